@@ -1,0 +1,108 @@
+#include "isa/dtype.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace trn2::isa {
+
+namespace {
+uint32_t bits_of(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+float float_of(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+}  // namespace
+
+size_t dtype_size(DType t) { return t == DType::F32 ? 4 : 2; }
+
+const char* dtype_name(DType t) {
+  switch (t) {
+    case DType::F32: return "float32";
+    case DType::BF16: return "bfloat16";
+    case DType::F16: return "float16";
+  }
+  return "?";
+}
+
+bool parse_dtype(const std::string& s, DType& out) {
+  if (s == "float32" || s == "fp32") out = DType::F32;
+  else if (s == "bfloat16" || s == "bf16") out = DType::BF16;
+  else if (s == "float16" || s == "fp16") out = DType::F16;
+  else return false;
+  return true;
+}
+
+uint16_t f32_to_bf16(float f) {
+  const uint32_t u = bits_of(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x0040u);  // NaN stays NaN (quiet)
+  // Round to nearest even on the 16 dropped bits; Inf and overflow to Inf come out right.
+  const uint32_t rounding = 0x7fffu + ((u >> 16) & 1u);
+  return uint16_t((u + rounding) >> 16);
+}
+
+float bf16_to_f32(uint16_t h) { return float_of(uint32_t(h) << 16); }
+
+uint16_t f32_to_f16(float f) {
+  const uint32_t u = bits_of(f);
+  const uint16_t sign = uint16_t((u >> 16) & 0x8000u);
+  const uint32_t a = u & 0x7fffffffu;
+  if (a > 0x7f800000u) return uint16_t(sign | 0x7e00u | ((a >> 13) & 0x3ffu));  // NaN, quiet
+  if (a >= 0x477ff000u) return uint16_t(sign | 0x7c00u);  // rounds to >= 65520: Inf
+  if (a < 0x38800000u) {
+    // Result is subnormal (or zero) in fp16: value / 2^-24, rounded to nearest even.
+    const float scaled = std::fabs(f) * 16777216.0f;  // exact: a power-of-two scaling
+    const float r = std::nearbyint(scaled);              // default rounding mode: to nearest even
+    return uint16_t(sign | uint16_t(r));
+  }
+  // Normal: rebias exponent (127 -> 15) and round the 13 dropped mantissa bits to nearest even.
+  const uint32_t rebased = a - (uint32_t(127 - 15) << 23);
+  const uint32_t rounding = 0xfffu + ((rebased >> 13) & 1u);
+  return uint16_t(sign | ((rebased + rounding) >> 13));
+}
+
+float f16_to_f32(uint16_t h) {
+  const uint32_t sign = uint32_t(h & 0x8000u) << 16;
+  const uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
+  if (exp == 0) {
+    const float v = float(mant) / 16777216.0f;  // subnormal: mant * 2^-24, exact
+    return sign ? -v : v;
+  }
+  if (exp == 31) return float_of(sign | 0x7f800000u | (mant << 13));
+  return float_of(sign | ((exp + 127 - 15) << 23) | (mant << 13));
+}
+
+float round_to(DType t, float f) {
+  switch (t) {
+    case DType::F32: return f;
+    case DType::BF16: return bf16_to_f32(f32_to_bf16(f));
+    case DType::F16: return f16_to_f32(f32_to_f16(f));
+  }
+  return f;
+}
+
+float load_element(const uint8_t* p, DType t) {
+  if (t == DType::F32) {
+    float f;
+    std::memcpy(&f, p, 4);
+    return f;
+  }
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return t == DType::BF16 ? bf16_to_f32(h) : f16_to_f32(h);
+}
+
+void store_element(uint8_t* p, DType t, float v) {
+  if (t == DType::F32) {
+    std::memcpy(p, &v, 4);
+    return;
+  }
+  const uint16_t h = t == DType::BF16 ? f32_to_bf16(v) : f32_to_f16(v);
+  std::memcpy(p, &h, 2);
+}
+
+}  // namespace trn2::isa

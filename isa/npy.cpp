@@ -1,0 +1,131 @@
+#include "isa/npy.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace trn2::isa {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw std::runtime_error(path + ": " + what);
+}
+
+// The value text after 'key': in the header dict, up to the matching close.
+std::string dict_value(const std::string& header, const std::string& key, const std::string& path) {
+  const size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) fail(path, "npy header has no '" + key + "'");
+  size_t v = header.find(':', k);
+  if (v == std::string::npos) fail(path, "npy header is malformed");
+  ++v;
+  while (v < header.size() && header[v] == ' ') ++v;
+  if (v >= header.size()) fail(path, "npy header is malformed");
+  size_t end;
+  if (header[v] == '\'') {
+    end = header.find('\'', v + 1);
+    if (end == std::string::npos) fail(path, "npy header is malformed");
+    return header.substr(v + 1, end - v - 1);
+  }
+  if (header[v] == '(') {
+    end = header.find(')', v);
+    if (end == std::string::npos) fail(path, "npy header is malformed");
+    return header.substr(v + 1, end - v - 1);
+  }
+  end = header.find_first_of(",}", v);
+  if (end == std::string::npos) fail(path, "npy header is malformed");
+  std::string s = header.substr(v, end - v);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+size_t descr_size(const std::string& d) {
+  if (d == "<f4") return 4;
+  if (d == "<f2" || d == "<u2") return 2;
+  return 0;
+}
+
+}  // namespace
+
+std::string npy_descr(DType t) {
+  switch (t) {
+    case DType::F32: return "<f4";
+    case DType::F16: return "<f2";
+    case DType::BF16: return "<u2";
+  }
+  return "";
+}
+
+NpyArray read_npy(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) fail(path, "cannot open the file");
+  char magic[8];
+  if (!f.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) fail(path, "not a .npy file (bad magic)");
+  const int major = uint8_t(magic[6]);
+  uint32_t header_len = 0;
+  if (major == 1) {
+    uint8_t b[2];
+    if (!f.read(reinterpret_cast<char*>(b), 2)) fail(path, "truncated npy header");
+    header_len = uint32_t(b[0]) | uint32_t(b[1]) << 8;
+  } else if (major == 2 || major == 3) {
+    uint8_t b[4];
+    if (!f.read(reinterpret_cast<char*>(b), 4)) fail(path, "truncated npy header");
+    header_len = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+  } else {
+    fail(path, "unsupported npy version " + std::to_string(major));
+  }
+  if (header_len > (1u << 20)) fail(path, "npy header too long");
+  std::string header(header_len, '\0');
+  if (!f.read(header.data(), header_len)) fail(path, "truncated npy header");
+
+  NpyArray a;
+  a.descr = dict_value(header, "descr", path);
+  const size_t esize = descr_size(a.descr);
+  if (esize == 0) fail(path, "unsupported dtype '" + a.descr + "' (supported: <f4, <f2, <u2 for bfloat16)");
+  if (dict_value(header, "fortran_order", path) != "False") fail(path, "Fortran-order arrays are not supported");
+  std::stringstream shape(dict_value(header, "shape", path));
+  std::string item;
+  size_t count = 1;
+  while (std::getline(shape, item, ',')) {
+    const size_t b = item.find_first_not_of(' ');
+    if (b == std::string::npos) continue;
+    size_t used = 0;
+    unsigned long long d = 0;
+    try {
+      d = std::stoull(item.substr(b), &used);
+    } catch (const std::exception&) {
+      fail(path, "bad shape in npy header");
+    }
+    a.shape.push_back(size_t(d));
+    if (d > 0 && count > (size_t(1) << 40) / d) fail(path, "npy array too large");
+    count *= size_t(d);
+  }
+  a.data.resize(count * esize);
+  if (!a.data.empty() && !f.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(a.data.size())))
+    fail(path, "truncated npy data (expected " + std::to_string(a.data.size()) + " bytes)");
+  return a;
+}
+
+void write_npy(const std::string& path, const std::vector<size_t>& shape, const std::string& descr,
+               const void* data, size_t bytes) {
+  std::string dims;
+  for (size_t d : shape) dims += std::to_string(d) + ", ";
+  if (shape.size() > 1) dims.erase(dims.size() - 2);
+  else if (shape.size() == 1) dims.pop_back();  // "(5,)"
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  // Pad with spaces so the data starts at a multiple of 64 bytes; the header ends in '\n'.
+  const size_t unpadded = 10 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header.push_back('\n');
+  std::ofstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(path + ": cannot write the file");
+  const uint16_t len = uint16_t(header.size());
+  const char preamble[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0, char(len & 0xff), char(len >> 8)};
+  f.write(preamble, 10);
+  f.write(header.data(), std::streamsize(header.size()));
+  f.write(static_cast<const char*>(data), std::streamsize(bytes));
+  if (!f) throw std::runtime_error(path + ": write failed");
+}
+
+}  // namespace trn2::isa

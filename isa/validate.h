@@ -1,0 +1,27 @@
+#pragma once
+// Hardware limits and the checks that every instruction respects them.
+#include <stdexcept>
+#include <string>
+
+#include "isa/instruction.h"
+
+namespace trn2::isa {
+
+struct Limits {
+  int partitions = 128;
+  int64_t sbuf_partition_bytes = 212984;  // usable per partition on trn2 (nkipy HardwareConstants.h)
+  int64_t psum_partition_bytes = 16384;
+  int64_t psum_bank_bytes = 2048;
+  int64_t matmul_stationary_free_max = 128;
+  int64_t matmul_moving_free_max = 512;
+  int dma_queues = 16;
+};
+
+struct ValidationError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws ValidationError: "core 0 instruction 17 (dma_copy): dst partition count 256 exceeds 128".
+void validate(const Program& p, const Limits& limits);
+
+}  // namespace trn2::isa

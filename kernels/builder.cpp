@@ -1,0 +1,171 @@
+#include "kernels/builder.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace trn2::kernels {
+
+ProgramBuilder::ProgramBuilder(const isa::Limits& limits, int cores, std::string kernel_name)
+    : limits_(limits), next_queue_(cores, 0), footprints_(cores) {
+  program_.kernel = std::move(kernel_name);
+  program_.cores.resize(cores);
+  pool_next_.resize(cores);
+}
+
+const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType dtype,
+                                                 std::vector<int64_t> shape) {
+  isa::HbmTensor t;
+  t.name = name;
+  t.dtype = dtype;
+  t.shape = std::move(shape);
+  t.base = (program_.hbm_bytes + 63) / 64 * 64;  // 64-byte aligned tensors
+  program_.hbm_bytes = t.base + t.bytes();
+  program_.tensors.push_back(t);
+  return program_.tensors.back();
+}
+
+int ProgramBuilder::sbuf_pool(const std::string& name, int64_t bytes_per_partition, int bufs) {
+  const int64_t bytes = (bytes_per_partition + 63) / 64 * 64;
+  Pool p{isa::Space::SBUF, sbuf_used_, bytes, bufs, 0};
+  sbuf_used_ += bytes * bufs;
+  if (sbuf_used_ > limits_.sbuf_partition_bytes)
+    throw std::invalid_argument("SBUF pool '" + name + "' needs " + std::to_string(sbuf_used_) +
+                                " bytes per partition in all, more than the " +
+                                std::to_string(limits_.sbuf_partition_bytes) + " available");
+  pools_.push_back(p);
+  for (auto& n : pool_next_) n.push_back(0);
+  return int(pools_.size()) - 1;
+}
+
+int ProgramBuilder::psum_pool(const std::string& name, int bufs) {
+  Pool p{isa::Space::PSUM, psum_banks_used_ * limits_.psum_bank_bytes, limits_.psum_bank_bytes, bufs, 0};
+  psum_banks_used_ += bufs;
+  if (psum_banks_used_ * limits_.psum_bank_bytes > limits_.psum_partition_bytes)
+    throw std::invalid_argument("PSUM pool '" + name + "' needs " + std::to_string(psum_banks_used_) +
+                                " banks in all, more than the " +
+                                std::to_string(limits_.psum_partition_bytes / limits_.psum_bank_bytes) +
+                                " available");
+  pools_.push_back(p);
+  for (auto& n : pool_next_) n.push_back(0);
+  return int(pools_.size()) - 1;
+}
+
+int64_t ProgramBuilder::allocate(int pool) {
+  const Pool& p = pools_.at(pool);
+  int& next = pool_next_[core_][pool];
+  const int64_t base = p.base + int64_t(next) * p.buffer_bytes;
+  next = (next + 1) % p.bufs;
+  return base;
+}
+
+void ProgramBuilder::set_core(int core) { core_ = core; }
+
+ProgramBuilder::Footprints& ProgramBuilder::footprints_of(const AccessPattern& ap) {
+  // SBUF/PSUM patterns are tracked per buffer (their base); HBM per tensor.
+  int64_t key = ap.base;
+  if (ap.space == isa::Space::HBM) {
+    for (const auto& t : program_.tensors)
+      if (ap.base >= t.base && ap.base < t.base + t.bytes()) key = t.base;
+  }
+  return footprints_[core_][{int(ap.space), key}];
+}
+
+void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index,
+                           std::vector<uint32_t>& deps) {
+  Access a;
+  ap.byte_extent(a.b_lo, a.b_hi);
+  if (ap.space == isa::Space::HBM) {
+    a.p_lo = 0;
+    a.p_hi = 1;
+  } else {
+    a.p_lo = ap.start_partition;
+    a.p_hi = ap.start_partition + (ap.partition_count - 1) * int(ap.partition_step) + 1;
+  }
+  a.instruction = index;
+  a.write = write;
+  Footprints& f = footprints_of(ap);
+  auto it = f.by_start.lower_bound(a.b_lo - f.longest);
+  while (it != f.by_start.end() && it->first < a.b_hi) {
+    const Access& e = it->second;
+    const bool overlap = e.b_hi > a.b_lo && e.p_lo < a.p_hi && e.p_hi > a.p_lo;
+    if (overlap && (write || e.write)) deps.push_back(e.instruction);
+    // A write that covers an earlier access orders everything after it: forget the old one.
+    const bool covered = write && e.b_lo >= a.b_lo && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
+    it = covered ? f.by_start.erase(it) : std::next(it);
+  }
+  f.by_start.emplace(a.b_lo, a);
+  f.longest = std::max(f.longest, a.b_hi - a.b_lo);
+}
+
+uint32_t ProgramBuilder::emit(isa::Instruction in) {
+  auto& stream = program_.cores[core_];
+  const uint32_t index = uint32_t(stream.size());
+  std::vector<uint32_t> deps;
+  const bool has_src = in.op != isa::Opcode::Memset;
+  if (has_src) track(in.src, false, index, deps);
+  if (in.op == isa::Opcode::Matmul) {
+    track(in.src2, false, index, deps);
+    if (in.accumulate) track(in.dst, false, index, deps);  // accumulation reads its bank
+  }
+  track(in.dst, true, index, deps);
+  deps.erase(std::remove(deps.begin(), deps.end(), index), deps.end());
+  std::sort(deps.begin(), deps.end());
+  deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+  in.deps = std::move(deps);
+  stream.push_back(std::move(in));
+  return index;
+}
+
+uint32_t ProgramBuilder::dma_copy(const AccessPattern& dst, const AccessPattern& src) {
+  isa::Instruction in;
+  in.op = isa::Opcode::DmaCopy;
+  in.engine = Engine::Dma;
+  in.queue = next_queue_[core_];
+  next_queue_[core_] = (next_queue_[core_] + 1) % limits_.dma_queues;
+  in.dst = dst;
+  in.src = src;
+  return emit(std::move(in));
+}
+
+uint32_t ProgramBuilder::matmul(const AccessPattern& dst, const AccessPattern& stationary,
+                                const AccessPattern& moving, bool accumulate) {
+  isa::Instruction in;
+  in.op = isa::Opcode::Matmul;
+  in.engine = Engine::Tensor;
+  in.dst = dst;
+  in.src = stationary;
+  in.src2 = moving;
+  in.accumulate = accumulate;
+  return emit(std::move(in));
+}
+
+uint32_t ProgramBuilder::transpose(const AccessPattern& dst, const AccessPattern& src) {
+  isa::Instruction in;
+  in.op = isa::Opcode::Transpose;
+  in.engine = Engine::Tensor;
+  in.dst = dst;
+  in.src = src;
+  return emit(std::move(in));
+}
+
+uint32_t ProgramBuilder::tensor_copy(const AccessPattern& dst, const AccessPattern& src, Engine engine) {
+  isa::Instruction in;
+  in.op = isa::Opcode::TensorCopy;
+  in.engine = engine;
+  in.dst = dst;
+  in.src = src;
+  return emit(std::move(in));
+}
+
+uint32_t ProgramBuilder::memset(const AccessPattern& dst, float value, Engine engine) {
+  isa::Instruction in;
+  in.op = isa::Opcode::Memset;
+  in.engine = engine;
+  in.dst = dst;
+  in.value = value;
+  return emit(std::move(in));
+}
+
+isa::Program ProgramBuilder::finish() { return std::move(program_); }
+
+}  // namespace trn2::kernels

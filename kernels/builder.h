@@ -1,0 +1,79 @@
+#pragma once
+// A small builder in NKI's vocabulary that emits Programs and does the compiler's part:
+// SBUF/PSUM allocation in rotating buffers, dependencies from memory footprints (RAW, WAR,
+// WAW) and DMA-queue assignment. It knows nothing of the simulator.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "isa/instruction.h"
+#include "isa/validate.h"
+
+namespace trn2::kernels {
+
+using isa::AccessPattern;
+using isa::DType;
+using isa::Engine;
+
+// A pool of `bufs` equally sized buffers that allocations rotate through, so that the
+// next tile's load can run while this tile is still being computed on.
+struct Pool {
+  isa::Space space;
+  int64_t base = 0;          // byte address inside each partition
+  int64_t buffer_bytes = 0;  // per partition
+  int bufs = 1;
+  int next = 0;
+};
+
+class ProgramBuilder {
+ public:
+  ProgramBuilder(const isa::Limits& limits, int cores, std::string kernel_name);
+
+  const isa::HbmTensor& hbm_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape);
+
+  // All pools are declared up front for every core (each core has its own SBUF and PSUM).
+  // Throws std::invalid_argument when the pools do not fit.
+  int sbuf_pool(const std::string& name, int64_t bytes_per_partition, int bufs);
+  int psum_pool(const std::string& name, int bufs);  // one PSUM bank per buffer
+  int64_t allocate(int pool);  // base address of the next buffer of `pool` on the current core
+
+  void set_core(int core);
+
+  uint32_t dma_copy(const AccessPattern& dst, const AccessPattern& src);
+  uint32_t matmul(const AccessPattern& dst, const AccessPattern& stationary,
+                  const AccessPattern& moving, bool accumulate);
+  uint32_t transpose(const AccessPattern& dst, const AccessPattern& src);
+  uint32_t tensor_copy(const AccessPattern& dst, const AccessPattern& src, Engine engine);
+  uint32_t memset(const AccessPattern& dst, float value, Engine engine);
+
+  isa::Program finish();
+
+ private:
+  struct Access {
+    int p_lo, p_hi;
+    int64_t b_lo, b_hi;
+    uint32_t instruction;
+    bool write;
+  };
+  // Accesses to one buffer (or HBM tensor), ordered by first byte, for overlap queries.
+  struct Footprints {
+    std::multimap<int64_t, Access> by_start;
+    int64_t longest = 0;
+  };
+
+  uint32_t emit(isa::Instruction in);
+  void track(const AccessPattern& ap, bool write, uint32_t index, std::vector<uint32_t>& deps);
+  Footprints& footprints_of(const AccessPattern& ap);
+
+  isa::Limits limits_;
+  isa::Program program_;
+  std::vector<Pool> pools_;
+  std::vector<std::vector<int>> pool_next_;  // per core, per pool: next buffer
+  int64_t sbuf_used_ = 0;
+  int64_t psum_banks_used_ = 0;
+  int core_ = 0;
+  std::vector<int> next_queue_;
+  std::vector<std::map<std::pair<int, int64_t>, Footprints>> footprints_;  // per core
+};
+
+}  // namespace trn2::kernels

@@ -1,0 +1,168 @@
+#include "kernels/depthwise_conv1d.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/builder.h"
+
+namespace trn2::kernels {
+
+using isa::Space;
+
+namespace {
+constexpr int64_t kPmax = 128;  // partitions: S_TILE and C_TILE limit
+constexpr int64_t kFmax = 512;  // matmul moving free size: Q_TILE limit
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+}  // namespace
+
+void DepthwiseConv1dParams::check() const {
+  require(batch >= 1, "kernel.batch must be positive, got " + std::to_string(batch));
+  require(channels >= 1, "kernel.channels must be positive, got " + std::to_string(channels));
+  require(width >= 1, "kernel.width must be positive, got " + std::to_string(width));
+  require(kernel_size >= 1, "kernel.kernel_size must be positive, got " + std::to_string(kernel_size));
+  require(stride >= 1, "kernel.stride must be positive, got " + std::to_string(stride));
+  require(pad_left >= 0 && pad_right >= 0, "kernel.padding must be non-negative");
+  require(lnc == 1 || lnc == 2, "kernel.lnc must be 1 or 2, got " + std::to_string(lnc));
+  require(buffers >= 1 && buffers <= 8, "kernel.buffers must be 1 to 8, got " + std::to_string(buffers));
+  require(channels % lnc == 0, "kernel.channels " + std::to_string(channels) +
+                                   " must be divisible by lnc " + std::to_string(lnc));
+  require(kernel_size <= width + pad_left + pad_right,
+          "kernel.kernel_size " + std::to_string(kernel_size) + " exceeds the padded width " +
+              std::to_string(width + pad_left + pad_right));
+  require(dilation == 1, "kernel.dilation must be 1 (rhs/lhs dilation is not supported)");
+  require(batch_group_count == 1, "kernel.batch_group_count must be 1");
+  require(feature_group_count == -1 || feature_group_count == channels,
+          "kernel.feature_group_count must equal channels for a depthwise convolution");
+}
+
+isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::Limits& limits) {
+  p.check();
+  const isa::DType dt = p.dtype;
+  const int64_t esize = int64_t(isa::dtype_size(dt));
+  const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
+  const int64_t shard = C / p.lnc;
+  const int64_t s_tile = std::min(S, kPmax), q_tile = std::min(Q, kFmax), c_tile = std::min(shard, kPmax);
+  const int64_t s_tiles = (S + s_tile - 1) / s_tile;
+  const int64_t j_max = (q_tile - 1) * p.stride + 1;  // input columns one Q tile reads
+
+  ProgramBuilder b(limits, p.lnc, "depthwise_conv1d_implicit_gemm");
+  const int64_t in_base = b.hbm_tensor("input", dt, {N, C, 1, W}).base;
+  const int64_t f_base = b.hbm_tensor("filter", dt, {C, 1, 1, S}).base;
+  const int64_t out_base = b.hbm_tensor("output", dt, {N, C, 1, Q}).base;
+
+  const int bufs = p.buffers;
+  const int filt_pool = b.sbuf_pool("filter", s_tile * esize, bufs);
+  // Every S tile of the transposed filter stays resident while its channel tile runs.
+  const int filt_t_pool = b.sbuf_pool("filter_t", c_tile * esize, int(s_tiles) * 2);
+  const int x_pool = b.sbuf_pool("input", j_max * esize, bufs);
+  const int xs_pool = p.stride > 1 ? b.sbuf_pool("input_strided", q_tile * esize, bufs) : -1;
+  const int out_pool = b.sbuf_pool("output", q_tile * esize, bufs);
+  const int tr_pool = b.psum_pool("transpose", 2);
+  const int acc_pool = b.psum_pool("accumulate", std::min(bufs, 6));
+
+  auto hbm = [&](int64_t base, int64_t offset, int64_t partitions, int64_t pstep, int64_t free,
+                 int64_t fstep = 1) {
+    isa::AccessPattern a = isa::tile(Space::HBM, dt, base, 0, int(partitions), free);
+    a.offset = offset;
+    a.partition_step = pstep;
+    a.dims[0].step = fstep;
+    return a;
+  };
+
+  for (int core = 0; core < p.lnc; ++core) {
+    b.set_core(core);
+    int copy_turn = 0;  // PSUM->SBUF copies alternate between ACT and DVE
+    for (int64_t c0 = 0; c0 < shard; c0 += c_tile) {
+      const int64_t c_rows = std::min(c_tile, shard - c0);
+      const int64_t cg0 = core * shard + c0;
+      // Filter preload: [c_rows, s_rows] -> PE transpose -> [s_rows, c_rows] in SBUF.
+      std::vector<int64_t> filt_t(s_tiles);
+      for (int64_t st = 0; st < s_tiles; ++st) {
+        const int64_t s0 = st * s_tile, s_rows = std::min(s_tile, S - s0);
+        const int64_t f = b.allocate(filt_pool);
+        const auto f_tile = isa::tile(Space::SBUF, dt, f, 0, int(c_rows), s_rows);
+        b.dma_copy(f_tile, hbm(f_base, cg0 * S + s0, c_rows, S, s_rows));
+        const auto pt = isa::tile(Space::PSUM, isa::DType::F32, b.allocate(tr_pool), 0, int(s_rows), c_rows);
+        b.transpose(pt, f_tile);
+        filt_t[st] = b.allocate(filt_t_pool);
+        b.tensor_copy(isa::tile(Space::SBUF, dt, filt_t[st], 0, int(s_rows), c_rows), pt, isa::Engine::Vector);
+      }
+      for (int64_t n = 0; n < N; ++n) {
+        for (int64_t ci = 0; ci < c_rows; ++ci) {
+          const int64_t cg = cg0 + ci;
+          const int64_t row = (n * C + cg) * W;  // element offset of this channel's input row
+          for (int64_t q0 = 0; q0 < Q; q0 += q_tile) {
+            const int64_t qn = std::min(q_tile, Q - q0);
+            const int64_t J = (qn - 1) * p.stride + 1;
+            const auto acc = isa::tile(Space::PSUM, isa::DType::F32, b.allocate(acc_pool), 0, 1, qn);
+            b.memset(acc, 0.0f, isa::Engine::Vector);
+            for (int64_t st = 0; st < s_tiles; ++st) {
+              const int64_t s0 = st * s_tile, s_rows = std::min(s_tile, S - s0);
+              // x[k, j] = input[row + s0 + k + q0*stride + j - pad_left]: partition k starts
+              // one element after partition k-1 (the implicit im2col).
+              const int64_t x = b.allocate(x_pool);
+              const int64_t j0 = q0 * p.stride + s0 - p.pad_left;  // input index of x[0, 0]
+              const int64_t j_lo = std::clamp<int64_t>(-j0, 0, J);
+              const int64_t j_hi = std::clamp<int64_t>(W - j0 - s_rows + 1, j_lo, J);
+              if (j_lo > 0 || j_hi < J)
+                b.memset(isa::tile(Space::SBUF, dt, x, 0, int(s_rows), J), 0.0f, isa::Engine::GpSimd);
+              if (j_hi > j_lo) {
+                auto dst = isa::tile(Space::SBUF, dt, x, 0, int(s_rows), j_hi - j_lo);
+                dst.offset = j_lo;
+                b.dma_copy(dst, hbm(in_base, row + j0 + j_lo, s_rows, 1, j_hi - j_lo));
+              }
+              // Columns touching the padding: load the partitions whose element is inside.
+              for (int64_t j = 0; j < J; ++j) {
+                if (j >= j_lo && j < j_hi) continue;
+                const int64_t k_lo = std::max<int64_t>(0, -(j0 + j));
+                const int64_t k_hi = std::min<int64_t>(s_rows, W - (j0 + j));
+                if (k_hi <= k_lo) continue;
+                auto dst = isa::tile(Space::SBUF, dt, x, int(k_lo), int(k_hi - k_lo), 1);
+                dst.offset = j;
+                b.dma_copy(dst, hbm(in_base, row + j0 + j + k_lo, k_hi - k_lo, 1, 1));
+              }
+              auto moving = isa::tile(Space::SBUF, dt, x, 0, int(s_rows), qn);
+              if (p.stride > 1) {
+                auto picked = moving;
+                picked.dims[0].step = p.stride;
+                moving.base = b.allocate(xs_pool);
+                b.tensor_copy(moving, picked, isa::Engine::GpSimd);
+              }
+              auto stationary = isa::tile(Space::SBUF, dt, filt_t[st], 0, int(s_rows), 1);
+              stationary.offset = ci;
+              b.matmul(acc, stationary, moving, true);
+            }
+            const auto o = isa::tile(Space::SBUF, dt, b.allocate(out_pool), 0, 1, qn);
+            b.tensor_copy(o, acc, (copy_turn++ % 2) ? isa::Engine::Scalar : isa::Engine::Vector);
+            b.dma_copy(hbm(out_base, (n * C + cg) * Q + q0, 1, qn, qn), o);
+          }
+        }
+      }
+    }
+  }
+  return b.finish();
+}
+
+std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,
+                                               const std::vector<float>& input,
+                                               const std::vector<float>& filter) {
+  const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
+  std::vector<double> out(size_t(N * C * Q), 0.0);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t q = 0; q < Q; ++q) {
+        double sum = 0.0;
+        for (int64_t s = 0; s < S; ++s) {
+          const int64_t w = q * p.stride + s - p.pad_left;
+          if (w >= 0 && w < W) sum += double(input[size_t((n * C + c) * W + w)]) * double(filter[size_t(c * S + s)]);
+        }
+        out[size_t((n * C + c) * Q + q)] = sum;
+      }
+  return out;
+}
+
+}  // namespace trn2::kernels

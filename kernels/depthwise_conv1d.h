@@ -1,0 +1,42 @@
+#pragma once
+// nkilib's depthwise conv1d "implicit GEMM" kernel for TRN2, as a program builder, and an
+// independent reference implementation for checking its numbers.
+#include <cstdint>
+#include <vector>
+
+#include "isa/instruction.h"
+#include "isa/validate.h"
+
+namespace trn2::kernels {
+
+struct DepthwiseConv1dParams {
+  int64_t batch = 1;        // N
+  int64_t channels = 384;   // C
+  int64_t width = 2051;     // W
+  int64_t kernel_size = 4;  // S
+  isa::DType dtype = isa::DType::F32;
+  int64_t stride = 1;
+  int64_t pad_left = 0, pad_right = 0;
+  int lnc = 2;     // 2: channels split over both physical cores; 1: one core does all
+  int buffers = 2; // rotating buffers per working tile
+  // The public API's other arguments: only these values are supported.
+  int64_t dilation = 1;
+  int64_t batch_group_count = 1;
+  int64_t feature_group_count = -1;  // -1: equal to channels
+
+  int64_t out_width() const { return (width + pad_left + pad_right - kernel_size) / stride + 1; }
+  // Throws std::invalid_argument naming the parameter and the rule it breaks.
+  void check() const;
+};
+
+// Emits input [N, C, 1, W], filter [C, 1, 1, S] and output [N, C, 1, Q] HBM tensors
+// ("input", "filter", "output") and both cores' instruction streams.
+isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+
+// out[n][c][q] = sum_s in[n][c][q*stride + s - pad_left] * filter[c][s], zero outside the
+// input, accumulated in double. Inputs are the values as stored (already in the dtype).
+std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,
+                                               const std::vector<float>& input,
+                                               const std::vector<float>& filter);
+
+}  // namespace trn2::kernels

@@ -1,0 +1,51 @@
+#pragma once
+// An engine with its sequencer: runs its own instruction stream in order, each instruction
+// starting when the engine is free and its dependencies' semaphores have been signalled.
+// Subclasses give the engine's cost laws (in its own clock's cycles).
+#include <systemc>
+#include <vector>
+
+#include "isa/instruction.h"
+#include "sim/datapath.h"
+#include "sim/hardware_config.h"
+#include "sim/scoreboard.h"
+#include "sim/stats.h"
+
+namespace trn2::sim {
+
+class ComputeEngine : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(ComputeEngine);
+  ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, double clock_ghz,
+                const std::vector<isa::Instruction>& stream, Scoreboard& scoreboard,
+                const CoreMemory& memory, const HardwareConfig& hw);
+
+  const EngineStats& stats() const { return stats_; }
+  isa::Engine engine_kind() const { return kind_; }
+
+ protected:
+  struct Slot {
+    double start_ns, finish_ns;
+  };
+  // When instruction `in`, ready at `ready_ns`, starts and finishes. The default: it starts
+  // when the engine is free and takes cost_cycles() of this engine's clock.
+  virtual Slot schedule(const isa::Instruction& in, double ready_ns);
+  virtual double cost_cycles(const isa::Instruction& in) const = 0;
+  double cycles_to_ns(double cycles) const { return cycles / clock_ghz_; }
+
+  const HardwareConfig& hw_;
+  double free_at_ns_ = 0;
+
+ private:
+  void run();
+
+  isa::Engine kind_;
+  double clock_ghz_;
+  const std::vector<isa::Instruction>& stream_;
+  std::vector<uint32_t> mine_;
+  Scoreboard& scoreboard_;
+  CoreMemory memory_;
+  EngineStats stats_;
+};
+
+}  // namespace trn2::sim

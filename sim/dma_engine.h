@@ -1,0 +1,29 @@
+#pragma once
+// One of a core's 16 DMA engines: moves descriptors at its own bandwidth, paying a
+// per-descriptor overhead; traffic to or from HBM also takes its share of the stack.
+#include <systemc>
+
+#include "sim/hbm.h"
+
+namespace trn2::sim {
+
+class DmaEngine : public sc_core::sc_module {
+ public:
+  DmaEngine(sc_core::sc_module_name name, double bandwidth_gbps, double descriptor_overhead_ns, Hbm& hbm)
+      : sc_module(name), bytes_per_ns_(bandwidth_gbps), descriptor_ns_(descriptor_overhead_ns), hbm_(hbm) {}
+
+  // Moves `bytes` in `descriptors` starting no earlier than `start_ns`; returns the end time.
+  // hbm_reads/hbm_writes: how many of the two sides are HBM.
+  double move(double start_ns, int64_t bytes, int64_t descriptors, bool hbm_read, bool hbm_write);
+
+  double busy_ns() const { return busy_ns_; }
+
+ private:
+  double bytes_per_ns_;
+  double descriptor_ns_;
+  Hbm& hbm_;
+  double free_at_ns_ = 0;
+  double busy_ns_ = 0;
+};
+
+}  // namespace trn2::sim

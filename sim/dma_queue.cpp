@@ -1,0 +1,74 @@
+#include "sim/dma_queue.h"
+
+#include <algorithm>
+
+namespace trn2::sim {
+
+namespace {
+// Elements per contiguous run within one partition row of a pattern.
+int64_t run_length(const isa::AccessPattern& a) {
+  int64_t run = 1;
+  for (int d = a.ndims - 1; d >= 0; --d) {
+    if (a.dims[d].step != run && a.dims[d].count > 1) break;
+    run *= a.dims[d].count;
+  }
+  return run;
+}
+}  // namespace
+
+DmaShape dma_shape(const isa::Instruction& in) {
+  // The on-chip side sets the rows (partitions); an HBM->HBM copy uses the source's rows.
+  const isa::AccessPattern& rows = in.dst.space != isa::Space::HBM ? in.dst : in.src;
+  const int64_t per_row = rows.free_elements();
+  int64_t run = std::min(run_length(in.src), run_length(in.dst));
+  run = std::max<int64_t>(1, std::min(run, per_row));
+  DmaShape s;
+  s.partitions = rows.partition_count;
+  s.descriptors = int64_t(rows.partition_count) * ((per_row + run - 1) / run);
+  s.bytes = in.src.total_elements() * int64_t(isa::dtype_size(in.src.dtype));
+  return s;
+}
+
+DmaQueue::DmaQueue(sc_core::sc_module_name name, int queue, const std::vector<isa::Instruction>& stream,
+                   Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
+                   std::vector<std::unique_ptr<DmaEngine>>& engines, DmaStats& stats,
+                   std::vector<std::pair<double, double>>& active_intervals)
+    : sc_module(name), stream_(stream), scoreboard_(scoreboard), memory_(memory), hw_(hw),
+      engines_(engines), stats_(stats), active_(active_intervals), queue_(queue) {
+  for (uint32_t i = 0; i < stream.size(); ++i)
+    if (stream[i].engine == isa::Engine::Dma && stream[i].queue == queue) mine_.push_back(i);
+  SC_THREAD(run);
+}
+
+void DmaQueue::run() {
+  for (uint32_t i : mine_) {
+    const isa::Instruction& in = stream_[i];
+    // The fixed latency already holds the semaphore-to-start cost, so no extra edge latency.
+    const double ready = scoreboard_.wait_ready(i, 0.0);
+    const double issue = std::max(ready, last_issue_ns_ + hw_.dma_issue_ns);
+    last_issue_ns_ = issue;
+    wait_until(issue);
+    execute(in, memory_);
+    const double start = issue + hw_.dma_fixed_latency_ns;
+    const DmaShape shape = dma_shape(in);
+    const bool hbm_read = in.src.space == isa::Space::HBM, hbm_write = in.dst.space == isa::Space::HBM;
+    // Partitions go to engines in contiguous groups, starting at the queue's own engine so
+    // that small transfers on different queues use different engines.
+    const int used = std::min<int>(shape.partitions, int(engines_.size()));
+    double finish = start;
+    for (int e = 0; e < used; ++e) {
+      const int64_t rows = int64_t(shape.partitions) * (e + 1) / used - int64_t(shape.partitions) * e / used;
+      const int64_t bytes = shape.bytes * rows / shape.partitions;
+      const int64_t descriptors = shape.descriptors * rows / shape.partitions;
+      finish = std::max(finish, engines_[size_t((queue_ + e) % int(engines_.size()))]->move(start, bytes, descriptors, hbm_read, hbm_write));
+    }
+    scoreboard_.publish(i, finish);
+    stats_.transfers += 1;
+    stats_.descriptors += shape.descriptors;
+    stats_.bytes += shape.bytes;
+    stats_.last_finish_ns = std::max(stats_.last_finish_ns, finish);
+    active_.emplace_back(start, finish);
+  }
+}
+
+}  // namespace trn2::sim

@@ -1,0 +1,21 @@
+#pragma once
+// GpSimdE (POOL), 1.2 GHz, 8 cores x 512-bit SIMD.
+// tensor_copy and memset cost max(MIN_II, N) cycles, N = elements per partition (nki.isa).
+#include <algorithm>
+
+#include "sim/compute_engine.h"
+
+namespace trn2::sim {
+
+class GpSimdEngine : public ComputeEngine {
+ public:
+  GpSimdEngine(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream,
+             Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw)
+      : ComputeEngine(name, isa::Engine::GpSimd, hw.pool_clock_ghz, stream, scoreboard, memory, hw) {}
+
+  double cost_cycles(const isa::Instruction& in) const override {
+    return std::max(hw_.min_ii_cycles, double(in.dst.free_elements()));
+  }
+};
+
+}  // namespace trn2::sim

@@ -1,0 +1,78 @@
+#include "sim/hardware_config.h"
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+namespace trn2::sim {
+
+namespace {
+
+template <typename T>
+void read_number(const nlohmann::json& v, const std::string& key, T& out, double min_value) {
+  if (!v.is_number()) throw std::invalid_argument("hardware." + key + ": expected a number");
+  if constexpr (std::is_integral_v<T>) {
+    if (!v.is_number_integer()) throw std::invalid_argument("hardware." + key + ": expected an integer");
+  }
+  const double d = v.get<double>();
+  if (!(d >= min_value)) throw std::invalid_argument("hardware." + key + ": must be at least " + std::to_string(min_value));
+  out = v.get<T>();
+}
+
+// Visits every field with its JSON name; one list serves apply() and to_json().
+template <typename F>
+void for_each_field(HardwareConfig& c, F&& f) {
+  f("pe_clock_ghz", c.pe_clock_ghz, 1e-3);
+  f("dve_clock_ghz", c.dve_clock_ghz, 1e-3);
+  f("act_clock_ghz", c.act_clock_ghz, 1e-3);
+  f("pool_clock_ghz", c.pool_clock_ghz, 1e-3);
+  f("profiler_clock_ghz", c.profiler_clock_ghz, 1e-3);
+  f("min_ii_cycles", c.min_ii_cycles, 0.0);
+  f("semaphore_latency_ns", c.semaphore_latency_ns, 0.0);
+  f("matmul_fp32_slowdown", c.matmul_fp32_slowdown, 1.0);
+  f("load_stationary_speedup", c.load_stationary_speedup, 1.0);
+  f("vector_fast_mode_sbuf", c.vector_fast_mode_sbuf, 1.0);
+  f("vector_fast_mode_other", c.vector_fast_mode_other, 1.0);
+  f("dma_engines", c.dma_engines, 1.0);
+  f("dma_queues", c.limits.dma_queues, 1.0);
+  f("dma_engine_bandwidth_gbps", c.dma_engine_bandwidth_gbps, 1e-3);
+  f("dma_descriptor_overhead_ns", c.dma_descriptor_overhead_ns, 0.0);
+  f("dma_fixed_latency_ns", c.dma_fixed_latency_ns, 0.0);
+  f("dma_issue_ns", c.dma_issue_ns, 0.0);
+  f("hbm_bandwidth_gbps", c.hbm_bandwidth_gbps, 1e-3);
+  f("partitions", c.limits.partitions, 1.0);
+  f("sbuf_partition_bytes", c.limits.sbuf_partition_bytes, 64.0);
+  f("psum_partition_bytes", c.limits.psum_partition_bytes, 64.0);
+  f("psum_bank_bytes", c.limits.psum_bank_bytes, 64.0);
+  f("matmul_stationary_free_max", c.limits.matmul_stationary_free_max, 1.0);
+  f("matmul_moving_free_max", c.limits.matmul_moving_free_max, 1.0);
+}
+
+}  // namespace
+
+void HardwareConfig::apply(const nlohmann::json& overrides) {
+  if (!overrides.is_object()) throw std::invalid_argument("hardware: expected an object");
+  for (auto it = overrides.begin(); it != overrides.end(); ++it) {
+    if (it.key() == "sources") continue;  // documentation of where each figure comes from
+    bool found = false;
+    for_each_field(*this, [&](const char* name, auto& field, double min_value) {
+      if (it.key() == name) {
+        read_number(it.value(), name, field, min_value);
+        found = true;
+      }
+    });
+    if (!found) throw std::invalid_argument("hardware." + it.key() + ": unknown key");
+  }
+  if (limits.partitions > 128) throw std::invalid_argument("hardware.partitions: exceeds 128");
+  if (limits.dma_queues > 64) throw std::invalid_argument("hardware.dma_queues: exceeds 64");
+  if (dma_engines > 64) throw std::invalid_argument("hardware.dma_engines: exceeds 64");
+}
+
+nlohmann::json HardwareConfig::to_json() const {
+  nlohmann::json j;
+  HardwareConfig copy = *this;
+  for_each_field(copy, [&](const char* name, auto& field, double) { j[name] = field; });
+  return j;
+}
+
+}  // namespace trn2::sim

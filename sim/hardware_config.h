@@ -1,0 +1,36 @@
+#pragma once
+// Every timing and size figure of the model. Defaults are trn2's (configs/trn2.json names
+// the public source of each); a run config's "hardware" section overrides any field.
+#include <nlohmann/json.hpp>
+
+#include "isa/validate.h"
+
+namespace trn2::sim {
+
+struct HardwareConfig {
+  double pe_clock_ghz = 2.4;
+  double dve_clock_ghz = 0.96;
+  double act_clock_ghz = 1.2;
+  double pool_clock_ghz = 1.2;
+  double profiler_clock_ghz = 1.2;      // neuroncore_cycle_count is reported at this clock
+  double min_ii_cycles = 64;            // minimum initiation interval of a compute instruction
+  double semaphore_latency_ns = 136;    // cross-engine dependency edge into a compute engine
+  double matmul_fp32_slowdown = 4;      // fp32 matmul runs at 1/4 rate
+  double load_stationary_speedup = 4;   // fast LoadStationary vs MultiplyMoving of equal free size
+  double vector_fast_mode_sbuf = 4;     // DVE tensor_copy, 16-bit, SBUF->SBUF, contiguous
+  double vector_fast_mode_other = 2;    // DVE tensor_copy, 16-bit, strided or one side PSUM
+  int dma_engines = 16;
+  double dma_engine_bandwidth_gbps = 23;   // GB/s = bytes per ns
+  double dma_descriptor_overhead_ns = 10;
+  double dma_fixed_latency_ns = 1300;
+  double dma_issue_ns = 0;                 // queue issue gap (descriptors precomputed: dge none)
+  double hbm_bandwidth_gbps = 725;         // one HBM stack, shared by the two cores
+  isa::Limits limits;
+
+  // Reads a JSON object of overrides; unknown keys and wrong types throw std::invalid_argument
+  // naming "hardware.<key>".
+  void apply(const nlohmann::json& overrides);
+  nlohmann::json to_json() const;
+};
+
+}  // namespace trn2::sim

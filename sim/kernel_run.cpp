@@ -1,0 +1,174 @@
+#include "sim/kernel_run.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include "isa/npy.h"
+#include "isa/validate.h"
+
+namespace trn2::sim {
+
+namespace {
+
+std::vector<uint8_t> encode(const std::vector<float>& v, isa::DType t) {
+  const size_t es = isa::dtype_size(t);
+  std::vector<uint8_t> bytes(v.size() * es);
+  for (size_t i = 0; i < v.size(); ++i) isa::store_element(&bytes[i * es], t, v[i]);
+  return bytes;
+}
+
+std::vector<float> decode(const std::vector<uint8_t>& bytes, isa::DType t) {
+  const size_t es = isa::dtype_size(t);
+  std::vector<float> v(bytes.size() / es);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = isa::load_element(&bytes[i * es], t);
+  return v;
+}
+
+std::vector<float> load_tensor(const std::string& path, const char* field, const isa::HbmTensor& t) {
+  isa::NpyArray a;
+  try {
+    a = isa::read_npy(path);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(std::string("inputs.") + field + ": " + e.what());
+  }
+  std::vector<size_t> want(t.shape.begin(), t.shape.end());
+  if (a.shape != want) {
+    std::ostringstream s;
+    s << "inputs." << field << ": " << path << " has shape (";
+    for (size_t d : a.shape) s << d << ",";
+    s << ") but the kernel needs (";
+    for (size_t d : want) s << d << ",";
+    s << ")";
+    throw ConfigError(s.str());
+  }
+  if (a.descr != isa::npy_descr(t.dtype))
+    throw ConfigError(std::string("inputs.") + field + ": " + path + " holds '" + a.descr + "' but kernel.dtype " +
+                      isa::dtype_name(t.dtype) + " needs '" + isa::npy_descr(t.dtype) + "'");
+  return decode(a.data, t.dtype);
+}
+
+}  // namespace
+
+std::vector<float> gaussian(size_t n, uint64_t seed, isa::DType dtype) {
+  std::mt19937_64 gen(seed);
+  std::vector<float> v(n);
+  const double two_pi = 6.283185307179586;
+  for (size_t i = 0; i < n; i += 2) {
+    // Uniforms in (0, 1] from the top 53 bits, so log() never sees 0.
+    const double u1 = (double(gen() >> 11) + 1.0) / 9007199254740992.0;
+    const double u2 = double(gen() >> 11) / 9007199254740992.0;
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    v[i] = isa::round_to(dtype, float(r * std::cos(two_pi * u2)));
+    if (i + 1 < n) v[i + 1] = isa::round_to(dtype, float(r * std::sin(two_pi * u2)));
+  }
+  return v;
+}
+
+KernelRun run_kernel(const RunConfig& rc) {
+  KernelRun run;
+  try {
+    run.program = kernels::build_depthwise_conv1d(rc.kernel, rc.hw.limits);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("kernel: ") + e.what());
+  }
+  isa::validate(run.program, rc.hw.limits);
+  const isa::HbmTensor& in_t = *run.program.find_tensor("input");
+  const isa::HbmTensor& f_t = *run.program.find_tensor("filter");
+  const isa::DType dt = rc.kernel.dtype;
+  std::vector<float> input, filter;
+  if (!rc.input_npy.empty()) {
+    input = load_tensor(rc.input_npy, "input", in_t);
+    filter = load_tensor(rc.filter_npy, "filter", f_t);
+  } else {
+    input = gaussian(size_t(in_t.bytes()) / isa::dtype_size(dt), rc.seed, dt);
+    filter = gaussian(size_t(f_t.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);
+  }
+  run.sim = simulate(run.program, rc.hw, {{"input", encode(input, dt)}, {"filter", encode(filter, dt)}});
+  run.output = decode(run.sim.tensors.at("output"), dt);
+
+  const std::vector<double> ref = kernels::depthwise_conv1d_reference(rc.kernel, input, filter);
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double err = std::fabs(double(run.output[i]) - ref[i]);
+    const double rel = err / std::max(std::fabs(ref[i]), 1e-30);
+    const bool ok = err <= rc.atol + rc.rtol * std::fabs(ref[i]);  // NaN fails too
+    run.numerics.max_abs_error = std::max(run.numerics.max_abs_error, std::isnan(err) ? INFINITY : err);
+    if (std::fabs(ref[i]) > rc.atol) run.numerics.max_rel_error = std::max(run.numerics.max_rel_error, rel);
+    if (!ok) run.numerics.mismatches += 1;
+  }
+  run.numerics.pass = run.numerics.mismatches == 0;
+  return run;
+}
+
+nlohmann::json make_report(const RunConfig& rc, const KernelRun& run) {
+  using nlohmann::json;
+  const SimResult& s = run.sim;
+  const auto& k = rc.kernel;
+  const double total_us = s.total_ns / 1e3;
+  json cores = json::array();
+  for (const auto& c : s.cores) {
+    json engines;
+    for (int e = 0; e < isa::kNumComputeEngines; ++e) {
+      const EngineStats& es = c.engines[e];
+      engines[isa::engine_name(isa::Engine(e))] = {
+          {"instruction_count", es.instructions}, {"active_time_us", es.active_ns / 1e3},
+          {"busy_percent", s.total_ns > 0 ? 100.0 * es.active_ns / s.total_ns : 0.0}};
+    }
+    cores.push_back({{"engines", engines}, {"dma_transfer_count", c.dma.transfers},
+                     {"dma_descriptor_count", c.dma.descriptors}, {"dma_bytes", c.dma.bytes},
+                     {"dma_active_time_us", c.dma.active_ns / 1e3}, {"finish_time_us", c.finish_ns / 1e3}});
+  }
+  // MFU: useful MACs (N*C*Q*S) over what the PE arrays of the cores used could do in the run.
+  const double macs = double(k.batch) * double(k.channels) * double(k.out_width()) * double(k.kernel_size);
+  const double rate = k.dtype == isa::DType::F32 ? 1.0 / rc.hw.matmul_fp32_slowdown : 1.0;
+  const double peak_macs = double(s.cores.size()) * 128.0 * 128.0 * rc.hw.pe_clock_ghz * rate * s.total_ns;
+  const double hbm_bytes = double(s.hbm_read_bytes + s.hbm_write_bytes);
+  json shape = {{"batch", k.batch}, {"channels", k.channels}, {"width", k.width}, {"kernel_size", k.kernel_size},
+                {"out_width", k.out_width()}, {"dtype", isa::dtype_name(k.dtype)}, {"stride", k.stride},
+                {"padding", {k.pad_left, k.pad_right}}, {"lnc", k.lnc}, {"buffers", k.buffers}};
+  return {{"kernel", rc.kernel_name},
+          {"shape", shape},
+          {"total_time_us", total_us},
+          {"neuroncore_cycle_count", int64_t(std::llround(s.total_ns * rc.hw.profiler_clock_ghz))},
+          {"cores", cores},
+          {"hbm_read_bytes", s.hbm_read_bytes},
+          {"hbm_write_bytes", s.hbm_write_bytes},
+          {"mfu_estimated_percent", peak_macs > 0 ? 100.0 * macs / peak_macs : 0.0},
+          {"mbu_estimated_percent", s.total_ns > 0 ? 100.0 * hbm_bytes / (rc.hw.hbm_bandwidth_gbps * s.total_ns) : 0.0},
+          {"numerics", {{"max_abs_error", run.numerics.max_abs_error}, {"max_rel_error", run.numerics.max_rel_error},
+                        {"mismatches", run.numerics.mismatches}, {"atol", rc.atol}, {"rtol", rc.rtol},
+                        {"pass", run.numerics.pass}}},
+          {"simulator", {{"host_seconds", s.host_seconds}, {"instructions", s.instructions},
+                         {"instructions_per_host_second", s.host_seconds > 0 ? double(s.instructions) / s.host_seconds : 0.0}}}};
+}
+
+std::string summary_text(const RunConfig& rc, const KernelRun& run) {
+  const SimResult& s = run.sim;
+  const auto& k = rc.kernel;
+  std::ostringstream o;
+  o.setf(std::ios::fixed);
+  o.precision(3);
+  o << rc.kernel_name << "  input [" << k.batch << ", " << k.channels << ", 1, " << k.width << "]  filter ["
+    << k.channels << ", 1, 1, " << k.kernel_size << "]  " << isa::dtype_name(k.dtype) << "  stride " << k.stride
+    << "  padding (" << k.pad_left << ", " << k.pad_right << ")  lnc " << k.lnc << "\n";
+  o << "total time      " << s.total_ns / 1e3 << " us  (" << std::llround(s.total_ns * rc.hw.profiler_clock_ghz)
+    << " cycles at " << rc.hw.profiler_clock_ghz << " GHz)\n";
+  for (size_t c = 0; c < s.cores.size(); ++c) {
+    const CoreResult& cr = s.cores[c];
+    o << "core " << c << "         ";
+    for (int e = 0; e < isa::kNumComputeEngines; ++e) {
+      const EngineStats& es = cr.engines[e];
+      o << isa::engine_name(isa::Engine(e)) << " " << es.instructions << " instr "
+        << (s.total_ns > 0 ? 100.0 * es.active_ns / s.total_ns : 0.0) << "% busy   ";
+    }
+    o << "dma " << cr.dma.transfers << " transfers " << cr.dma.bytes << " B\n";
+  }
+  o << "hbm             read " << s.hbm_read_bytes << " B  write " << s.hbm_write_bytes << " B\n";
+  o << "numerics        max abs error " << run.numerics.max_abs_error << "  max rel error "
+    << run.numerics.max_rel_error << "  " << (run.numerics.pass ? "PASS" : "FAIL") << "\n";
+  o << "simulator       " << s.instructions << " instructions in " << s.host_seconds << " s\n";
+  return o.str();
+}
+
+}  // namespace trn2::sim

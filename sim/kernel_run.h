@@ -1,0 +1,35 @@
+#pragma once
+// One run of a kernel config end to end: build the program, make or load the inputs,
+// simulate, check the numbers against the reference, and describe the result.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "isa/instruction.h"
+#include "sim/run_config.h"
+#include "sim/simulation.h"
+
+namespace trn2::sim {
+
+struct Numerics {
+  double max_abs_error = 0, max_rel_error = 0;
+  int64_t mismatches = 0;  // elements outside atol + rtol * |reference|
+  bool pass = true;
+};
+
+struct KernelRun {
+  isa::Program program;
+  SimResult sim;
+  Numerics numerics;
+  std::vector<float> output;  // as computed, widened to fp32
+};
+
+// Deterministic standard-normal values (Box-Muller over a 64-bit generator), rounded to `dtype`.
+std::vector<float> gaussian(size_t n, uint64_t seed, isa::DType dtype);
+
+KernelRun run_kernel(const RunConfig& rc);
+nlohmann::json make_report(const RunConfig& rc, const KernelRun& run);
+std::string summary_text(const RunConfig& rc, const KernelRun& run);
+
+}  // namespace trn2::sim

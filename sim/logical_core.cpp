@@ -1,0 +1,13 @@
+#include "sim/logical_core.h"
+
+#include <string>
+
+namespace trn2::sim {
+
+LogicalCore::LogicalCore(sc_core::sc_module_name name, const isa::Program& program, const HardwareConfig& hw)
+    : sc_module(name), hbm_("hbm", size_t(program.hbm_bytes), hw.hbm_bandwidth_gbps) {
+  for (size_t c = 0; c < program.cores.size(); ++c)
+    cores_.push_back(std::make_unique<NeuronCore>(("core" + std::to_string(c)).c_str(), program.cores[c], hbm_, hw));
+}
+
+}  // namespace trn2::sim

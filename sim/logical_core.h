@@ -1,0 +1,28 @@
+#pragma once
+// One logical core (LNC=2): two physical NeuronCores sharing one HBM stack. With lnc=1
+// the program has one stream and only one core is built.
+#include <memory>
+#include <systemc>
+#include <vector>
+
+#include "isa/instruction.h"
+#include "sim/hbm.h"
+#include "sim/neuron_core.h"
+
+namespace trn2::sim {
+
+class LogicalCore : public sc_core::sc_module {
+ public:
+  LogicalCore(sc_core::sc_module_name name, const isa::Program& program, const HardwareConfig& hw);
+
+  Hbm& hbm() { return hbm_; }
+  const Hbm& hbm() const { return hbm_; }
+  int cores() const { return int(cores_.size()); }
+  const NeuronCore& core(int i) const { return *cores_[size_t(i)]; }
+
+ private:
+  Hbm hbm_;
+  std::vector<std::unique_ptr<NeuronCore>> cores_;
+};
+
+}  // namespace trn2::sim

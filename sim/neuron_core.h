@@ -1,0 +1,41 @@
+#pragma once
+// One physical NeuronCore: private SBUF and PSUM, the four compute engines, 16 DMA engines
+// and the DMA queues, all running this core's instruction stream.
+#include <memory>
+#include <systemc>
+#include <vector>
+
+#include "sim/dma_engine.h"
+#include "sim/dma_queue.h"
+#include "sim/gpsimd_engine.h"
+#include "sim/psum.h"
+#include "sim/sbuf.h"
+#include "sim/scalar_engine.h"
+#include "sim/tensor_engine.h"
+#include "sim/vector_engine.h"
+
+namespace trn2::sim {
+
+class NeuronCore : public sc_core::sc_module {
+ public:
+  NeuronCore(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream, Hbm& hbm,
+             const HardwareConfig& hw);
+
+  // Compute engines in isa::Engine order: pe, dve, act, pool.
+  const ComputeEngine& engine(isa::Engine e) const { return *engines_[size_t(e)]; }
+  const DmaStats& dma_stats() const;
+  double finish_ns() const;
+
+ private:
+  const std::vector<isa::Instruction>& stream_;
+  Sbuf sbuf_;
+  Psum psum_;
+  Scoreboard scoreboard_;
+  std::vector<std::unique_ptr<ComputeEngine>> engines_;
+  std::vector<std::unique_ptr<DmaEngine>> dma_engines_;
+  std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
+  mutable DmaStats dma_stats_;
+  mutable std::vector<std::pair<double, double>> dma_intervals_;
+};
+
+}  // namespace trn2::sim

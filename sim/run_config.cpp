@@ -1,0 +1,132 @@
+#include "sim/run_config.h"
+
+#include <fstream>
+#include <set>
+
+namespace trn2::sim {
+
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) { throw ConfigError(path + ": " + what); }
+
+void only_keys(const json& j, const std::string& path, const std::set<std::string>& allowed) {
+  if (!j.is_object()) fail(path, "expected an object");
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!allowed.count(it.key())) fail(path + "." + it.key(), "unknown key");
+}
+
+int64_t get_int(const json& j, const std::string& key, const std::string& path, int64_t fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (!it->is_number_integer()) fail(path + "." + key, "expected an integer");
+  return it->get<int64_t>();
+}
+
+double get_number(const json& j, const std::string& key, const std::string& path, double fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (!it->is_number()) fail(path + "." + key, "expected a number");
+  const double v = it->get<double>();
+  if (v < 0) fail(path + "." + key, "must not be negative");
+  return v;
+}
+
+std::string get_path(const json& j, const std::string& key, const std::string& path, const std::string& base_dir) {
+  auto it = j.find(key);
+  if (it == j.end()) return "";
+  if (!it->is_string() || it->get<std::string>().empty()) fail(path + "." + key, "expected a file name");
+  const std::string p = it->get<std::string>();
+  return p[0] == '/' || base_dir.empty() ? p : base_dir + "/" + p;
+}
+
+void parse_kernel(const json& k, RunConfig& rc) {
+  only_keys(k, "kernel", {"name", "batch", "channels", "width", "kernel_size", "dtype", "stride", "padding",
+                          "lnc", "buffers", "dilation", "batch_group_count", "feature_group_count"});
+  auto name = k.find("name");
+  if (name == k.end()) fail("kernel.name", "missing");
+  if (!name->is_string()) fail("kernel.name", "expected a string");
+  rc.kernel_name = name->get<std::string>();
+  if (rc.kernel_name != "depthwise_conv1d_implicit_gemm")
+    fail("kernel.name", "unknown kernel '" + rc.kernel_name + "' (known: depthwise_conv1d_implicit_gemm)");
+  auto& p = rc.kernel;
+  p.batch = get_int(k, "batch", "kernel", p.batch);
+  p.channels = get_int(k, "channels", "kernel", p.channels);
+  p.width = get_int(k, "width", "kernel", p.width);
+  p.kernel_size = get_int(k, "kernel_size", "kernel", p.kernel_size);
+  p.stride = get_int(k, "stride", "kernel", p.stride);
+  p.lnc = int(get_int(k, "lnc", "kernel", p.lnc));
+  p.buffers = int(get_int(k, "buffers", "kernel", p.buffers));
+  p.dilation = get_int(k, "dilation", "kernel", p.dilation);
+  p.batch_group_count = get_int(k, "batch_group_count", "kernel", p.batch_group_count);
+  p.feature_group_count = get_int(k, "feature_group_count", "kernel", p.feature_group_count);
+  if (auto d = k.find("dtype"); d != k.end()) {
+    if (!d->is_string() || !isa::parse_dtype(d->get<std::string>(), p.dtype))
+      fail("kernel.dtype", "unknown dtype " + d->dump() + " (known: float32, bfloat16, float16)");
+  }
+  if (auto pad = k.find("padding"); pad != k.end()) {
+    if (!pad->is_array() || pad->size() != 2 || !(*pad)[0].is_number_integer() || !(*pad)[1].is_number_integer())
+      fail("kernel.padding", "expected [left, right]");
+    p.pad_left = (*pad)[0].get<int64_t>();
+    p.pad_right = (*pad)[1].get<int64_t>();
+  }
+  try {
+    p.check();
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+}
+
+}  // namespace
+
+RunConfig parse_run_config(const json& j, const std::string& base_dir) {
+  RunConfig rc;
+  only_keys(j, "config", {"hardware", "kernel", "inputs", "check", "outputs", "description"});
+  if (auto hw = j.find("hardware"); hw != j.end()) {
+    try {
+      rc.hw.apply(*hw);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
+  }
+  auto k = j.find("kernel");
+  if (k == j.end()) fail("kernel", "missing");
+  parse_kernel(*k, rc);
+  if (auto in = j.find("inputs"); in != j.end()) {
+    only_keys(*in, "inputs", {"seed", "input", "filter"});
+    const int64_t seed = get_int(*in, "seed", "inputs", 0);
+    if (seed < 0) fail("inputs.seed", "must not be negative");
+    rc.seed = uint64_t(seed);
+    rc.input_npy = get_path(*in, "input", "inputs", base_dir);
+    rc.filter_npy = get_path(*in, "filter", "inputs", base_dir);
+    if (rc.input_npy.empty() != rc.filter_npy.empty()) fail("inputs", "give both input and filter .npy files, or neither");
+    if (!rc.input_npy.empty() && in->contains("seed")) fail("inputs.seed", "cannot be combined with .npy inputs");
+  }
+  if (auto c = j.find("check"); c != j.end()) {
+    only_keys(*c, "check", {"atol", "rtol"});
+    rc.atol = get_number(*c, "atol", "check", rc.atol);
+    rc.rtol = get_number(*c, "rtol", "check", rc.rtol);
+  }
+  if (auto o = j.find("outputs"); o != j.end()) {
+    only_keys(*o, "outputs", {"npy", "report"});
+    rc.output_npy = get_path(*o, "npy", "outputs", "");
+    rc.report_json = get_path(*o, "report", "outputs", "");
+  }
+  return rc;
+}
+
+RunConfig load_run_config(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw ConfigError(path + ": cannot open the config file");
+  json j;
+  try {
+    j = json::parse(f);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  const size_t slash = path.find_last_of('/');
+  return parse_run_config(j, slash == std::string::npos ? "" : path.substr(0, slash));
+}
+
+}  // namespace trn2::sim

@@ -1,0 +1,41 @@
+#include "sim/scoreboard.h"
+
+#include <algorithm>
+
+namespace trn2::sim {
+
+int slot_of(const isa::Instruction& in) {
+  return in.engine == isa::Engine::Dma ? isa::kNumComputeEngines + in.queue : int(in.engine);
+}
+
+Scoreboard::Scoreboard(const std::vector<isa::Instruction>& stream, int dma_queues)
+    : stream_(stream), finish_ns_(stream.size(), 0.0), issued_(stream.size(), 0) {
+  for (int s = 0; s < isa::kNumComputeEngines + dma_queues; ++s)
+    issued_event_.push_back(std::make_unique<sc_core::sc_event>());
+}
+
+double Scoreboard::wait_ready(uint32_t i, double semaphore_ns) {
+  const int me = slot_of(stream_[i]);
+  double ready = 0.0;
+  for (uint32_t d : stream_[i].deps) {
+    // Each slot issues in stream order, so waiting on its event until `d` is issued ends.
+    while (!issued_[d]) sc_core::wait(*issued_event_[size_t(slot_of(stream_[d]))]);
+    ready = std::max(ready, finish_ns_[d] + (slot_of(stream_[d]) == me ? 0.0 : semaphore_ns));
+  }
+  return ready;
+}
+
+void Scoreboard::publish(uint32_t i, double finish_ns) {
+  finish_ns_[i] = finish_ns;
+  issued_[i] = 1;
+  issued_event_[size_t(slot_of(stream_[i]))]->notify(sc_core::SC_ZERO_TIME);
+}
+
+double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
+
+void wait_until(double t_ns) {
+  const double now = now_ns();
+  if (t_ns > now) sc_core::wait(sc_core::sc_time(t_ns - now, sc_core::SC_NS));
+}
+
+}  // namespace trn2::sim

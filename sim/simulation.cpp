@@ -1,0 +1,44 @@
+#include "sim/simulation.h"
+
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+#include "sim/logical_core.h"
+
+namespace trn2::sim {
+
+SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
+                   const std::map<std::string, std::vector<uint8_t>>& inputs) {
+  const auto t0 = std::chrono::steady_clock::now();
+  LogicalCore lc("logical_core", program, hw);
+  for (const auto& [name, bytes] : inputs) {
+    const isa::HbmTensor* t = program.find_tensor(name);
+    if (!t) throw std::invalid_argument("input '" + name + "' is not a tensor of the program");
+    if (int64_t(bytes.size()) != t->bytes())
+      throw std::invalid_argument("input '" + name + "' has " + std::to_string(bytes.size()) +
+                                  " bytes, the tensor needs " + std::to_string(t->bytes()));
+    std::memcpy(lc.hbm().data() + t->base, bytes.data(), bytes.size());
+  }
+  sc_core::sc_start();
+
+  SimResult r;
+  for (int c = 0; c < lc.cores(); ++c) {
+    const NeuronCore& core = lc.core(c);
+    CoreResult cr;
+    for (int e = 0; e < isa::kNumComputeEngines; ++e) cr.engines[e] = core.engine(isa::Engine(e)).stats();
+    cr.dma = core.dma_stats();
+    cr.finish_ns = core.finish_ns();
+    r.total_ns = std::max(r.total_ns, cr.finish_ns);
+    r.cores.push_back(cr);
+  }
+  r.hbm_read_bytes = lc.hbm().read_bytes();
+  r.hbm_write_bytes = lc.hbm().write_bytes();
+  for (const auto& t : program.tensors)
+    r.tensors[t.name].assign(lc.hbm().data() + t.base, lc.hbm().data() + t.base + t.bytes());
+  r.instructions = int64_t(program.instruction_count());
+  r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace trn2::sim

@@ -1,0 +1,34 @@
+#pragma once
+// Runs a Program on the model once: loads the HBM image, elaborates the LogicalCore,
+// simulates to completion and collects what happened. A SystemC model elaborates once per
+// process, so call this at most once per process.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "isa/instruction.h"
+#include "sim/hardware_config.h"
+#include "sim/stats.h"
+
+namespace trn2::sim {
+
+struct CoreResult {
+  EngineStats engines[isa::kNumComputeEngines];  // pe, dve, act, pool
+  DmaStats dma;
+  double finish_ns = 0;
+};
+
+struct SimResult {
+  double total_ns = 0;  // kernel body: first instruction issue to last completion
+  std::vector<CoreResult> cores;
+  int64_t hbm_read_bytes = 0, hbm_write_bytes = 0;
+  std::map<std::string, std::vector<uint8_t>> tensors;  // every HBM tensor's bytes at the end
+  double host_seconds = 0;
+  int64_t instructions = 0;
+};
+
+// `inputs` maps tensor names to their initial bytes (exact size required).
+SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
+                   const std::map<std::string, std::vector<uint8_t>>& inputs);
+
+}  // namespace trn2::sim

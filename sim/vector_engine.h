@@ -1,0 +1,18 @@
+#pragma once
+// VectorE (DVE), 0.96 GHz, 128 lanes. tensor_copy: max(MIN_II, N) cycles, N divided by the
+// v3 performance mode (4x 16-bit SBUF->SBUF contiguous, 2x 16-bit strided or from PSUM);
+// memset: max(MIN_II, N/2) for a zero fill of a 16-bit dtype, else max(MIN_II, N) (nki.isa, ARCH2).
+#include "sim/compute_engine.h"
+
+namespace trn2::sim {
+
+class VectorEngine : public ComputeEngine {
+ public:
+  VectorEngine(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream,
+               Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw)
+      : ComputeEngine(name, isa::Engine::Vector, hw.dve_clock_ghz, stream, scoreboard, memory, hw) {}
+
+  double cost_cycles(const isa::Instruction& in) const override;
+};
+
+}  // namespace trn2::sim

@@ -1,0 +1,125 @@
+// The trn2sim binary: a good run exits 0 with a summary; bad input exits 2 with one line
+// naming the problem.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace trn2::test {
+namespace {
+
+struct Outcome {
+  int status;
+  std::string out;  // stdout and stderr
+};
+
+Outcome run_binary(const std::string& args) {
+  const std::string cmd = std::string(TRN2SIM_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  Outcome o{-1, ""};
+  if (!pipe) return o;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) o.out.append(buf.data(), n);
+  const int rc = pclose(pipe);
+  o.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return o;
+}
+
+std::string write_config(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name + ".json";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string kernel_config(const std::string& kernel_fields) {
+  return R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", )" + kernel_fields + R"(}, "inputs": {"seed": 3}})";
+}
+
+TEST(Cli, GoodRunExitsZeroAndReports) {
+  const std::string cfg = write_config("good", kernel_config(R"("batch": 1, "channels": 8, "width": 200, "kernel_size": 4, "dtype": "bfloat16")"));
+  const std::string report = ::testing::TempDir() + "/good_report.json";
+  const Outcome o = run_binary(cfg + " --report " + report);
+  EXPECT_EQ(o.status, 0) << o.out;
+  EXPECT_NE(o.out.find("PASS"), std::string::npos) << o.out;
+  std::ifstream f(report);
+  const auto j = nlohmann::json::parse(f);
+  for (const char* key : {"total_time_us", "neuroncore_cycle_count", "hbm_read_bytes", "hbm_write_bytes",
+                          "mfu_estimated_percent", "mbu_estimated_percent", "numerics", "simulator", "cores"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_TRUE(j["numerics"]["pass"].get<bool>());
+  EXPECT_EQ(j["cores"].size(), 2u);
+  EXPECT_EQ(j["hbm_write_bytes"].get<int64_t>(), 8 * 197 * 2);  // the output, once
+  EXPECT_GT(j["cores"][0]["engines"]["pe"]["instruction_count"].get<int64_t>(), 0);
+}
+
+TEST(Cli, HelpAndVersion) {
+  EXPECT_EQ(run_binary("--help").status, 0);
+  const Outcome v = run_binary("--version");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_NE(v.out.find("trn2sim"), std::string::npos);
+}
+
+struct BadCase {
+  const char* name;
+  std::string config;
+  const char* message;
+};
+
+void expect_rejected(const BadCase& c) {
+  const Outcome o = run_binary(write_config(c.name, c.config));
+  EXPECT_EQ(o.status, 2) << c.name << ": " << o.out;
+  EXPECT_NE(o.out.find(c.message), std::string::npos) << c.name << ": " << o.out;
+  // One line.
+  EXPECT_EQ(o.out.find('\n'), o.out.size() - 1) << c.name << ": " << o.out;
+}
+
+TEST(Cli, BadJson) { expect_rejected({"bad_json", "{\"kernel\": ", "not valid JSON"}); }
+
+TEST(Cli, UnknownKey) {
+  expect_rejected({"unknown_key", kernel_config(R"("channels": 8, "width": 64, "kernel_size": 3, "colour": 1)"),
+                   "kernel.colour: unknown key"});
+}
+
+TEST(Cli, UnknownHardwareKey) {
+  expect_rejected({"unknown_hw", R"({"hardware": {"hbm_speed": 1}, "kernel": {"name": "depthwise_conv1d_implicit_gemm"}})",
+                   "hardware.hbm_speed: unknown key"});
+}
+
+TEST(Cli, OddChannels) {
+  expect_rejected({"odd_c", kernel_config(R"("channels": 7, "width": 64, "kernel_size": 3)"),
+                   "kernel.channels 7 must be divisible by lnc 2"});
+}
+
+TEST(Cli, KernelLargerThanWidth) {
+  expect_rejected({"s_gt_w", kernel_config(R"("channels": 8, "width": 64, "kernel_size": 65)"),
+                   "kernel.kernel_size 65 exceeds the padded width 64"});
+}
+
+TEST(Cli, UnknownDtype) {
+  expect_rejected({"dtype", kernel_config(R"("channels": 8, "width": 64, "kernel_size": 3, "dtype": "float64")"),
+                   "kernel.dtype: unknown dtype"});
+}
+
+TEST(Cli, UnsupportedDilation) {
+  expect_rejected({"dilation", kernel_config(R"("channels": 8, "width": 64, "kernel_size": 3, "dilation": 2)"),
+                   "kernel.dilation must be 1"});
+}
+
+TEST(Cli, MissingConfigFile) {
+  const Outcome o = run_binary("/nonexistent/config.json");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.out.find("cannot open"), std::string::npos) << o.out;
+}
+
+TEST(Cli, WrongTypeField) {
+  expect_rejected({"wrong_type", kernel_config(R"("channels": "eight", "width": 64, "kernel_size": 3)"),
+                   "kernel.channels: expected an integer"});
+}
+
+}  // namespace
+}  // namespace trn2::test

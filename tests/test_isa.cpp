@@ -1,0 +1,163 @@
+// isa/: access-pattern iteration, the program JSON round trip, and the error each hardware
+// limit gives.
+#include <gtest/gtest.h>
+
+#include "isa/program_json.h"
+#include "isa/validate.h"
+#include "program_fixture.h"
+
+namespace trn2::test {
+namespace {
+
+using isa::Engine;
+using isa::Opcode;
+
+TEST(AccessPattern, FreeOffsetsRowMajor) {
+  AccessPattern a = sbuf(DType::F32, 0, 1, 1);
+  a.ndims = 2;
+  a.dims[0] = {100, 3};  // outer: 3 rows 100 elements apart
+  a.dims[1] = {2, 4};    // inner: 4 elements, every other one
+  EXPECT_EQ(a.free_elements(), 12);
+  const int64_t want[] = {0, 2, 4, 6, 100, 102, 104, 106, 200, 202, 204, 206};
+  for (int64_t i = 0; i < 12; ++i) EXPECT_EQ(a.free_offset(i), want[i]) << i;
+  EXPECT_FALSE(a.inner_contiguous());
+}
+
+TEST(AccessPattern, HbmOverlappingRowsExtent) {
+  // The implicit im2col: 4 partitions one element apart, 10 elements each, starting at 5.
+  AccessPattern a = hbm(DType::BF16, 64, 4, 10);
+  a.partition_step = 1;
+  a.offset = 5;
+  int64_t lo, hi;
+  a.byte_extent(lo, hi);
+  EXPECT_EQ(lo, 64 + 5 * 2);
+  EXPECT_EQ(hi, 64 + (5 + 3 + 9 + 1) * 2);
+}
+
+isa::Program sample_program() {
+  isa::Program p = empty_program(2, 4096);
+  p.tensors.push_back({"x", DType::BF16, {2, 3}, 0});
+  p.cores[0].push_back(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::BF16, 0, 2, 3), hbm(DType::BF16, 0, 2, 3)));
+  p.cores[0].back().queue = 5;
+  auto mm = make(Opcode::Matmul, Engine::Tensor, psum(0, 3, 3), sbuf(DType::BF16, 0, 2, 3), sbuf(DType::BF16, 0, 2, 3));
+  mm.accumulate = true;
+  mm.deps = {0};
+  p.cores[0].push_back(mm);
+  auto ms = make(Opcode::Memset, Engine::GpSimd, sbuf(DType::F32, 64, 32, 7));
+  ms.value = -2.5f;
+  p.cores[1].push_back(ms);
+  return p;
+}
+
+TEST(ProgramJson, RoundTrip) {
+  const isa::Program p = sample_program();
+  const nlohmann::json j = isa::to_json(p);
+  const isa::Program q = isa::program_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(isa::to_json(q), j);
+  ASSERT_EQ(q.cores.size(), 2u);
+  EXPECT_EQ(q.cores[0][0].queue, 5);
+  EXPECT_TRUE(q.cores[0][1].accumulate);
+  EXPECT_EQ(q.cores[0][1].deps, std::vector<uint32_t>{0});
+  EXPECT_EQ(q.cores[1][0].value, -2.5f);
+  EXPECT_EQ(q.tensors[0].shape, (std::vector<int64_t>{2, 3}));
+}
+
+TEST(ProgramJson, MissingFieldNamesItsPath) {
+  nlohmann::json j = isa::to_json(sample_program());
+  j["cores"][0][1].erase("moving");
+  try {
+    isa::program_from_json(j);
+    FAIL() << "accepted a matmul without a moving operand";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "program.cores[0][1].moving: missing");
+  }
+}
+
+std::string error_of(const isa::Instruction& in, int64_t hbm_bytes = 1 << 20) {
+  isa::Program p = empty_program(1, hbm_bytes);
+  p.cores[0].push_back(in);
+  try {
+    isa::validate(p, isa::Limits{});
+  } catch (const isa::ValidationError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Validate, AcceptsAGoodInstruction) {
+  EXPECT_EQ(error_of(make(Opcode::TensorCopy, Engine::Vector, sbuf(DType::F32, 0, 128, 4), sbuf(DType::F32, 64, 128, 4))), "");
+}
+
+TEST(Validate, PartitionCount) {
+  EXPECT_EQ(error_of(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 256, 4), hbm(DType::F32, 0, 256, 4))),
+            "core 0 instruction 0 (dma_copy): dst partition count 256 exceeds 128");
+}
+
+TEST(Validate, StartPartitionRule) {
+  AccessPattern a = sbuf(DType::F32, 0, 40, 4);
+  a.start_partition = 32;  // 33-64 partitions may start at 0 or 64 only
+  EXPECT_EQ(error_of(make(Opcode::Memset, Engine::Vector, a)),
+            "core 0 instruction 0 (memset): dst start partition 32 is not allowed for 40 partitions");
+}
+
+TEST(Validate, SbufCapacity) {
+  EXPECT_EQ(error_of(make(Opcode::Memset, Engine::Vector, sbuf(DType::F32, 212984 - 8, 1, 4))),
+            "core 0 instruction 0 (memset): dst bytes [212976, 212992) exceed sbuf partition size 212984");
+}
+
+TEST(Validate, HbmBounds) {
+  EXPECT_EQ(error_of(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 1, 4), hbm(DType::F32, 96, 1, 4)), 100),
+            "core 0 instruction 0 (dma_copy): src HBM bytes [96, 112) outside the program's 100 bytes of HBM");
+}
+
+TEST(Validate, MovingFreeSize) {
+  EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Tensor, psum(0, 1, 513), sbuf(DType::BF16, 0, 8, 1), sbuf(DType::BF16, 64, 8, 513))),
+            "core 0 instruction 0 (nc_matmul): moving free size 513 exceeds 512");
+}
+
+TEST(Validate, StationaryFreeSize) {
+  EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Tensor, psum(0, 128, 4), sbuf(DType::BF16, 0, 8, 129), sbuf(DType::BF16, 512, 8, 4))),
+            "core 0 instruction 0 (nc_matmul): stationary free size 129 exceeds 128");
+}
+
+TEST(Validate, PsumBankBoundary) {
+  EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Tensor, psum(1024, 1, 512), sbuf(DType::BF16, 0, 8, 1), sbuf(DType::BF16, 64, 8, 512))),
+            "core 0 instruction 0 (nc_matmul): dst crosses a PSUM bank boundary (2048 bytes per bank)");
+}
+
+TEST(Validate, MatmulDtypes) {
+  EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Tensor, psum(0, 1, 4), sbuf(DType::F32, 0, 8, 1), sbuf(DType::BF16, 64, 8, 4))),
+            "core 0 instruction 0 (nc_matmul): stationary and moving mix fp32 with a 16-bit dtype");
+  EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Tensor, psum(0, 1, 4, DType::BF16), sbuf(DType::BF16, 0, 8, 1), sbuf(DType::BF16, 64, 8, 4))),
+            "core 0 instruction 0 (nc_matmul): dst must be an fp32 PSUM tile");
+}
+
+TEST(Validate, EngineMustRunTheOpcode) {
+  EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Vector, psum(0, 1, 4), sbuf(DType::BF16, 0, 8, 1), sbuf(DType::BF16, 64, 8, 4))),
+            "core 0 instruction 0 (nc_matmul): runs on the tensor engine (pe) only");
+}
+
+TEST(Validate, DmaDoesNotConvert) {
+  EXPECT_EQ(error_of(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::BF16, 0, 1, 4), hbm(DType::F32, 0, 1, 4))),
+            "core 0 instruction 0 (dma_copy): DMA does not convert dtypes (src float32, dst bfloat16)");
+}
+
+TEST(Validate, DependencyMustBeEarlier) {
+  auto in = make(Opcode::Memset, Engine::Vector, sbuf(DType::F32, 0, 1, 4));
+  in.deps = {0};
+  EXPECT_EQ(error_of(in), "core 0 instruction 0 (memset): dependency on instruction 0, which is not earlier in the stream");
+}
+
+TEST(Validate, DmaQueueRange) {
+  auto in = make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 1, 4), hbm(DType::F32, 0, 1, 4));
+  in.queue = 16;
+  EXPECT_EQ(error_of(in), "core 0 instruction 0 (dma_copy): queue 16 exceeds 15");
+}
+
+TEST(Validate, CopyShapesMustAgree) {
+  EXPECT_EQ(error_of(make(Opcode::TensorCopy, Engine::Scalar, sbuf(DType::F32, 0, 4, 8), sbuf(DType::F32, 64, 4, 9))),
+            "core 0 instruction 0 (tensor_copy): src has 9 elements per partition but dst has 8");
+}
+
+}  // namespace
+}  // namespace trn2::test

@@ -32,6 +32,15 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
     r.total_ns = std::max(r.total_ns, cr.finish_ns);
     r.cores.push_back(cr);
   }
+  // Every instruction must have run: a stream blocked forever would otherwise pass unnoticed.
+  int64_t ran = 0;
+  for (const CoreResult& cr : r.cores) {
+    ran += cr.dma.transfers;
+    for (const EngineStats& es : cr.engines) ran += es.instructions;
+  }
+  if (ran != int64_t(program.instruction_count()))
+    throw std::runtime_error("simulation ended with " + std::to_string(program.instruction_count() - size_t(ran)) +
+                             " of " + std::to_string(program.instruction_count()) + " instructions never issued");
   r.hbm_read_bytes = lc.hbm().read_bytes();
   r.hbm_write_bytes = lc.hbm().write_bytes();
   for (const auto& t : program.tensors)

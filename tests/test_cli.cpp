@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "isa/npy.h"
+
 namespace trn2::test {
 namespace {
 
@@ -119,6 +121,64 @@ TEST(Cli, MissingConfigFile) {
 TEST(Cli, WrongTypeField) {
   expect_rejected({"wrong_type", kernel_config(R"("channels": "eight", "width": 64, "kernel_size": 3)"),
                    "kernel.channels: expected an integer"});
+}
+
+}  // namespace
+}  // namespace trn2::test
+
+namespace trn2::test {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+TEST(Cli, SameConfigSameBitsAndCycles) {
+  const std::string cfg = write_config("determinism", kernel_config(R"("channels": 6, "width": 300, "kernel_size": 9, "dtype": "float16", "stride": 2, "padding": [3, 1])"));
+  const std::string dir = ::testing::TempDir();
+  ASSERT_EQ(run_binary(cfg + " --output-npy " + dir + "/d1.npy --report " + dir + "/d1.json").status, 0);
+  ASSERT_EQ(run_binary(cfg + " --output-npy " + dir + "/d2.npy --report " + dir + "/d2.json").status, 0);
+  EXPECT_EQ(slurp(dir + "/d1.npy"), slurp(dir + "/d2.npy"));
+  const auto r1 = nlohmann::json::parse(slurp(dir + "/d1.json"));
+  const auto r2 = nlohmann::json::parse(slurp(dir + "/d2.json"));
+  EXPECT_EQ(r1["neuroncore_cycle_count"], r2["neuroncore_cycle_count"]);
+  EXPECT_EQ(r1["total_time_us"], r2["total_time_us"]);
+  EXPECT_EQ(r1["cores"], r2["cores"]);
+}
+
+TEST(Cli, NpyInputsAndOutput) {
+  // Inputs written here (input all 1.0, filter 0.5 for c=0 and 2.0 for c=1, fp32), so the
+  // output is known without the simulator's reference: each of the Q = 10 - 3 + 1 = 8
+  // outputs of channel c is 3 x filter[c].
+  const std::string dir = ::testing::TempDir();
+  std::vector<float> input(2 * 10, 1.0f), filter = {0.5f, 0.5f, 0.5f, 2.0f, 2.0f, 2.0f};
+  trn2::isa::write_npy(dir + "/x.npy", {1, 2, 1, 10}, "<f4", input.data(), input.size() * 4);
+  trn2::isa::write_npy(dir + "/f.npy", {2, 1, 1, 3}, "<f4", filter.data(), filter.size() * 4);
+  const std::string cfg = write_config("npy_inputs",
+      R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "channels": 2, "width": 10, "kernel_size": 3},
+          "inputs": {"input": "x.npy", "filter": "f.npy"}})");
+  const Outcome o = run_binary(cfg + " --output-npy " + dir + "/y.npy");
+  ASSERT_EQ(o.status, 0) << o.out;
+  const trn2::isa::NpyArray y = trn2::isa::read_npy(dir + "/y.npy");
+  ASSERT_EQ(y.shape, (std::vector<size_t>{1, 2, 1, 8}));
+  ASSERT_EQ(y.descr, "<f4");
+  const float* v = reinterpret_cast<const float*>(y.data.data());
+  for (int q = 0; q < 8; ++q) {
+    EXPECT_EQ(v[q], 1.5f) << q;
+    EXPECT_EQ(v[8 + q], 6.0f) << q;
+  }
+}
+
+TEST(Cli, NpyInputWithWrongShape) {
+  const std::string dir = ::testing::TempDir();
+  std::vector<float> input(20, 1.0f);
+  trn2::isa::write_npy(dir + "/bad_x.npy", {1, 2, 10}, "<f4", input.data(), input.size() * 4);
+  trn2::isa::write_npy(dir + "/bad_f.npy", {2, 1, 1, 3}, "<f4", input.data(), 24);
+  expect_rejected({"npy_bad_shape",
+                   R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "channels": 2, "width": 10, "kernel_size": 3},
+                       "inputs": {"input": "bad_x.npy", "filter": "bad_f.npy"}})",
+                   "has shape (1,2,10,) but the kernel needs (1,2,1,10,)"});
 }
 
 }  // namespace

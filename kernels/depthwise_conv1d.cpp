@@ -33,6 +33,9 @@ void DepthwiseConv1dParams::check() const {
   require(kernel_size <= width + pad_left + pad_right,
           "kernel.kernel_size " + std::to_string(kernel_size) + " exceeds the padded width " +
               std::to_string(width + pad_left + pad_right));
+  // Keep every size product far from int64 overflow: 2^40 elements is beyond any HBM stack.
+  const double elements = double(batch) * double(channels) * double(std::max(width, kernel_size));
+  require(elements <= double(int64_t(1) << 40), "kernel: batch x channels x width is too large for one HBM stack");
   require(dilation == 1, "kernel.dilation must be 1 (rhs/lhs dilation is not supported)");
   require(batch_group_count == 1, "kernel.batch_group_count must be 1");
   require(feature_group_count == -1 || feature_group_count == channels,

@@ -5,6 +5,8 @@
 #include <random>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "isa/npy.h"
 #include "isa/validate.h"
 
@@ -74,6 +76,8 @@ KernelRun run_kernel(const RunConfig& rc) {
     throw ConfigError(std::string("kernel: ") + e.what());
   }
   isa::validate(run.program, rc.hw.limits);
+  for (size_t c = 0; c < run.program.cores.size(); ++c)
+    spdlog::debug("core {}: {} instructions", c, run.program.cores[c].size());
   const isa::HbmTensor& in_t = *run.program.find_tensor("input");
   const isa::HbmTensor& f_t = *run.program.find_tensor("filter");
   const isa::DType dt = rc.kernel.dtype;

@@ -183,3 +183,33 @@ TEST(Cli, NpyInputWithWrongShape) {
 
 }  // namespace
 }  // namespace trn2::test
+
+namespace trn2::test {
+namespace {
+
+TEST(Cli, RandomSmallShapesMatchTheReference) {
+  // A fixed-seed sweep over the kernel's whole parameter space at small sizes (lnc, dtype,
+  // stride, padding, partial tiles, S > 128, buffer counts): every run must pass its
+  // numerics check. Each run is its own process, so the binary is spawned.
+  uint64_t state = 20261125;
+  auto pick = [&](int64_t lo, int64_t hi) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + int64_t((state >> 33) % uint64_t(hi - lo + 1));
+  };
+  const char* dtypes[] = {"float32", "bfloat16", "float16"};
+  for (int t = 0; t < 24; ++t) {
+    const int64_t lnc = pick(1, 2), channels = pick(1, 140) * lnc, width = pick(1, 600);
+    const int64_t pl = pick(0, 10), pr = pick(0, 10);
+    const int64_t s = pick(1, std::min<int64_t>(width + pl + pr, 300));
+    const std::string kernel = "\"batch\": " + std::to_string(pick(1, 3)) + ", \"channels\": " + std::to_string(channels) +
+                               ", \"width\": " + std::to_string(width) + ", \"kernel_size\": " + std::to_string(s) +
+                               ", \"dtype\": \"" + dtypes[pick(0, 2)] + "\", \"stride\": " + std::to_string(pick(1, 16)) +
+                               ", \"padding\": [" + std::to_string(pl) + ", " + std::to_string(pr) +
+                               "], \"lnc\": " + std::to_string(lnc) + ", \"buffers\": " + std::to_string(pick(1, 4));
+    const Outcome o = run_binary(write_config("random_" + std::to_string(t), kernel_config(kernel)));
+    EXPECT_EQ(o.status, 0) << kernel << "\n" << o.out;
+  }
+}
+
+}  // namespace
+}  // namespace trn2::test

@@ -21,6 +21,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: trn2sim CONFIG.json [--report FILE] [--output-npy FILE] [--dump-program FILE]\n"
+    "               [--trace FILE [--trace-max-events N] [--trace-window START_US:END_US]]\n"
     "               [--log-level trace|debug|info|warn|error|off]\n"
     "       trn2sim --help | --version\n"
     "Simulates the kernel of CONFIG.json on a TRN2 logical core (two NeuronCores sharing one\n"
@@ -41,7 +42,7 @@ void write_text(const std::string& path, const std::string& text) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
-  std::string config, report, output_npy, dump_program, log_level = "warn";
+  std::string config, report, output_npy, dump_program, trace, trace_max, trace_window, log_level = "warn";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -61,6 +62,12 @@ int sc_main(int argc, char* argv[]) {
       if (!value(output_npy)) return bad_input("--output-npy needs a file name");
     } else if (a == "--dump-program") {
       if (!value(dump_program)) return bad_input("--dump-program needs a file name");
+    } else if (a == "--trace") {
+      if (!value(trace)) return bad_input("--trace needs a file name");
+    } else if (a == "--trace-max-events") {
+      if (!value(trace_max)) return bad_input("--trace-max-events needs a number");
+    } else if (a == "--trace-window") {
+      if (!value(trace_window)) return bad_input("--trace-window needs START_US:END_US");
     } else if (a == "--log-level") {
       if (!value(log_level)) return bad_input("--log-level needs a level");
     } else if (!a.empty() && a[0] == '-') {
@@ -83,6 +90,21 @@ int sc_main(int argc, char* argv[]) {
     trn2::sim::RunConfig rc = trn2::sim::load_run_config(config);
     if (!report.empty()) rc.report_json = report;
     if (!output_npy.empty()) rc.output_npy = output_npy;
+    if (!trace.empty()) rc.trace.path = trace;
+    if (!trace_max.empty()) {
+      char* end = nullptr;
+      const long long n = std::strtoll(trace_max.c_str(), &end, 10);
+      if (*end != '\0' || n < 0) return bad_input("--trace-max-events: expected a non-negative integer, got " + trace_max);
+      rc.trace.max_events = n;
+    }
+    if (!trace_window.empty()) {
+      char* end = nullptr;
+      const double a = std::strtod(trace_window.c_str(), &end);
+      const double b = *end == ':' ? std::strtod(end + 1, &end) : -1;
+      if (*end != '\0' || !(a >= 0) || !(b > a)) return bad_input("--trace-window: expected START_US:END_US with START < END, got " + trace_window);
+      rc.trace.window_start_us = a;
+      rc.trace.window_end_us = b;
+    }
     spdlog::info("running {} from {}", rc.kernel_name, config);
     const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
     std::cout << trn2::sim::summary_text(rc, run);

@@ -1,14 +1,15 @@
 #include "sim/compute_engine.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace trn2::sim {
 
 ComputeEngine::ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, double clock_ghz,
                              const std::vector<isa::Instruction>& stream, Scoreboard& scoreboard,
-                             const CoreMemory& memory, const HardwareConfig& hw)
+                             const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core)
     : sc_module(name), hw_(hw), kind_(kind), clock_ghz_(clock_ghz), stream_(stream),
-      scoreboard_(scoreboard), memory_(memory) {
+      scoreboard_(scoreboard), memory_(memory), trace_(trace), core_(core) {
   for (uint32_t i = 0; i < stream.size(); ++i)
     if (stream[i].engine == kind) mine_.push_back(i);
   SC_THREAD(run);
@@ -30,10 +31,29 @@ void ComputeEngine::run() {
     wait_until(slot.start_ns);
     execute(in, memory_);
     scoreboard_.publish(i, slot.finish_ns);
+    // The busy part of the slot: a background LoadStationary may start under the previous
+    // instruction, which must not be counted (or drawn) twice.
+    const double busy_from = std::max(slot.start_ns, previous_finish);
     stats_.instructions += 1;
-    stats_.active_ns += slot.finish_ns - std::max(slot.start_ns, previous_finish);
+    stats_.active_ns += slot.finish_ns - busy_from;
     stats_.last_finish_ns = slot.finish_ns;
+    if (trace_.enabled()) trace_instruction(i, in, ready, busy_from, slot.finish_ns, previous_finish);
   }
+}
+
+void ComputeEngine::trace_instruction(uint32_t i, const isa::Instruction& in, double ready_ns, double start_ns,
+                                      double finish_ns, double free_ns) {
+  const int tid = trace_engine_tid(int(kind_));
+  scoreboard_.mark(i, tid, start_ns);
+  char args[200];
+  std::snprintf(args, sizeof args,
+                "{\"pc\":%u,\"opcode\":\"%s\",\"partitions\":%d,\"elements\":%lld,\"cycles\":%.1f,\"waited_ns\":%.3f}", i,
+                isa::opcode_name(in.op), in.dst.partition_count, static_cast<long long>(in.dst.free_elements()),
+                (finish_ns - start_ns) * clock_ghz_, std::max(0.0, ready_ns - free_ns));
+  trace_.slice(core_, tid, isa::opcode_name(in.op), start_ns, finish_ns, args);
+  const int me = slot_of(in);
+  for (uint32_t d : in.deps)
+    if (slot_of(stream_[d]) != me) trace_.flow(core_, scoreboard_.trace_tid(d), scoreboard_.trace_at(d), tid, start_ns);
 }
 
 }  // namespace trn2::sim

@@ -10,6 +10,7 @@
 #include "sim/hardware_config.h"
 #include "sim/scoreboard.h"
 #include "sim/stats.h"
+#include "sim/trace.h"
 
 namespace trn2::sim {
 
@@ -18,7 +19,7 @@ class ComputeEngine : public sc_core::sc_module {
   SC_HAS_PROCESS(ComputeEngine);
   ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, double clock_ghz,
                 const std::vector<isa::Instruction>& stream, Scoreboard& scoreboard,
-                const CoreMemory& memory, const HardwareConfig& hw);
+                const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core);
 
   const EngineStats& stats() const { return stats_; }
   isa::Engine engine_kind() const { return kind_; }
@@ -38,6 +39,8 @@ class ComputeEngine : public sc_core::sc_module {
 
  private:
   void run();
+  void trace_instruction(uint32_t i, const isa::Instruction& in, double ready_ns, double start_ns, double finish_ns,
+                         double free_ns);
 
   isa::Engine kind_;
   double clock_ghz_;
@@ -46,6 +49,8 @@ class ComputeEngine : public sc_core::sc_module {
   Scoreboard& scoreboard_;
   CoreMemory memory_;
   EngineStats stats_;
+  Trace& trace_;
+  int core_;
 };
 
 }  // namespace trn2::sim

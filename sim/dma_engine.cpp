@@ -4,14 +4,14 @@
 
 namespace trn2::sim {
 
-double DmaEngine::move(double start_ns, int64_t bytes, int64_t descriptors, bool hbm_read, bool hbm_write) {
+DmaEngine::Span DmaEngine::move(double start_ns, int64_t bytes, int64_t descriptors, bool hbm_read, bool hbm_write) {
   const double begin = std::max(start_ns, free_at_ns_);
   double end = begin + double(descriptors) * descriptor_ns_ + double(bytes) / bytes_per_ns_;
   if (hbm_read) end = std::max(end, hbm_.transfer(begin, bytes, false));
   if (hbm_write) end = std::max(end, hbm_.transfer(begin, bytes, true));
   busy_ns_ += end - begin;
   free_at_ns_ = end;
-  return end;
+  return {begin, end};
 }
 
 }  // namespace trn2::sim

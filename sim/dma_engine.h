@@ -12,9 +12,12 @@ class DmaEngine : public sc_core::sc_module {
   DmaEngine(sc_core::sc_module_name name, double bandwidth_gbps, double descriptor_overhead_ns, Hbm& hbm)
       : sc_module(name), bytes_per_ns_(bandwidth_gbps), descriptor_ns_(descriptor_overhead_ns), hbm_(hbm) {}
 
-  // Moves `bytes` in `descriptors` starting no earlier than `start_ns`; returns the end time.
-  // hbm_reads/hbm_writes: how many of the two sides are HBM.
-  double move(double start_ns, int64_t bytes, int64_t descriptors, bool hbm_read, bool hbm_write);
+  struct Span {
+    double begin_ns, end_ns;
+  };
+  // Moves `bytes` in `descriptors` starting no earlier than `start_ns`; returns when the
+  // engine began and ended. hbm_read/hbm_write: which sides are HBM.
+  Span move(double start_ns, int64_t bytes, int64_t descriptors, bool hbm_read, bool hbm_write);
 
   double busy_ns() const { return busy_ns_; }
 

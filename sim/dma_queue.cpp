@@ -32,9 +32,9 @@ DmaShape dma_shape(const isa::Instruction& in) {
 DmaQueue::DmaQueue(sc_core::sc_module_name name, int queue, const std::vector<isa::Instruction>& stream,
                    Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
                    std::vector<std::unique_ptr<DmaEngine>>& engines, DmaStats& stats,
-                   std::vector<std::pair<double, double>>& active_intervals)
+                   std::vector<std::pair<double, double>>& active_intervals, Trace& trace, int core)
     : sc_module(name), stream_(stream), scoreboard_(scoreboard), memory_(memory), hw_(hw),
-      engines_(engines), stats_(stats), active_(active_intervals), queue_(queue) {
+      engines_(engines), stats_(stats), active_(active_intervals), queue_(queue), trace_(trace), core_(core) {
   for (uint32_t i = 0; i < stream.size(); ++i)
     if (stream[i].engine == isa::Engine::Dma && stream[i].queue == queue) mine_.push_back(i);
   SC_THREAD(run);
@@ -60,7 +60,24 @@ void DmaQueue::run() {
       const int64_t rows = int64_t(shape.partitions) * (e + 1) / used - int64_t(shape.partitions) * e / used;
       const int64_t bytes = shape.bytes * rows / shape.partitions;
       const int64_t descriptors = shape.descriptors * rows / shape.partitions;
-      finish = std::max(finish, engines_[size_t((queue_ + e) % int(engines_.size()))]->move(start, bytes, descriptors, hbm_read, hbm_write));
+      const int engine = (queue_ + e) % int(engines_.size());
+      const DmaEngine::Span span = engines_[size_t(engine)]->move(start, bytes, descriptors, hbm_read, hbm_write);
+      finish = std::max(finish, span.end_ns);
+      if (trace_.enabled()) {
+        if (e == 0) scoreboard_.mark(i, trace_dma_engine_tid(engine), span.begin_ns);
+        const std::string args = "{\"pc\":" + std::to_string(i) + ",\"bytes\":" + std::to_string(bytes) +
+                                 ",\"descriptors\":" + std::to_string(descriptors) + "}";
+        trace_.slice(core_, trace_dma_engine_tid(engine), "dma_copy", span.begin_ns, span.end_ns, args);
+        if (hbm_read) trace_.hbm_bytes(core_, false, span.begin_ns, span.end_ns, bytes);
+        if (hbm_write) trace_.hbm_bytes(core_, true, span.begin_ns, span.end_ns, bytes);
+      }
+    }
+    if (trace_.enabled()) {
+      const std::string args = "{\"pc\":" + std::to_string(i) + ",\"queue\":" + std::to_string(queue_) +
+                               ",\"bytes\":" + std::to_string(shape.bytes) + ",\"descriptors\":" +
+                               std::to_string(shape.descriptors) + ",\"src\":\"" + isa::space_name(in.src.space) +
+                               "\",\"dst\":\"" + isa::space_name(in.dst.space) + "\"}";
+      trace_.async(core_, trace_queue_tid(queue_), "dma_copy", (uint64_t(core_) << 32) | i, issue, finish, args);
     }
     scoreboard_.publish(i, finish);
     stats_.transfers += 1;

@@ -13,6 +13,7 @@
 #include "sim/hardware_config.h"
 #include "sim/scoreboard.h"
 #include "sim/stats.h"
+#include "sim/trace.h"
 
 namespace trn2::sim {
 
@@ -31,7 +32,7 @@ class DmaQueue : public sc_core::sc_module {
   DmaQueue(sc_core::sc_module_name name, int queue, const std::vector<isa::Instruction>& stream,
            Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
            std::vector<std::unique_ptr<DmaEngine>>& engines, DmaStats& stats,
-           std::vector<std::pair<double, double>>& active_intervals);
+           std::vector<std::pair<double, double>>& active_intervals, Trace& trace, int core);
 
  private:
   void run();
@@ -45,6 +46,8 @@ class DmaQueue : public sc_core::sc_module {
   DmaStats& stats_;
   std::vector<std::pair<double, double>>& active_;
   int queue_;
+  Trace& trace_;
+  int core_;
   double last_issue_ns_ = 0;
 };
 

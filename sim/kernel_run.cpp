@@ -89,7 +89,7 @@ KernelRun run_kernel(const RunConfig& rc) {
     input = gaussian(size_t(in_t.bytes()) / isa::dtype_size(dt), rc.seed, dt);
     filter = gaussian(size_t(f_t.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);
   }
-  run.sim = simulate(run.program, rc.hw, {{"input", encode(input, dt)}, {"filter", encode(filter, dt)}});
+  run.sim = simulate(run.program, rc.hw, {{"input", encode(input, dt)}, {"filter", encode(filter, dt)}}, rc.trace);
   run.output = decode(run.sim.tensors.at("output"), dt);
 
   const std::vector<double> ref = kernels::depthwise_conv1d_reference(rc.kernel, input, filter);

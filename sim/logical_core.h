@@ -13,7 +13,7 @@ namespace trn2::sim {
 
 class LogicalCore : public sc_core::sc_module {
  public:
-  LogicalCore(sc_core::sc_module_name name, const isa::Program& program, const HardwareConfig& hw);
+  LogicalCore(sc_core::sc_module_name name, const isa::Program& program, const HardwareConfig& hw, Trace& trace);
 
   Hbm& hbm() { return hbm_; }
   const Hbm& hbm() const { return hbm_; }

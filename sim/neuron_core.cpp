@@ -6,22 +6,23 @@
 namespace trn2::sim {
 
 NeuronCore::NeuronCore(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream,
-                       Hbm& hbm, const HardwareConfig& hw)
+                       Hbm& hbm, const HardwareConfig& hw, Trace& trace, int index)
     : sc_module(name), stream_(stream),
       sbuf_("sbuf", hw.limits.partitions, size_t(hw.limits.sbuf_partition_bytes)),
       psum_("psum", hw.limits.partitions, size_t(hw.limits.psum_partition_bytes), size_t(hw.limits.psum_bank_bytes)),
       scoreboard_(stream, hw.limits.dma_queues) {
   const CoreMemory mem{&hbm, &sbuf_, &psum_};
-  engines_.push_back(std::make_unique<TensorEngine>("pe", stream, scoreboard_, mem, hw));
-  engines_.push_back(std::make_unique<VectorEngine>("dve", stream, scoreboard_, mem, hw));
-  engines_.push_back(std::make_unique<ScalarEngine>("act", stream, scoreboard_, mem, hw));
-  engines_.push_back(std::make_unique<GpSimdEngine>("pool", stream, scoreboard_, mem, hw));
+  engines_.push_back(std::make_unique<TensorEngine>("pe", stream, scoreboard_, mem, hw, trace, index));
+  engines_.push_back(std::make_unique<VectorEngine>("dve", stream, scoreboard_, mem, hw, trace, index));
+  engines_.push_back(std::make_unique<ScalarEngine>("act", stream, scoreboard_, mem, hw, trace, index));
+  engines_.push_back(std::make_unique<GpSimdEngine>("pool", stream, scoreboard_, mem, hw, trace, index));
   for (int e = 0; e < hw.dma_engines; ++e)
     dma_engines_.push_back(std::make_unique<DmaEngine>(("dma_engine_" + std::to_string(e)).c_str(),
                                                        hw.dma_engine_bandwidth_gbps, hw.dma_descriptor_overhead_ns, hbm));
   for (int q = 0; q < hw.limits.dma_queues; ++q)
     dma_queues_.push_back(std::make_unique<DmaQueue>(("dma_queue_" + std::to_string(q)).c_str(), q, stream,
-                                                     scoreboard_, mem, hw, dma_engines_, dma_stats_, dma_intervals_));
+                                                     scoreboard_, mem, hw, dma_engines_, dma_stats_, dma_intervals_,
+                                                     trace, index));
 }
 
 const DmaStats& NeuronCore::dma_stats() const {

@@ -19,7 +19,7 @@ namespace trn2::sim {
 class NeuronCore : public sc_core::sc_module {
  public:
   NeuronCore(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream, Hbm& hbm,
-             const HardwareConfig& hw);
+             const HardwareConfig& hw, Trace& trace, int index);
 
   // Compute engines in isa::Engine order: pe, dve, act, pool.
   const ComputeEngine& engine(isa::Engine e) const { return *engines_[size_t(e)]; }

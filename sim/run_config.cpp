@@ -109,9 +109,10 @@ RunConfig parse_run_config(const json& j, const std::string& base_dir) {
     rc.rtol = get_number(*c, "rtol", "check", rc.rtol);
   }
   if (auto o = j.find("outputs"); o != j.end()) {
-    only_keys(*o, "outputs", {"npy", "report"});
+    only_keys(*o, "outputs", {"npy", "report", "trace"});
     rc.output_npy = get_path(*o, "npy", "outputs", "");
     rc.report_json = get_path(*o, "report", "outputs", "");
+    rc.trace.path = get_path(*o, "trace", "outputs", "");
   }
   return rc;
 }

@@ -9,7 +9,8 @@ int slot_of(const isa::Instruction& in) {
 }
 
 Scoreboard::Scoreboard(const std::vector<isa::Instruction>& stream, int dma_queues)
-    : stream_(stream), finish_ns_(stream.size(), 0.0), issued_(stream.size(), 0) {
+    : stream_(stream), finish_ns_(stream.size(), 0.0), issued_(stream.size(), 0),
+      trace_tid_(stream.size(), 0), trace_at_ns_(stream.size(), 0.0) {
   for (int s = 0; s < isa::kNumComputeEngines + dma_queues; ++s)
     issued_event_.push_back(std::make_unique<sc_core::sc_event>());
 }

@@ -23,11 +23,20 @@ class Scoreboard {
   double wait_ready(uint32_t i, double semaphore_ns);
   void publish(uint32_t i, double finish_ns);
   double finish(uint32_t i) const { return finish_ns_[i]; }
+  // Where instruction i shows in the trace: its track and a time inside its slice.
+  void mark(uint32_t i, int tid, double at_ns) {
+    trace_tid_[i] = tid;
+    trace_at_ns_[i] = at_ns;
+  }
+  int trace_tid(uint32_t i) const { return trace_tid_[i]; }
+  double trace_at(uint32_t i) const { return trace_at_ns_[i]; }
 
  private:
   const std::vector<isa::Instruction>& stream_;
   std::vector<double> finish_ns_;
   std::vector<uint8_t> issued_;
+  std::vector<int> trace_tid_;
+  std::vector<double> trace_at_ns_;
   std::vector<std::unique_ptr<sc_core::sc_event>> issued_event_;  // per slot
 };
 

@@ -9,9 +9,10 @@
 namespace trn2::sim {
 
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
-                   const std::map<std::string, std::vector<uint8_t>>& inputs) {
+                   const std::map<std::string, std::vector<uint8_t>>& inputs, const TraceOptions& trace_options) {
   const auto t0 = std::chrono::steady_clock::now();
-  LogicalCore lc("logical_core", program, hw);
+  Trace trace(trace_options, int(program.cores.size()), hw.dma_engines, hw.limits.dma_queues);
+  LogicalCore lc("logical_core", program, hw, trace);
   for (const auto& [name, bytes] : inputs) {
     const isa::HbmTensor* t = program.find_tensor(name);
     if (!t) throw std::invalid_argument("input '" + name + "' is not a tensor of the program");
@@ -46,6 +47,9 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
   for (const auto& t : program.tensors)
     r.tensors[t.name].assign(lc.hbm().data() + t.base, lc.hbm().data() + t.base + t.bytes());
   r.instructions = int64_t(program.instruction_count());
+  trace.close();
+  r.trace_events = trace.events_written();
+  r.trace_truncated = trace.truncated();
   r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

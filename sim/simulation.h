@@ -9,6 +9,7 @@
 #include "isa/instruction.h"
 #include "sim/hardware_config.h"
 #include "sim/stats.h"
+#include "sim/trace.h"
 
 namespace trn2::sim {
 
@@ -25,10 +26,12 @@ struct SimResult {
   std::map<std::string, std::vector<uint8_t>> tensors;  // every HBM tensor's bytes at the end
   double host_seconds = 0;
   int64_t instructions = 0;
+  int64_t trace_events = 0;
+  bool trace_truncated = false;
 };
 
 // `inputs` maps tensor names to their initial bytes (exact size required).
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
-                   const std::map<std::string, std::vector<uint8_t>>& inputs);
+                   const std::map<std::string, std::vector<uint8_t>>& inputs, const TraceOptions& trace = {});
 
 }  // namespace trn2::sim

@@ -1,0 +1,58 @@
+#pragma once
+// A Chrome trace event file (opens in Perfetto and chrome://tracing), written as the model
+// runs so that memory does not grow with the trace. One process per physical core, one
+// track per compute engine and per DMA engine; DMA instructions are async slices on their
+// queue's track (they overlap in a queue); flow arrows follow cross-engine dependencies;
+// counters give HBM bandwidth. Timestamps are microseconds from the kernel start.
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace trn2::sim {
+
+struct TraceOptions {
+  std::string path;              // empty: no trace
+  int64_t max_events = 2000000;  // stop writing events past this many
+  double window_start_us = 0;    // only events overlapping [start, end) are written
+  double window_end_us = 1e300;
+  double counter_bin_ns = 1000;  // HBM bandwidth is averaged over bins of this width
+};
+
+// Track ids within a core's process.
+int trace_engine_tid(int engine);   // pe, dve, act, pool: 1-4
+int trace_queue_tid(int queue);     // 100 + queue
+int trace_dma_engine_tid(int e);    // 200 + engine
+
+class Trace {
+ public:
+  Trace(const TraceOptions& options, int cores, int dma_engines, int dma_queues);
+  ~Trace();
+  bool enabled() const { return out_.is_open(); }
+
+  void slice(int core, int tid, const char* name, double start_ns, double end_ns, const std::string& args_json);
+  void async(int core, int tid, const char* name, uint64_t id, double start_ns, double end_ns, const std::string& args_json);
+  // An arrow from a point in a producer's slice to the start of a consumer's slice.
+  void flow(int core, int from_tid, double from_ns, int to_tid, double to_ns);
+  // Bytes moved to or from HBM by `core` over [start, end), for the bandwidth counters.
+  void hbm_bytes(int core, bool write, double start_ns, double end_ns, int64_t bytes);
+
+  int64_t events_written() const { return events_; }
+  bool truncated() const { return truncated_; }
+  // Writes the counters and the closing bracket; called by the destructor if not before.
+  void close();
+
+ private:
+  bool admit(double start_ns, double end_ns);
+  void emit(const std::string& event);
+
+  TraceOptions options_;
+  std::ofstream out_;
+  int64_t events_ = 0;
+  uint64_t next_flow_ = 1;
+  bool first_ = true, truncated_ = false;
+  int cores_;
+  std::vector<std::vector<double>> hbm_bins_;  // [core * 2 + write][bin] = bytes
+};
+
+}  // namespace trn2::sim

@@ -1,0 +1,168 @@
+// The Perfetto trace (--trace): well-formed, complete, non-overlapping per track, and
+// consistent with the report.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+namespace trn2::test {
+namespace {
+
+using nlohmann::json;
+
+json read_json(const std::string& path) {
+  std::ifstream f(path);
+  return json::parse(f);
+}
+
+int run(const std::string& args) {
+  const int rc = std::system((std::string(TRN2SIM_BINARY) + " " + args + " > /dev/null").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+class Trace : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string dir = ::testing::TempDir();
+    std::ofstream(dir + "/trace_cfg.json") << R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "batch": 2,
+        "channels": 12, "width": 700, "kernel_size": 130, "dtype": "bfloat16", "stride": 2, "padding": [3, 2]}})";
+    ASSERT_EQ(run(dir + "/trace_cfg.json --trace " + dir + "/trace.json --report " + dir + "/trace_report.json" +
+                  " --dump-program " + dir + "/trace_program.json"),
+              0);
+    trace_ = new json(read_json(dir + "/trace.json"));
+    report_ = new json(read_json(dir + "/trace_report.json"));
+    program_ = new json(read_json(dir + "/trace_program.json"));
+  }
+  static void TearDownTestSuite() {
+    delete trace_;
+    delete report_;
+    delete program_;
+  }
+  static const json& events() { return (*trace_)["traceEvents"]; }
+  static json* trace_;
+  static json* report_;
+  static json* program_;
+};
+json* Trace::trace_ = nullptr;
+json* Trace::report_ = nullptr;
+json* Trace::program_ = nullptr;
+
+TEST_F(Trace, NamesTheCoresAndTracks) {
+  std::set<std::string> processes, threads;
+  for (const auto& e : events()) {
+    if (e["ph"] != "M") continue;
+    if (e["name"] == "process_name") processes.insert(e["args"]["name"].get<std::string>());
+    if (e["name"] == "thread_name") threads.insert(e["args"]["name"].get<std::string>());
+  }
+  EXPECT_EQ(processes, (std::set<std::string>{"NeuronCore 0", "NeuronCore 1"}));
+  for (const char* t : {"PE (tensor)", "DVE (vector)", "ACT (scalar)", "POOL (gpsimd)", "DMA queue 0", "DMA engine 15"})
+    EXPECT_TRUE(threads.count(t)) << t;
+  EXPECT_TRUE(trace_->contains("otherData"));
+}
+
+TEST_F(Trace, SlicesAreCompleteAndDoNotOverlapOnATrack) {
+  std::map<std::pair<int, int>, std::vector<std::pair<double, double>>> tracks;
+  for (const auto& e : events()) {
+    if (e["ph"] != "X") continue;
+    ASSERT_TRUE(e.contains("ts") && e.contains("dur") && e.contains("pid") && e.contains("tid")) << e.dump();
+    EXPECT_GE(e["dur"].get<double>(), 0.0);
+    tracks[{e["pid"].get<int>(), e["tid"].get<int>()}].emplace_back(e["ts"].get<double>(), e["ts"].get<double>() + e["dur"].get<double>());
+  }
+  EXPECT_FALSE(tracks.empty());
+  for (auto& [track, slices] : tracks) {
+    std::sort(slices.begin(), slices.end());
+    for (size_t i = 1; i < slices.size(); ++i)
+      EXPECT_GE(slices[i].first, slices[i - 1].second - 1e-4)  // timestamps are printed to 0.1 ns
+          << "overlap on pid " << track.first << " tid " << track.second << " at " << slices[i].first;
+  }
+}
+
+TEST_F(Trace, EveryInstructionAppearsExactlyOnce) {
+  // Compute instructions are slices on engine tracks (tid 1-4); DMA instructions are async
+  // slices on their queue's track.
+  for (int core = 0; core < 2; ++core) {
+    std::map<int64_t, int> seen;
+    for (const auto& e : events()) {
+      if (e["pid"] != core || !e.contains("args") || !e["args"].contains("pc")) continue;
+      const bool compute_slice = e["ph"] == "X" && e["tid"].get<int>() < 100;
+      if (compute_slice || e["ph"] == "b") seen[e["args"]["pc"].get<int64_t>()] += 1;
+    }
+    const size_t n = (*program_)["cores"][core].size();
+    ASSERT_EQ(seen.size(), n) << "core " << core;
+    for (const auto& [pc, count] : seen) EXPECT_EQ(count, 1) << "core " << core << " pc " << pc;
+    EXPECT_EQ(seen.begin()->first, 0);
+    EXPECT_EQ(seen.rbegin()->first, int64_t(n) - 1);
+  }
+}
+
+TEST_F(Trace, EngineBusyTimeEqualsItsSlices) {
+  const char* engines[] = {"pe", "dve", "act", "pool"};
+  for (int core = 0; core < 2; ++core)
+    for (int e = 0; e < 4; ++e) {
+      double sum = 0;
+      int slices = 0;
+      for (const auto& ev : events())
+        if (ev["ph"] == "X" && ev["pid"] == core && ev["tid"] == e + 1) {
+          sum += ev["dur"].get<double>();
+          ++slices;
+        }
+      const json& stats = (*report_)["cores"][core]["engines"][engines[e]];
+      EXPECT_EQ(slices, stats["instruction_count"].get<int>());
+      EXPECT_NEAR(sum, stats["active_time_us"].get<double>(), 1e-4 * (slices + 1)) << engines[e];
+    }
+}
+
+TEST_F(Trace, HbmCountersAddUpToTheReportsBytes) {
+  double bin_ns = 0, read = 0, write = 0;
+  for (const auto& e : events())
+    if (e["ph"] == "M" && e["name"] == "trace_info") bin_ns = e["args"]["counter_bin_ns"].get<double>();
+  ASSERT_GT(bin_ns, 0);
+  for (const auto& e : events())
+    if (e["ph"] == "C" && e["name"] == "HBM GB/s") {
+      read += e["args"]["read"].get<double>() * bin_ns;  // GB/s = bytes per ns
+      write += e["args"]["write"].get<double>() * bin_ns;
+    }
+  EXPECT_NEAR(read, (*report_)["hbm_read_bytes"].get<double>(), 1e-6 * read + 1);
+  EXPECT_NEAR(write, (*report_)["hbm_write_bytes"].get<double>(), 1e-6 * write + 1);
+}
+
+TEST_F(Trace, DependencyFlowsArePaired) {
+  std::map<int64_t, int> starts, finishes;
+  for (const auto& e : events()) {
+    if (e["ph"] == "s") starts[e["id"].get<int64_t>()] += 1;
+    if (e["ph"] == "f") finishes[e["id"].get<int64_t>()] += 1;
+  }
+  EXPECT_GT(starts.size(), 0u);
+  EXPECT_EQ(starts, finishes);
+}
+
+TEST(TraceLimits, MaxEventsAndWindow) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/limit_cfg.json") << R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "channels": 16, "width": 2000, "kernel_size": 4}})";
+  ASSERT_EQ(run(dir + "/limit_cfg.json --trace " + dir + "/limited.json --trace-max-events 50"), 0);
+  const json t = read_json(dir + "/limited.json");
+  int64_t timed = 0;
+  bool truncated = false;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] == "X" || e["ph"] == "b" || e["ph"] == "s") ++timed;
+    if (e["ph"] == "M" && e["name"] == "trace_info") truncated = e["args"]["truncated"].get<bool>();
+  }
+  EXPECT_EQ(timed, 50);
+  EXPECT_TRUE(truncated);
+  ASSERT_EQ(run(dir + "/limit_cfg.json --trace " + dir + "/window.json --trace-window 5:6"), 0);
+  for (const auto& e : read_json(dir + "/window.json")["traceEvents"])
+    if (e["ph"] == "X") {
+      EXPECT_LT(e["ts"].get<double>(), 6.0);
+      EXPECT_GT(e["ts"].get<double>() + e["dur"].get<double>(), 5.0 - 1e-4);
+    }
+  EXPECT_EQ(run(dir + "/limit_cfg.json --trace " + dir + "/w.json --trace-window 6:5"), 2);
+}
+
+}  // namespace
+}  // namespace trn2::test

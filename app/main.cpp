@@ -11,6 +11,7 @@
 
 #include "isa/npy.h"
 #include "isa/program_json.h"
+#include "sim/html_report.h"
 #include "sim/kernel_run.h"
 
 // SystemC prints its banner from main() unless this is set; set it before main() runs so that
@@ -20,7 +21,7 @@ static const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1"
 namespace {
 
 constexpr const char* kUsage =
-    "usage: trn2sim CONFIG.json [--report FILE] [--output-npy FILE] [--dump-program FILE]\n"
+    "usage: trn2sim CONFIG.json [--report FILE] [--report-html FILE] [--output-npy FILE] [--dump-program FILE]\n"
     "               [--trace FILE [--trace-max-events N] [--trace-window START_US:END_US]]\n"
     "               [--log-level trace|debug|info|warn|error|off]\n"
     "       trn2sim --help | --version\n"
@@ -42,7 +43,7 @@ void write_text(const std::string& path, const std::string& text) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
-  std::string config, report, output_npy, dump_program, trace, trace_max, trace_window, log_level = "warn";
+  std::string config, report, report_html, output_npy, dump_program, trace, trace_max, trace_window, log_level = "warn";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -58,6 +59,8 @@ int sc_main(int argc, char* argv[]) {
       return 0;
     } else if (a == "--report") {
       if (!value(report)) return bad_input("--report needs a file name");
+    } else if (a == "--report-html") {
+      if (!value(report_html)) return bad_input("--report-html needs a file name");
     } else if (a == "--output-npy") {
       if (!value(output_npy)) return bad_input("--output-npy needs a file name");
     } else if (a == "--dump-program") {
@@ -109,6 +112,7 @@ int sc_main(int argc, char* argv[]) {
     const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
     std::cout << trn2::sim::summary_text(rc, run);
     if (!rc.report_json.empty()) write_text(rc.report_json, trn2::sim::make_report(rc, run).dump(2) + "\n");
+    if (!report_html.empty()) write_text(report_html, trn2::sim::html_report(trn2::sim::make_report(rc, run), run.sim));
     if (!dump_program.empty()) write_text(dump_program, trn2::isa::to_json(run.program).dump() + "\n");
     if (!rc.output_npy.empty()) {
       const auto& t = *run.program.find_tensor("output");

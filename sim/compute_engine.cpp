@@ -25,7 +25,8 @@ ComputeEngine::Slot ComputeEngine::schedule(const isa::Instruction& in, double r
 void ComputeEngine::run() {
   for (uint32_t i : mine_) {
     const isa::Instruction& in = stream_[i];
-    const double ready = scoreboard_.wait_ready(i, hw_.semaphore_latency_ns);
+    int critical = -1;
+    const double ready = scoreboard_.wait_ready(i, hw_.semaphore_latency_ns, &critical);
     const double previous_finish = stats_.last_finish_ns;
     const Slot slot = schedule(in, ready);
     wait_until(slot.start_ns);
@@ -37,6 +38,11 @@ void ComputeEngine::run() {
     stats_.instructions += 1;
     stats_.active_ns += slot.finish_ns - busy_from;
     stats_.last_finish_ns = slot.finish_ns;
+    // Of the idle gap before this instruction, the part until its last dependency was
+    // satisfied was spent waiting on that dependency's engine (or on DMA).
+    const double waited = std::min(ready, busy_from) - previous_finish;
+    if (critical >= 0 && waited > 0) stats_.waited_on_ns[std::min(critical, isa::kNumComputeEngines)] += waited;
+    if (timeline_) timeline_->add(timeline_track_, busy_from, slot.finish_ns);
     if (trace_.enabled()) trace_instruction(i, in, ready, busy_from, slot.finish_ns, previous_finish);
   }
 }

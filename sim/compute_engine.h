@@ -10,6 +10,7 @@
 #include "sim/hardware_config.h"
 #include "sim/scoreboard.h"
 #include "sim/stats.h"
+#include "sim/timeline.h"
 #include "sim/trace.h"
 
 namespace trn2::sim {
@@ -22,6 +23,10 @@ class ComputeEngine : public sc_core::sc_module {
                 const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core);
 
   const EngineStats& stats() const { return stats_; }
+  void record_timeline(Timeline* t, int track) {
+    timeline_ = t;
+    timeline_track_ = track;
+  }
   isa::Engine engine_kind() const { return kind_; }
 
  protected:
@@ -51,6 +56,8 @@ class ComputeEngine : public sc_core::sc_module {
   EngineStats stats_;
   Trace& trace_;
   int core_;
+  Timeline* timeline_ = nullptr;
+  int timeline_track_ = 0;
 };
 
 }  // namespace trn2::sim

@@ -63,6 +63,7 @@ void DmaQueue::run() {
       const int engine = (queue_ + e) % int(engines_.size());
       const DmaEngine::Span span = engines_[size_t(engine)]->move(start, bytes, descriptors, hbm_read, hbm_write);
       finish = std::max(finish, span.end_ns);
+      if (timeline_) timeline_->add(timeline_track_, span.begin_ns, span.end_ns, 1.0 / double(engines_.size()));
       if (trace_.enabled()) {
         if (e == 0) scoreboard_.mark(i, trace_dma_engine_tid(engine), span.begin_ns);
         const std::string args = "{\"pc\":" + std::to_string(i) + ",\"bytes\":" + std::to_string(bytes) +

@@ -13,6 +13,7 @@
 #include "sim/hardware_config.h"
 #include "sim/scoreboard.h"
 #include "sim/stats.h"
+#include "sim/timeline.h"
 #include "sim/trace.h"
 
 namespace trn2::sim {
@@ -33,6 +34,10 @@ class DmaQueue : public sc_core::sc_module {
            Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
            std::vector<std::unique_ptr<DmaEngine>>& engines, DmaStats& stats,
            std::vector<std::pair<double, double>>& active_intervals, Trace& trace, int core);
+  void record_timeline(Timeline* t, int track) {
+    timeline_ = t;
+    timeline_track_ = track;
+  }
 
  private:
   void run();
@@ -48,6 +53,8 @@ class DmaQueue : public sc_core::sc_module {
   int queue_;
   Trace& trace_;
   int core_;
+  Timeline* timeline_ = nullptr;
+  int timeline_track_ = 0;
   double last_issue_ns_ = 0;
 };
 

@@ -117,9 +117,18 @@ nlohmann::json make_report(const RunConfig& rc, const KernelRun& run) {
       const EngineStats& es = c.engines[e];
       engines[isa::engine_name(isa::Engine(e))] = {
           {"instruction_count", es.instructions}, {"active_time_us", es.active_ns / 1e3},
-          {"busy_percent", s.total_ns > 0 ? 100.0 * es.active_ns / s.total_ns : 0.0}};
+          {"busy_percent", s.total_ns > 0 ? 100.0 * es.active_ns / s.total_ns : 0.0},
+          {"idle_time_us", (s.total_ns - es.active_ns) / 1e3}};
+      json waited;
+      for (int k = 0; k < 5; ++k) waited[k < 4 ? isa::engine_name(isa::Engine(k)) : "dma"] = es.waited_on_ns[k] / 1e3;
+      engines[isa::engine_name(isa::Engine(e))]["idle_waiting_on_us"] = waited;
     }
-    cores.push_back({{"engines", engines}, {"dma_transfer_count", c.dma.transfers},
+    json dma_efficiency = {
+        {"engine_busy_time_us", c.dma.engine_busy_ns / 1e3},
+        {"achieved_gbps_per_busy_engine", c.dma.engine_busy_ns > 0 ? double(c.dma.bytes) / c.dma.engine_busy_ns : 0.0},
+        {"configured_engine_gbps", rc.hw.dma_engine_bandwidth_gbps},
+        {"average_bytes_per_descriptor", c.dma.descriptors > 0 ? double(c.dma.bytes) / double(c.dma.descriptors) : 0.0}};
+    cores.push_back({{"engines", engines}, {"dma_efficiency", dma_efficiency}, {"dma_transfer_count", c.dma.transfers},
                      {"dma_descriptor_count", c.dma.descriptors}, {"dma_bytes", c.dma.bytes},
                      {"dma_active_time_us", c.dma.active_ns / 1e3}, {"finish_time_us", c.finish_ns / 1e3}});
   }
@@ -131,7 +140,18 @@ nlohmann::json make_report(const RunConfig& rc, const KernelRun& run) {
   json shape = {{"batch", k.batch}, {"channels", k.channels}, {"width", k.width}, {"kernel_size", k.kernel_size},
                 {"out_width", k.out_width()}, {"dtype", isa::dtype_name(k.dtype)}, {"stride", k.stride},
                 {"padding", {k.pad_left, k.pad_right}}, {"lnc", k.lnc}, {"buffers", k.buffers}};
+  // Roofline: the run cannot beat moving its HBM bytes at the stack's peak, nor doing its
+  // useful MACs at the PE arrays' peak.
+  const double hbm_bound_ns = hbm_bytes / rc.hw.hbm_bandwidth_gbps;
+  const double pe_bound_ns = macs / (double(s.cores.size()) * 128.0 * 128.0 * rc.hw.pe_clock_ghz * rate);
+  const double bound_ns = std::max(hbm_bound_ns, pe_bound_ns);
+  json roofline = {{"hbm_bound_us", hbm_bound_ns / 1e3}, {"pe_bound_us", pe_bound_ns / 1e3},
+                   {"limited_by", hbm_bound_ns >= pe_bound_ns ? "hbm" : "pe"},
+                   {"run_over_bound", bound_ns > 0 ? s.total_ns / bound_ns : 0.0}};
   return {{"kernel", rc.kernel_name},
+          {"roofline", roofline},
+          {"hbm_achieved_gbps", s.total_ns > 0 ? hbm_bytes / s.total_ns : 0.0},
+          {"hbm_peak_gbps", rc.hw.hbm_bandwidth_gbps},
           {"shape", shape},
           {"total_time_us", total_us},
           {"neuroncore_cycle_count", int64_t(std::llround(s.total_ns * rc.hw.profiler_clock_ghz))},

@@ -19,6 +19,7 @@ class LogicalCore : public sc_core::sc_module {
   const Hbm& hbm() const { return hbm_; }
   int cores() const { return int(cores_.size()); }
   const NeuronCore& core(int i) const { return *cores_[size_t(i)]; }
+  NeuronCore& core(int i) { return *cores_[size_t(i)]; }
 
  private:
   Hbm hbm_;

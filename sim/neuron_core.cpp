@@ -40,7 +40,14 @@ const DmaStats& NeuronCore::dma_stats() const {
   }
   if (open_end > open_start) active += open_end - open_start;
   dma_stats_.active_ns = active;
+  dma_stats_.engine_busy_ns = 0;
+  for (const auto& e : dma_engines_) dma_stats_.engine_busy_ns += e->busy_ns();
   return dma_stats_;
+}
+
+void NeuronCore::record_timeline(Timeline* t, int first_track) {
+  for (size_t e = 0; e < engines_.size(); ++e) engines_[e]->record_timeline(t, first_track + int(e));
+  for (auto& q : dma_queues_) q->record_timeline(t, first_track + isa::kNumComputeEngines);
 }
 
 double NeuronCore::finish_ns() const {

@@ -24,6 +24,8 @@ class NeuronCore : public sc_core::sc_module {
   // Compute engines in isa::Engine order: pe, dve, act, pool.
   const ComputeEngine& engine(isa::Engine e) const { return *engines_[size_t(e)]; }
   const DmaStats& dma_stats() const;
+  // Records busy time on tracks first_track + 0..3 (pe, dve, act, pool) and + 4 (DMA engines).
+  void record_timeline(Timeline* t, int first_track);
   double finish_ns() const;
 
  private:

@@ -15,13 +15,18 @@ Scoreboard::Scoreboard(const std::vector<isa::Instruction>& stream, int dma_queu
     issued_event_.push_back(std::make_unique<sc_core::sc_event>());
 }
 
-double Scoreboard::wait_ready(uint32_t i, double semaphore_ns) {
+double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slot) {
   const int me = slot_of(stream_[i]);
   double ready = 0.0;
+  if (critical_slot) *critical_slot = -1;
   for (uint32_t d : stream_[i].deps) {
     // Each slot issues in stream order, so waiting on its event until `d` is issued ends.
     while (!issued_[d]) sc_core::wait(*issued_event_[size_t(slot_of(stream_[d]))]);
-    ready = std::max(ready, finish_ns_[d] + (slot_of(stream_[d]) == me ? 0.0 : semaphore_ns));
+    const double t = finish_ns_[d] + (slot_of(stream_[d]) == me ? 0.0 : semaphore_ns);
+    if (t > ready) {
+      ready = t;
+      if (critical_slot) *critical_slot = slot_of(stream_[d]);
+    }
   }
   return ready;
 }

@@ -20,7 +20,8 @@ class Scoreboard {
   // Blocks the calling SC_THREAD until every dependency of instruction `i` has been issued;
   // returns the earliest start time in ns: each dependency's finish, plus `semaphore_ns` when
   // it ran on another engine or queue.
-  double wait_ready(uint32_t i, double semaphore_ns);
+  // `critical_slot`, if given, receives the slot of the dependency that set the time (-1: none).
+  double wait_ready(uint32_t i, double semaphore_ns, int* critical_slot = nullptr);
   void publish(uint32_t i, double finish_ns);
   double finish(uint32_t i) const { return finish_ns_[i]; }
   // Where instruction i shows in the trace: its track and a time inside its slice.

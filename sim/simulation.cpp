@@ -13,6 +13,9 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
   const auto t0 = std::chrono::steady_clock::now();
   Trace trace(trace_options, int(program.cores.size()), hw.dma_engines, hw.limits.dma_queues);
   LogicalCore lc("logical_core", program, hw, trace);
+  constexpr int kTracks = isa::kNumComputeEngines + 1;
+  Timeline timeline(lc.cores() * kTracks);
+  for (int c = 0; c < lc.cores(); ++c) lc.core(c).record_timeline(&timeline, c * kTracks);
   for (const auto& [name, bytes] : inputs) {
     const isa::HbmTensor* t = program.find_tensor(name);
     if (!t) throw std::invalid_argument("input '" + name + "' is not a tensor of the program");
@@ -48,6 +51,8 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
     r.tensors[t.name].assign(lc.hbm().data() + t.base, lc.hbm().data() + t.base + t.bytes());
   r.instructions = int64_t(program.instruction_count());
   trace.close();
+  for (int t = 0; t < lc.cores() * kTracks; ++t) r.utilisation.push_back(timeline.utilisation(t));
+  r.utilisation_bin_ns = timeline.bin_ns();
   r.trace_events = trace.events_written();
   r.trace_truncated = trace.truncated();
   r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -8,6 +8,8 @@ struct EngineStats {
   int64_t instructions = 0;
   double active_ns = 0;   // time the engine was busy executing
   double last_finish_ns = 0;
+  // Idle time spent waiting for a dependency, by the producer's kind: pe, dve, act, pool, dma.
+  double waited_on_ns[5] = {0, 0, 0, 0, 0};
 };
 
 struct DmaStats {
@@ -15,6 +17,7 @@ struct DmaStats {
   int64_t descriptors = 0;
   int64_t bytes = 0;
   double active_ns = 0;      // union of the intervals some transfer of this core was moving data
+  double engine_busy_ns = 0; // summed over the DMA engines
   double last_finish_ns = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "isa/access.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace trn2::isa {
 
@@ -49,6 +50,15 @@ void AccessPattern::byte_extent(int64_t& lo, int64_t& hi) const {
   const int64_t size = int64_t(dtype_size(dtype));
   lo = base + mn * size;
   hi = base + (mx + 1) * size;
+}
+
+std::string brief(const AccessPattern& a) {
+  char buf[128];
+  const char* t = a.dtype == DType::F32 ? "fp32" : a.dtype == DType::BF16 ? "bf16" : "fp16";
+  std::snprintf(buf, sizeof buf, "%s[%d:%d]+0x%llx %s x%lld", space_name(a.space), a.start_partition,
+                a.start_partition + a.partition_count, static_cast<unsigned long long>(a.base + a.offset * int64_t(dtype_size(a.dtype))),
+                t, static_cast<long long>(a.free_elements()));
+  return buf;
 }
 
 AccessPattern tile(Space space, DType dtype, int64_t base, int start_partition, int partitions,

@@ -46,6 +46,9 @@ struct AccessPattern {
 };
 
 // Builds a simple row-major pattern: `partitions` x `free` contiguous elements.
+// A short human-readable form for traces: "sbuf[0:128]+0x40 bf16 x512".
+std::string brief(const AccessPattern& a);
+
 AccessPattern tile(Space space, DType dtype, int64_t base, int start_partition, int partitions,
                    int64_t free);
 

@@ -51,11 +51,16 @@ void ComputeEngine::trace_instruction(uint32_t i, const isa::Instruction& in, do
                                       double finish_ns, double free_ns) {
   const int tid = trace_engine_tid(int(kind_));
   scoreboard_.mark(i, tid, start_ns);
-  char args[200];
-  std::snprintf(args, sizeof args,
-                "{\"pc\":%u,\"opcode\":\"%s\",\"partitions\":%d,\"elements\":%lld,\"cycles\":%.1f,\"waited_ns\":%.3f}", i,
-                isa::opcode_name(in.op), in.dst.partition_count, static_cast<long long>(in.dst.free_elements()),
-                (finish_ns - start_ns) * clock_ghz_, std::max(0.0, ready_ns - free_ns));
+  std::string operands = isa::brief(in.dst) + " <- ";
+  if (in.op == isa::Opcode::Memset) operands += std::to_string(in.value);
+  else operands += isa::brief(in.src);
+  if (in.op == isa::Opcode::Matmul) operands += ", " + isa::brief(in.src2);
+  const int64_t bytes = in.dst.total_elements() * int64_t(isa::dtype_size(in.dst.dtype));
+  char numbers[200];
+  std::snprintf(numbers, sizeof numbers, "\"pc\":%u,\"opcode\":\"%s\",\"bytes\":%lld,\"cycles\":%.1f,\"waited_ns\":%.3f", i,
+                isa::opcode_name(in.op), static_cast<long long>(bytes), (finish_ns - start_ns) * clock_ghz_,
+                std::max(0.0, ready_ns - free_ns));
+  const std::string args = std::string("{") + numbers + ",\"operands\":\"" + operands + "\"}";
   trace_.slice(core_, tid, isa::opcode_name(in.op), start_ns, finish_ns, args);
   const int me = slot_of(in);
   for (uint32_t d : in.deps)

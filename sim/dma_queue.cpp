@@ -79,6 +79,7 @@ void DmaQueue::run() {
                                std::to_string(shape.descriptors) + ",\"src\":\"" + isa::space_name(in.src.space) +
                                "\",\"dst\":\"" + isa::space_name(in.dst.space) + "\"}";
       trace_.async(core_, trace_queue_tid(queue_), "dma_copy", (uint64_t(core_) << 32) | i, issue, finish, args);
+      trace_.dma_in_flight(core_, issue, finish);
     }
     scoreboard_.publish(i, finish);
     stats_.transfers += 1;

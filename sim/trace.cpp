@@ -34,7 +34,7 @@ std::string meta(const char* what, int pid, int tid, const std::string& name, in
 }  // namespace
 
 Trace::Trace(const TraceOptions& options, int cores, int dma_engines, int dma_queues)
-    : options_(options), cores_(cores), hbm_bins_(size_t(cores) * 2) {
+    : options_(options), cores_(cores), hbm_bins_(size_t(cores) * 2), in_flight_bins_(size_t(cores)) {
   if (options.path.empty()) return;
   out_.open(options.path);
   if (!out_) throw std::invalid_argument("--trace: cannot write " + options.path);
@@ -98,23 +98,32 @@ void Trace::flow(int core, int from_tid, double from_ns, int to_tid, double to_n
        << ",\"tid\":" << to_tid << ",\"ts\":" << us(to_ns) << "}";
 }
 
-void Trace::hbm_bytes(int core, bool write, double start_ns, double end_ns, int64_t bytes) {
-  if (!out_.is_open() || bytes <= 0) return;
-  // Spread the bytes evenly over the bins the transfer covers.
-  auto& bins = hbm_bins_[size_t(core * 2 + (write ? 1 : 0))];
-  const double w = options_.counter_bin_ns;
-  const size_t first = size_t(start_ns / w);
+namespace {
+// Adds `amount`, spread evenly over [start, end), to fixed-width bins.
+void spread(std::vector<double>& bins, double bin_ns, double start_ns, double end_ns, double amount) {
+  const size_t first = size_t(start_ns / bin_ns);
   if (end_ns <= start_ns) {
     if (bins.size() <= first) bins.resize(first + 1, 0.0);
-    bins[first] += double(bytes);
+    bins[first] += amount;
     return;
   }
-  const size_t last = size_t(end_ns / w);
+  const size_t last = size_t(end_ns / bin_ns);
   if (bins.size() <= last) bins.resize(last + 1, 0.0);
   for (size_t b = first; b <= last; ++b) {
-    const double lo = std::max(start_ns, double(b) * w), hi = std::min(end_ns, double(b + 1) * w);
-    if (hi > lo) bins[b] += double(bytes) * (hi - lo) / (end_ns - start_ns);
+    const double lo = std::max(start_ns, double(b) * bin_ns), hi = std::min(end_ns, double(b + 1) * bin_ns);
+    if (hi > lo) bins[b] += amount * (hi - lo) / (end_ns - start_ns);
   }
+}
+}  // namespace
+
+void Trace::hbm_bytes(int core, bool write, double start_ns, double end_ns, int64_t bytes) {
+  if (!out_.is_open() || bytes <= 0) return;
+  spread(hbm_bins_[size_t(core * 2 + (write ? 1 : 0))], options_.counter_bin_ns, start_ns, end_ns, double(bytes));
+}
+
+void Trace::dma_in_flight(int core, double start_ns, double end_ns) {
+  if (!out_.is_open() || end_ns <= start_ns) return;
+  spread(in_flight_bins_[size_t(core)], options_.counter_bin_ns, start_ns, end_ns, end_ns - start_ns);
 }
 
 void Trace::close() {
@@ -122,6 +131,7 @@ void Trace::close() {
   // HBM bandwidth counters, GB/s per bin: per core read and write, and the shared stack.
   size_t nbins = 0;
   for (const auto& b : hbm_bins_) nbins = std::max(nbins, b.size());
+  for (const auto& b : in_flight_bins_) nbins = std::max(nbins, b.size());
   const double w = options_.counter_bin_ns;
   for (size_t b = 0; b <= nbins; ++b) {
     const double t = double(b) * w;
@@ -134,6 +144,9 @@ void Trace::close() {
       total += r + x;
       out_ << ",\n{\"ph\":\"C\",\"name\":\"HBM GB/s\",\"pid\":" << c << ",\"ts\":" << us(t)
            << ",\"args\":{\"read\":" << r << ",\"write\":" << x << "}}";
+      const auto& fl = in_flight_bins_[size_t(c)];
+      out_ << ",\n{\"ph\":\"C\",\"name\":\"DMA transfers in flight\",\"pid\":" << c << ",\"ts\":" << us(t)
+           << ",\"args\":{\"mean\":" << (b < fl.size() ? fl[b] / w : 0.0) << "}}";
     }
     out_ << ",\n{\"ph\":\"C\",\"name\":\"HBM stack GB/s\",\"pid\":0,\"ts\":" << us(t) << ",\"args\":{\"total\":" << total << "}}";
   }

@@ -36,6 +36,8 @@ class Trace {
   void flow(int core, int from_tid, double from_ns, int to_tid, double to_ns);
   // Bytes moved to or from HBM by `core` over [start, end), for the bandwidth counters.
   void hbm_bytes(int core, bool write, double start_ns, double end_ns, int64_t bytes);
+  // A DMA transfer of `core` was in flight over [start, end), for the in-flight counter.
+  void dma_in_flight(int core, double start_ns, double end_ns);
 
   int64_t events_written() const { return events_; }
   bool truncated() const { return truncated_; }
@@ -53,6 +55,7 @@ class Trace {
   bool first_ = true, truncated_ = false;
   int cores_;
   std::vector<std::vector<double>> hbm_bins_;  // [core * 2 + write][bin] = bytes
+  std::vector<std::vector<double>> in_flight_bins_;  // [core][bin] = transfer-ns
 };
 
 }  // namespace trn2::sim

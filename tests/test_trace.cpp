@@ -132,6 +132,32 @@ TEST_F(Trace, HbmCountersAddUpToTheReportsBytes) {
   EXPECT_NEAR(write, (*report_)["hbm_write_bytes"].get<double>(), 1e-6 * write + 1);
 }
 
+TEST_F(Trace, DmaInFlightCounterMatchesTheQueueSlices) {
+  // The mean number in flight per bin, times the bin width, adds up to the summed durations
+  // of the DMA instructions (the async slices on the queue tracks).
+  double bin_ns = 0, counted = 0;
+  std::map<int64_t, double> begin;
+  double slices = 0;
+  for (const auto& e : events()) {
+    if (e["ph"] == "M" && e["name"] == "trace_info") bin_ns = e["args"]["counter_bin_ns"].get<double>();
+    if (e["ph"] == "b") begin[e["id"].get<int64_t>()] = e["ts"].get<double>();
+    if (e["ph"] == "e") slices += (e["ts"].get<double>() - begin.at(e["id"].get<int64_t>())) * 1000;
+  }
+  for (const auto& e : events())
+    if (e["ph"] == "C" && e["name"] == "DMA transfers in flight") counted += e["args"]["mean"].get<double>() * bin_ns;
+  EXPECT_GT(slices, 0);
+  EXPECT_NEAR(counted, slices, 1e-6 * slices + 0.1 * double(begin.size()));
+}
+
+TEST_F(Trace, SlicesCarryOperandsAndCycles) {
+  for (const auto& e : events())
+    if (e["ph"] == "X" && e["tid"].get<int>() < 100) {
+      for (const char* key : {"pc", "opcode", "bytes", "cycles", "waited_ns", "operands"})
+        ASSERT_TRUE(e["args"].contains(key)) << key << " missing in " << e.dump();
+      EXPECT_NE(e["args"]["operands"].get<std::string>().find(" <- "), std::string::npos);
+    }
+}
+
 TEST_F(Trace, DependencyFlowsArePaired) {
   std::map<int64_t, int> starts, finishes;
   for (const auto& e : events()) {

@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 namespace trn2::test {
@@ -29,7 +31,10 @@ int run(const std::string& args) {
 class Trace : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string dir = ::testing::TempDir();
+    // CTest runs each case of this suite in its own process, possibly at the same time:
+    // every process writes its own files.
+    const std::string dir = ::testing::TempDir() + "/trace_" + std::to_string(getpid());
+    ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
     std::ofstream(dir + "/trace_cfg.json") << R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "batch": 2,
         "channels": 12, "width": 700, "kernel_size": 130, "dtype": "bfloat16", "stride": 2, "padding": [3, 2]}})";
     ASSERT_EQ(run(dir + "/trace_cfg.json --trace " + dir + "/trace.json --report " + dir + "/trace_report.json" +
@@ -44,6 +49,7 @@ class Trace : public ::testing::Test {
     delete report_;
     delete program_;
   }
+  void SetUp() override { ASSERT_NE(trace_, nullptr) << "the traced run failed (see above)"; }
   static const json& events() { return (*trace_)["traceEvents"]; }
   static json* trace_;
   static json* report_;

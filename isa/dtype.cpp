@@ -1,6 +1,5 @@
 #include "isa/dtype.h"
 
-#include <cmath>
 #include <cstring>
 
 namespace trn2::isa {
@@ -54,10 +53,17 @@ uint16_t f32_to_f16(float f) {
   if (a > 0x7f800000u) return uint16_t(sign | 0x7e00u | ((a >> 13) & 0x3ffu));  // NaN, quiet
   if (a >= 0x477ff000u) return uint16_t(sign | 0x7c00u);  // rounds to >= 65520: Inf
   if (a < 0x38800000u) {
-    // Result is subnormal (or zero) in fp16: value / 2^-24, rounded to nearest even.
-    const float scaled = std::fabs(f) * 16777216.0f;  // exact: a power-of-two scaling
-    const float r = std::nearbyint(scaled);              // default rounding mode: to nearest even
-    return uint16_t(sign | uint16_t(r));
+    // Result is subnormal (or zero) in fp16: the value in units of 2^-24, rounded to nearest
+    // even with integer arithmetic (independent of the floating-point rounding mode).
+    // |f| = m * 2^(e - 150) with the implicit bit for normals; f32 subnormals use e = 1.
+    const uint32_t e = a >> 23;
+    const uint32_t m = e ? ((a & 0x7fffffu) | 0x800000u) : (a & 0x7fffffu);
+    const uint32_t shift = 126u - (e ? e : 1u);  // >= 14 because e <= 112 here
+    if (shift > 24) return sign;                 // below half of 2^-24 (m < 2^24): rounds to 0
+    uint32_t q = m >> shift;
+    const uint32_t rem = m & ((1u << shift) - 1u), half = 1u << (shift - 1);
+    if (rem > half || (rem == half && (q & 1u))) ++q;  // may carry into the smallest normal
+    return uint16_t(sign | q);
   }
   // Normal: rebias exponent (127 -> 15) and round the 13 dropped mantissa bits to nearest even.
   const uint32_t rebased = a - (uint32_t(127 - 15) << 23);

@@ -15,16 +15,18 @@ namespace {
 
 // The value text after 'key': in the header dict, up to the matching close.
 std::string dict_value(const std::string& header, const std::string& key, const std::string& path) {
-  const size_t k = header.find("'" + key + "'");
+  size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) k = header.find("\"" + key + "\"");
   if (k == std::string::npos) fail(path, "npy header has no '" + key + "'");
+  k += key.size() + 2;
   size_t v = header.find(':', k);
   if (v == std::string::npos) fail(path, "npy header is malformed");
   ++v;
-  while (v < header.size() && header[v] == ' ') ++v;
+  while (v < header.size() && (header[v] == ' ' || header[v] == '\t')) ++v;
   if (v >= header.size()) fail(path, "npy header is malformed");
   size_t end;
-  if (header[v] == '\'') {
-    end = header.find('\'', v + 1);
+  if (header[v] == '\'' || header[v] == '"') {
+    end = header.find(header[v], v + 1);
     if (end == std::string::npos) fail(path, "npy header is malformed");
     return header.substr(v + 1, end - v - 1);
   }
@@ -36,7 +38,7 @@ std::string dict_value(const std::string& header, const std::string& key, const 
   end = header.find_first_of(",}", v);
   if (end == std::string::npos) fail(path, "npy header is malformed");
   std::string s = header.substr(v, end - v);
-  while (!s.empty() && s.back() == ' ') s.pop_back();
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.pop_back();
   return s;
 }
 
@@ -84,18 +86,19 @@ NpyArray read_npy(const std::string& path) {
   const size_t esize = descr_size(a.descr);
   if (esize == 0) fail(path, "unsupported dtype '" + a.descr + "' (supported: <f4, <f2, <u2 for bfloat16)");
   if (dict_value(header, "fortran_order", path) != "False") fail(path, "Fortran-order arrays are not supported");
-  std::stringstream shape(dict_value(header, "shape", path));
+  const std::string dims = dict_value(header, "shape", path);
+  std::stringstream shape(dims);
   std::string item;
   size_t count = 1;
   while (std::getline(shape, item, ',')) {
-    const size_t b = item.find_first_not_of(' ');
+    const size_t b = item.find_first_not_of(" \t\n");
     if (b == std::string::npos) continue;
-    size_t used = 0;
+    const size_t e = item.find_last_not_of(" \t\nL");  // "5L" from Python 2 writers
+    if (e == std::string::npos || e < b) fail(path, "bad shape '(" + dims + ")' in npy header");
     unsigned long long d = 0;
-    try {
-      d = std::stoull(item.substr(b), &used);
-    } catch (const std::exception&) {
-      fail(path, "bad shape in npy header");
+    for (size_t i = b; i <= e; ++i) {
+      if (item[i] < '0' || item[i] > '9' || d > (1ull << 40)) fail(path, "bad shape '(" + dims + ")' in npy header");
+      d = d * 10 + unsigned(item[i] - '0');
     }
     a.shape.push_back(size_t(d));
     if (d > 0 && count > (size_t(1) << 40) / d) fail(path, "npy array too large");
@@ -109,23 +112,38 @@ NpyArray read_npy(const std::string& path) {
 
 void write_npy(const std::string& path, const std::vector<size_t>& shape, const std::string& descr,
                const void* data, size_t bytes) {
+  const size_t esize = descr_size(descr);
+  if (esize != 0) {
+    size_t count = 1;
+    for (size_t d : shape) count *= d;
+    if (count * esize != bytes)
+      throw std::runtime_error(path + ": npy data is " + std::to_string(bytes) + " bytes but the shape needs " +
+                               std::to_string(count * esize));
+  }
   std::string dims;
   for (size_t d : shape) dims += std::to_string(d) + ", ";
   if (shape.size() > 1) dims.erase(dims.size() - 2);
   else if (shape.size() == 1) dims.pop_back();  // "(5,)"
   std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so the data starts at a multiple of 64 bytes; the header ends in '\n'.
-  const size_t unpadded = 10 + header.size() + 1;
+  // Version 1.0 has a 2-byte header length; a longer header needs version 2.0 (4 bytes).
+  const bool v2 = 10 + header.size() + 64 > 0xffff;
+  const size_t preamble_size = v2 ? 12 : 10;
+  const size_t unpadded = preamble_size + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header.push_back('\n');
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(path + ": cannot write the file");
-  const uint16_t len = uint16_t(header.size());
-  const char preamble[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0, char(len & 0xff), char(len >> 8)};
-  f.write(preamble, 10);
+  std::string preamble("\x93NUMPY", 6);
+  preamble.push_back(char(v2 ? 2 : 1));
+  preamble.push_back(char(0));
+  const size_t len = header.size();
+  for (size_t i = 0; i < preamble_size - 8; ++i) preamble.push_back(char((len >> (8 * i)) & 0xff));
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw std::runtime_error(path + ": cannot open the file for writing");
+  f.write(preamble.data(), std::streamsize(preamble.size()));
   f.write(header.data(), std::streamsize(header.size()));
-  f.write(static_cast<const char*>(data), std::streamsize(bytes));
-  if (!f) throw std::runtime_error(path + ": write failed");
+  if (bytes) f.write(static_cast<const char*>(data), std::streamsize(bytes));
+  f.close();
+  if (!f) throw std::runtime_error(path + ": writing the file failed");
 }
 
 }  // namespace trn2::isa

@@ -127,6 +127,9 @@ class Checker {
 void validate(const Program& p, const Limits& limits) {
   if (p.cores.empty() || p.cores.size() > 2)
     throw ValidationError("program has " + std::to_string(p.cores.size()) + " core streams, must be 1 or 2");
+  if (p.hbm_bytes > limits.hbm_bytes)
+    throw ValidationError("program uses " + std::to_string(p.hbm_bytes) + " bytes of HBM, more than the stack's " +
+                          std::to_string(limits.hbm_bytes));
   for (const auto& t : p.tensors)
     if (t.base < 0 || t.base + t.bytes() > p.hbm_bytes)
       throw ValidationError("tensor " + t.name + " does not fit the program's HBM");

@@ -15,6 +15,7 @@ struct Limits {
   int64_t matmul_stationary_free_max = 128;
   int64_t matmul_moving_free_max = 512;
   int dma_queues = 16;
+  int64_t hbm_bytes = int64_t(24) << 30;  // one stack: 96 GiB / 4 stacks (ARCH2)
 };
 
 struct ValidationError : std::runtime_error {

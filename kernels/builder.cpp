@@ -19,6 +19,9 @@ const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType 
   t.dtype = dtype;
   t.shape = std::move(shape);
   t.base = (program_.hbm_bytes + 63) / 64 * 64;  // 64-byte aligned tensors
+  if (t.base + t.bytes() > limits_.hbm_bytes)
+    throw std::invalid_argument("HBM tensor '" + name + "' ends at byte " + std::to_string(t.base + t.bytes()) +
+                                ", beyond the stack's " + std::to_string(limits_.hbm_bytes) + " bytes");
   program_.hbm_bytes = t.base + t.bytes();
   program_.tensors.push_back(t);
   return program_.tensors.back();

@@ -11,9 +11,6 @@ namespace trn2::kernels {
 using isa::Space;
 
 namespace {
-constexpr int64_t kPmax = 128;  // partitions: S_TILE and C_TILE limit
-constexpr int64_t kFmax = 512;  // matmul moving free size: Q_TILE limit
-
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument(what);
 }
@@ -48,7 +45,12 @@ isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::L
   const int64_t esize = int64_t(isa::dtype_size(dt));
   const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
   const int64_t shard = C / p.lnc;
-  const int64_t s_tile = std::min(S, kPmax), q_tile = std::min(Q, kFmax), c_tile = std::min(shard, kPmax);
+  // P_MAX bounds S_TILE and C_TILE (C_TILE is also the transposed filter's free size);
+  // F_MAX, the matmul moving size that fits one PSUM bank in fp32, bounds Q_TILE.
+  const int64_t p_max = limits.partitions;
+  const int64_t f_max = std::min(limits.matmul_moving_free_max, limits.psum_bank_bytes / 4);
+  const int64_t s_tile = std::min(S, p_max), q_tile = std::min(Q, f_max);
+  const int64_t c_tile = std::min({shard, p_max, limits.matmul_stationary_free_max});
   const int64_t s_tiles = (S + s_tile - 1) / s_tile;
   const int64_t j_max = (q_tile - 1) * p.stride + 1;  // input columns one Q tile reads
 

@@ -46,6 +46,7 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("psum_bank_bytes", c.limits.psum_bank_bytes, 64.0);
   f("matmul_stationary_free_max", c.limits.matmul_stationary_free_max, 1.0);
   f("matmul_moving_free_max", c.limits.matmul_moving_free_max, 1.0);
+  f("hbm_bytes", c.limits.hbm_bytes, 1.0);
 }
 
 }  // namespace

@@ -213,3 +213,24 @@ TEST(Cli, RandomSmallShapesMatchTheReference) {
 
 }  // namespace
 }  // namespace trn2::test
+
+namespace trn2::test {
+namespace {
+
+TEST(Cli, KernelTilesFollowTheConfiguredLimits) {
+  // A smaller machine (64 partitions, 1 KiB PSUM banks, 256-wide moving tiles): the kernel
+  // tiles to fit and still computes the right numbers.
+  const Outcome o = run_binary(write_config("small_machine",
+      R"({"hardware": {"partitions": 64, "psum_bank_bytes": 1024, "matmul_moving_free_max": 256},
+          "kernel": {"name": "depthwise_conv1d_implicit_gemm", "channels": 200, "width": 900, "kernel_size": 70,
+                     "dtype": "bfloat16", "padding": [2, 3]}})"));
+  EXPECT_EQ(o.status, 0) << o.out;
+}
+
+TEST(Cli, TensorLargerThanTheHbmStack) {
+  expect_rejected({"huge", kernel_config(R"("channels": 2, "width": 4000000000, "kernel_size": 3, "lnc": 1)"),
+                   "beyond the stack's 25769803776 bytes"});
+}
+
+}  // namespace
+}  // namespace trn2::test

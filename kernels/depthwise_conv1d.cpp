@@ -23,6 +23,8 @@ void DepthwiseConv1dParams::check() const {
   require(kernel_size >= 1, "kernel.kernel_size must be positive, got " + std::to_string(kernel_size));
   require(stride >= 1, "kernel.stride must be positive, got " + std::to_string(stride));
   require(pad_left >= 0 && pad_right >= 0, "kernel.padding must be non-negative");
+  require(pad_left <= (int64_t(1) << 20) && pad_right <= (int64_t(1) << 20), "kernel.padding exceeds 1048576");
+  require(width <= (int64_t(1) << 40) && kernel_size <= (int64_t(1) << 40), "kernel.width and kernel.kernel_size must be at most 2^40");
   require(lnc == 1 || lnc == 2, "kernel.lnc must be 1 or 2, got " + std::to_string(lnc));
   require(buffers >= 1 && buffers <= 8, "kernel.buffers must be 1 to 8, got " + std::to_string(buffers));
   require(channels % lnc == 0, "kernel.channels " + std::to_string(channels) +
@@ -31,7 +33,7 @@ void DepthwiseConv1dParams::check() const {
           "kernel.kernel_size " + std::to_string(kernel_size) + " exceeds the padded width " +
               std::to_string(width + pad_left + pad_right));
   // Keep every size product far from int64 overflow: 2^40 elements is beyond any HBM stack.
-  const double elements = double(batch) * double(channels) * double(std::max(width, kernel_size));
+  const double elements = double(batch) * double(channels) * double(std::max({width, kernel_size, out_width()}));
   require(elements <= double(int64_t(1) << 40), "kernel: batch x channels x width is too large for one HBM stack");
   require(dilation == 1, "kernel.dilation must be 1 (rhs/lhs dilation is not supported)");
   require(batch_group_count == 1, "kernel.batch_group_count must be 1");

@@ -55,7 +55,7 @@ class DmaQueue : public sc_core::sc_module {
   int core_;
   Timeline* timeline_ = nullptr;
   int timeline_track_ = 0;
-  double last_issue_ns_ = 0;
+  double last_issue_ns_ = -1e300;  // no issue yet: the first instruction is not held back
 };
 
 }  // namespace trn2::sim

@@ -56,8 +56,12 @@ void parse_kernel(const json& k, RunConfig& rc) {
   p.width = get_int(k, "width", "kernel", p.width);
   p.kernel_size = get_int(k, "kernel_size", "kernel", p.kernel_size);
   p.stride = get_int(k, "stride", "kernel", p.stride);
-  p.lnc = int(get_int(k, "lnc", "kernel", p.lnc));
-  p.buffers = int(get_int(k, "buffers", "kernel", p.buffers));
+  // Range-checked before narrowing to int, so 2^32 + 2 cannot pass as 2.
+  const int64_t lnc = get_int(k, "lnc", "kernel", p.lnc), buffers = get_int(k, "buffers", "kernel", p.buffers);
+  if (lnc != 1 && lnc != 2) fail("kernel.lnc", "must be 1 or 2, got " + std::to_string(lnc));
+  if (buffers < 1 || buffers > 8) fail("kernel.buffers", "must be 1 to 8, got " + std::to_string(buffers));
+  p.lnc = int(lnc);
+  p.buffers = int(buffers);
   p.dilation = get_int(k, "dilation", "kernel", p.dilation);
   p.batch_group_count = get_int(k, "batch_group_count", "kernel", p.batch_group_count);
   p.feature_group_count = get_int(k, "feature_group_count", "kernel", p.feature_group_count);

@@ -234,3 +234,23 @@ TEST(Cli, TensorLargerThanTheHbmStack) {
 
 }  // namespace
 }  // namespace trn2::test
+
+namespace trn2::test {
+namespace {
+
+TEST(Cli, OutOfRangeValuesAreNotTruncated) {
+  expect_rejected({"lnc_big", kernel_config(R"("channels": 8, "width": 64, "kernel_size": 3, "lnc": 4294967298)"),
+                   "kernel.lnc: must be 1 or 2, got 4294967298"});
+  expect_rejected({"buffers_big", kernel_config(R"("channels": 8, "width": 64, "kernel_size": 3, "buffers": 4294967297)"),
+                   "kernel.buffers: must be 1 to 8, got 4294967297"});
+}
+
+TEST(Cli, HugePaddingIsRejected) {
+  expect_rejected({"pad_huge", kernel_config(R"("channels": 2, "width": 10, "kernel_size": 3, "padding": [1000000000000, 0])"),
+                   "kernel.padding exceeds 1048576"});
+  expect_rejected({"pad_max", kernel_config(R"("channels": 2, "width": 10, "kernel_size": 3, "padding": [9223372036854775807, 5])"),
+                   "kernel.padding exceeds 1048576"});
+}
+
+}  // namespace
+}  // namespace trn2::test

@@ -111,8 +111,9 @@ int sc_main(int argc, char* argv[]) {
     spdlog::info("running {} from {}", rc.kernel_name, config);
     const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
     std::cout << trn2::sim::summary_text(rc, run);
-    if (!rc.report_json.empty()) write_text(rc.report_json, trn2::sim::make_report(rc, run).dump(2) + "\n");
-    if (!report_html.empty()) write_text(report_html, trn2::sim::html_report(trn2::sim::make_report(rc, run), run.sim));
+    const nlohmann::json report = trn2::sim::make_report(rc, run);
+    if (!rc.report_json.empty()) write_text(rc.report_json, report.dump(2) + "\n");
+    if (!report_html.empty()) write_text(report_html, trn2::sim::html_report(report, run.sim));
     if (!dump_program.empty()) write_text(dump_program, trn2::isa::to_json(run.program).dump() + "\n");
     if (!rc.output_npy.empty()) {
       const auto& t = *run.program.find_tensor("output");

@@ -123,11 +123,6 @@ TEST(Cli, WrongTypeField) {
                    "kernel.channels: expected an integer"});
 }
 
-}  // namespace
-}  // namespace trn2::test
-
-namespace trn2::test {
-namespace {
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -181,11 +176,6 @@ TEST(Cli, NpyInputWithWrongShape) {
                    "has shape (1,2,10,) but the kernel needs (1,2,1,10,)"});
 }
 
-}  // namespace
-}  // namespace trn2::test
-
-namespace trn2::test {
-namespace {
 
 TEST(Cli, RandomSmallShapesMatchTheReference) {
   // A fixed-seed sweep over the kernel's whole parameter space at small sizes (lnc, dtype,
@@ -211,11 +201,6 @@ TEST(Cli, RandomSmallShapesMatchTheReference) {
   }
 }
 
-}  // namespace
-}  // namespace trn2::test
-
-namespace trn2::test {
-namespace {
 
 TEST(Cli, KernelTilesFollowTheConfiguredLimits) {
   // A smaller machine (64 partitions, 1 KiB PSUM banks, 256-wide moving tiles): the kernel
@@ -232,11 +217,6 @@ TEST(Cli, TensorLargerThanTheHbmStack) {
                    "beyond the stack's 25769803776 bytes"});
 }
 
-}  // namespace
-}  // namespace trn2::test
-
-namespace trn2::test {
-namespace {
 
 TEST(Cli, OutOfRangeValuesAreNotTruncated) {
   expect_rejected({"lnc_big", kernel_config(R"("channels": 8, "width": 64, "kernel_size": 3, "lnc": 4294967298)"),

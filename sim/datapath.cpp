@@ -37,6 +37,8 @@ bool contiguous_row(const AccessPattern& a) {
   return a.space != isa::Space::PSUM && (a.ndims == 1 ? a.dims[0].step == 1 : a.free_elements() == 1);
 }
 
+}  // namespace
+
 void gather_row(const CoreMemory& m, const AccessPattern& a, int i, float* out) {
   const int64_t n = a.free_elements();
   if (contiguous_row(a)) {
@@ -64,6 +66,8 @@ void scatter_row(const CoreMemory& m, const AccessPattern& a, int i, const float
   }
   for (int64_t f = 0; f < n; ++f) isa::store_element(m.at(a, i, f), a.dtype, in[f]);
 }
+
+namespace {
 
 void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
   // DMA moves bytes, no conversion (validation keeps src and dst dtypes equal).

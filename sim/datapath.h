@@ -16,6 +16,11 @@ struct CoreMemory {
   uint8_t* at(const isa::AccessPattern& a, int i, int64_t flat) const;
 };
 
+// Partition row `i` of a pattern as fp32 values (converted from its dtype), and back
+// (rounded to its dtype, round-to-nearest-even). The building blocks of every engine op.
+void gather_row(const CoreMemory& m, const isa::AccessPattern& a, int i, float* out);
+void scatter_row(const CoreMemory& m, const isa::AccessPattern& a, int i, const float* in);
+
 void execute(const isa::Instruction& in, const CoreMemory& mem);
 
 }  // namespace trn2::sim

@@ -3,24 +3,35 @@
 namespace trn2::isa {
 
 namespace {
-const char* const kOpcodeNames[] = {"dma_copy", "nc_matmul", "nc_transpose", "tensor_copy", "memset"};
+const char* const kOpcodeNames[kNumOpcodes] = {"dma_copy",      "nc_matmul",     "nc_transpose",
+                                               "tensor_copy",   "memset",        "tensor_tensor",
+                                               "tensor_scalar", "activation",    "iota"};
 const char* const kEngineNames[] = {"pe", "dve", "act", "pool", "dma"};
+const char* const kAluNames[kNumAluOps] = {"add", "subtract", "multiply", "max"};
+const char* const kActNames[kNumActFuncs] = {"identity", "relu", "exp"};
+
+template <typename E, size_t N>
+bool parse_name(const char* const (&names)[N], const std::string& s, E& out) {
+  for (size_t i = 0; i < N; ++i)
+    if (s == names[i]) {
+      out = E(i);
+      return true;
+    }
+  return false;
+}
 }  // namespace
 
 const char* opcode_name(Opcode op) { return kOpcodeNames[int(op)]; }
 const char* engine_name(Engine e) { return kEngineNames[int(e)]; }
+const char* alu_name(AluOp op) { return kAluNames[int(op)]; }
+const char* act_name(ActFunc f) { return kActNames[int(f)]; }
+bool parse_opcode(const std::string& s, Opcode& out) { return parse_name(kOpcodeNames, s, out); }
+bool parse_engine(const std::string& s, Engine& out) { return parse_name(kEngineNames, s, out); }
+bool parse_alu(const std::string& s, AluOp& out) { return parse_name(kAluNames, s, out); }
+bool parse_act(const std::string& s, ActFunc& out) { return parse_name(kActNames, s, out); }
 
-bool parse_opcode(const std::string& s, Opcode& out) {
-  for (int i = 0; i < 5; ++i)
-    if (s == kOpcodeNames[i]) { out = Opcode(i); return true; }
-  return false;
-}
-
-bool parse_engine(const std::string& s, Engine& out) {
-  for (int i = 0; i < 5; ++i)
-    if (s == kEngineNames[i]) { out = Engine(i); return true; }
-  return false;
-}
+bool reads_src(Opcode op) { return op != Opcode::Memset && op != Opcode::Iota; }
+bool reads_src2(Opcode op) { return op == Opcode::Matmul || op == Opcode::TensorTensor; }
 
 int64_t HbmTensor::bytes() const {
   int64_t n = int64_t(dtype_size(dtype));

@@ -8,14 +8,35 @@
 
 namespace trn2::isa {
 
-enum class Opcode : uint8_t { DmaCopy, Matmul, Transpose, TensorCopy, Memset };
+enum class Opcode : uint8_t {
+  DmaCopy, Matmul, Transpose, TensorCopy, Memset,
+  TensorTensor,  // dst = src <alu> src2, elementwise (DVE)
+  TensorScalar,  // dst = src <alu> value (DVE)
+  Activation,    // dst = func(src * scale + bias) (ACT)
+  Iota,          // dst[p][f] = value + f * scale + p * bias (POOL)
+};
+constexpr int kNumOpcodes = 9;
 enum class Engine : uint8_t { Tensor, Vector, Scalar, GpSimd, Dma };
 constexpr int kNumComputeEngines = 4;
+// The ALU operation of tensor_tensor and tensor_scalar (nki.isa's np.add, subtract, multiply, maximum).
+enum class AluOp : uint8_t { Add, Subtract, Multiply, Max };
+constexpr int kNumAluOps = 4;
+// The function of an activation (nki.isa activation's op; identity is the copy).
+enum class ActFunc : uint8_t { Identity, Relu, Exp };
+constexpr int kNumActFuncs = 3;
 
 const char* opcode_name(Opcode op);
 bool parse_opcode(const std::string& s, Opcode& out);
 const char* engine_name(Engine e);  // profiler names: pe, dve, act, pool, dma
 bool parse_engine(const std::string& s, Engine& out);
+const char* alu_name(AluOp op);     // add, subtract, multiply, max
+bool parse_alu(const std::string& s, AluOp& out);
+const char* act_name(ActFunc f);    // identity, relu, exp
+bool parse_act(const std::string& s, ActFunc& out);
+
+// The operands an opcode reads (every opcode writes dst; an accumulating matmul also reads it).
+bool reads_src(Opcode op);   // all but memset and iota
+bool reads_src2(Opcode op);  // nc_matmul (moving) and tensor_tensor (second input)
 
 // One instruction of one core's stream. An engine runs its instructions in stream order;
 // across engines and DMA queues the only order is `deps` (indices of earlier instructions in
@@ -25,11 +46,32 @@ struct Instruction {
   Engine engine = Engine::Vector;
   int queue = 0;              // DMA queue, for Engine::Dma
   AccessPattern dst;
-  AccessPattern src;          // matmul: stationary [K, M]; transpose/copy/dma: the input
-  AccessPattern src2;         // matmul: moving [K, N]
+  AccessPattern src;          // matmul: stationary [K, M]; otherwise the (first) input
+  AccessPattern src2;         // matmul: moving [K, N]; tensor_tensor: the second input
   bool accumulate = false;    // matmul: add into PSUM instead of overwriting
-  float value = 0.0f;         // memset
+  AluOp alu = AluOp::Add;     // tensor_tensor, tensor_scalar
+  ActFunc func = ActFunc::Identity;  // activation
+  // Immediates, by opcode:   value          scale             bias
+  //   memset                 the value      -                 -
+  //   tensor_scalar          the scalar     -                 -
+  //   activation             -              input scale       added after scaling
+  //   iota                   start          step per element  step per partition
+  float value = 0.0f;
+  float scale = 1.0f;
+  float bias = 0.0f;
   std::vector<uint32_t> deps;
+};
+
+// A buffer the kernel builder allocated in SBUF or PSUM on one core, live from its first to
+// its last instruction (indices in that core's stream). Optional: it feeds the trace's
+// occupancy counters and does not change what runs.
+struct Allocation {
+  int core = 0;
+  Space space = Space::SBUF;
+  std::string name;       // the pool it came from
+  int64_t base = 0;       // byte address inside each partition
+  int64_t bytes = 0;      // per partition
+  uint32_t first = 0, last = 0;
 };
 
 struct HbmTensor {
@@ -45,6 +87,7 @@ struct Program {
   std::vector<HbmTensor> tensors;
   int64_t hbm_bytes = 0;                         // bytes of HBM the program uses
   std::vector<std::vector<Instruction>> cores;   // one stream per physical core
+  std::vector<Allocation> allocations;          // optional, see Allocation
   const HbmTensor* find_tensor(const std::string& name) const;
   size_t instruction_count() const;
 };

@@ -1,12 +1,103 @@
 #include "isa/program_json.h"
 
-#include <stdexcept>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "isa/validate.h"
 
 namespace trn2::isa {
 
 using nlohmann::json;
 
 namespace {
+
+// Sanity bounds of the format, far above any hardware limit: they keep every byte-address
+// computation of a pattern inside int64 (|step| * count summed over 5 dims < 2^63), so that
+// validate() can compare the result with the real limits.
+constexpr int64_t kMaxStep = int64_t(1) << 34;
+constexpr int64_t kMaxCount = int64_t(1) << 26;
+constexpr int64_t kMaxAddress = int64_t(1) << 40;
+constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) { throw ValidationError(path + ": " + what); }
+
+std::string type_name(const json& v) {
+  if (v.is_number_integer()) return "an integer";
+  if (v.is_number()) return "a number";
+  return std::string("a ") + v.type_name();
+}
+
+// One JSON object being read: fields are taken by name, and whatever is left over at the end
+// is an unknown key (a typo would otherwise be ignored silently).
+class Object {
+ public:
+  Object(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j.is_object()) fail(path_, "expected an object, got " + type_name(j));
+  }
+  const std::string& path() const { return path_; }
+  std::string at(const std::string& key) const { return path_ + "." + key; }
+  bool has(const std::string& key) const { return j_.contains(key); }
+
+  const json& get(const std::string& key) {
+    auto it = j_.find(key);
+    if (it == j_.end()) fail(at(key), "missing");
+    seen_.insert(key);
+    return *it;
+  }
+  int64_t integer(const std::string& key, int64_t lo, int64_t hi) {
+    const json& v = get(key);
+    if (!v.is_number_integer()) fail(at(key), "expected an integer, got " + type_name(v));
+    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) fail(at(key), "out of range");
+    const int64_t x = v.get<int64_t>();
+    if (x < lo || x > hi) fail(at(key), std::to_string(x) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return x;
+  }
+  int64_t integer_or(const std::string& key, int64_t lo, int64_t hi, int64_t dflt) {
+    return has(key) ? integer(key, lo, hi) : dflt;
+  }
+  float number_or(const std::string& key, float dflt) { return has(key) ? number(key) : dflt; }
+  float number(const std::string& key) {
+    const json& v = get(key);
+    if (!v.is_number()) fail(at(key), "expected a number, got " + type_name(v));
+    const double d = v.get<double>();
+    if (std::fabs(d) > double(std::numeric_limits<float>::max())) fail(at(key), v.dump() + " does not fit a float32");
+    return float(d);
+  }
+  std::string string(const std::string& key) {
+    const json& v = get(key);
+    if (!v.is_string()) fail(at(key), "expected a string, got " + type_name(v));
+    return v.get<std::string>();
+  }
+  bool boolean_or(const std::string& key, bool dflt) {
+    if (!has(key)) return dflt;
+    const json& v = get(key);
+    if (!v.is_boolean()) fail(at(key), "expected true or false, got " + type_name(v));
+    return v.get<bool>();
+  }
+  const json& array(const std::string& key) {
+    const json& v = get(key);
+    if (!v.is_array()) fail(at(key), "expected an array, got " + type_name(v));
+    return v;
+  }
+  template <typename E>
+  E name(const std::string& key, bool (*parse)(const std::string&, E&), const char* what) {
+    E out{};
+    const std::string s = string(key);
+    if (!parse(s, out)) fail(at(key), "unknown " + std::string(what) + " '" + s + "'");
+    return out;
+  }
+  // Call once every known field has been taken.
+  void no_unknown_keys() const {
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (!seen_.count(it.key())) fail(at(it.key()), "unknown key");
+  }
+
+ private:
+  const json& j_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
 
 json ap_to_json(const AccessPattern& a) {
   json dims = json::array();
@@ -17,55 +108,99 @@ json ap_to_json(const AccessPattern& a) {
           {"dims", dims}};
 }
 
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw std::runtime_error(path + ": " + what);
-}
-
-const json& field(const json& j, const std::string& key, const std::string& path) {
-  if (!j.is_object()) fail(path, "expected an object");
-  auto it = j.find(key);
-  if (it == j.end()) fail(path + "." + key, "missing");
-  return *it;
-}
-
-int64_t get_int(const json& j, const std::string& key, const std::string& path) {
-  const json& v = field(j, key, path);
-  if (!v.is_number_integer()) fail(path + "." + key, "expected an integer");
-  return v.get<int64_t>();
-}
-
-std::string get_str(const json& j, const std::string& key, const std::string& path) {
-  const json& v = field(j, key, path);
-  if (!v.is_string()) fail(path + "." + key, "expected a string");
-  return v.get<std::string>();
-}
-
-DType get_dtype(const json& j, const std::string& key, const std::string& path) {
-  DType t;
-  if (!parse_dtype(get_str(j, key, path), t)) fail(path + "." + key, "unknown dtype");
-  return t;
-}
-
-AccessPattern ap_from_json(const json& j, const std::string& path) {
+// A pattern. An HBM pattern may name its tensor ("tensor": "a") instead of giving its byte
+// base; the tensor's dtype is then the default.
+AccessPattern ap_from_json(const json& j, const std::string& path, const Program& p) {
+  Object o(j, path);
   AccessPattern a;
-  if (!parse_space(get_str(j, "space", path), a.space)) fail(path + ".space", "unknown space");
-  a.dtype = get_dtype(j, "dtype", path);
-  a.base = get_int(j, "base", path);
-  a.offset = get_int(j, "offset", path);
-  a.start_partition = int(get_int(j, "start_partition", path));
-  a.partition_step = get_int(j, "partition_step", path);
-  a.partition_count = int(get_int(j, "partition_count", path));
-  const json& dims = field(j, "dims", path);
-  if (!dims.is_array() || dims.empty() || dims.size() > size_t(kMaxFreeDims))
-    fail(path + ".dims", "expected 1 to 4 [step, count] pairs");
-  a.ndims = int(dims.size());
-  for (int d = 0; d < a.ndims; ++d) {
-    const json& p = dims[d];
-    if (!p.is_array() || p.size() != 2 || !p[0].is_number_integer() || !p[1].is_number_integer())
-      fail(path + ".dims[" + std::to_string(d) + "]", "expected [step, count]");
-    a.dims[d] = {p[0].get<int64_t>(), p[1].get<int64_t>()};
+  a.space = o.name<Space>("space", parse_space, "space (hbm, sbuf, psum)");
+  const HbmTensor* t = nullptr;
+  if (o.has("tensor")) {
+    if (a.space != Space::HBM) fail(o.at("tensor"), "only HBM patterns name a tensor");
+    if (o.has("base")) fail(o.at("base"), "give either base or tensor, not both");
+    const std::string name = o.string("tensor");
+    t = p.find_tensor(name);
+    if (!t) fail(o.at("tensor"), "no tensor named '" + name + "'");
+    a.base = t->base;
+  } else {
+    a.base = o.integer("base", 0, kMaxAddress);
   }
+  if (t && !o.has("dtype")) a.dtype = t->dtype;
+  else a.dtype = o.name<DType>("dtype", parse_dtype, "dtype (float32, bfloat16, float16)");
+  a.offset = o.integer_or("offset", -kMaxAddress, kMaxAddress, 0);
+  a.start_partition = int(o.integer_or("start_partition", 0, kMaxCount, 0));
+  a.partition_step = o.integer_or("partition_step", -kMaxStep, kMaxStep, 1);
+  a.partition_count = int(o.integer("partition_count", 1, kMaxCount));
+  const json& dims = o.array("dims");
+  if (dims.empty() || dims.size() > size_t(kMaxFreeDims)) fail(o.at("dims"), "expected 1 to 4 [step, count] pairs");
+  a.ndims = int(dims.size());
+  int64_t elements = a.partition_count;
+  for (int d = 0; d < a.ndims; ++d) {
+    const json& pr = dims[size_t(d)];
+    const std::string dp = o.at("dims") + "[" + std::to_string(d) + "]";
+    if (!pr.is_array() || pr.size() != 2 || !pr[0].is_number_integer() || !pr[1].is_number_integer())
+      fail(dp, "expected [step, count] integers");
+    const int64_t step = pr[0].get<int64_t>(), count = pr[1].get<int64_t>();
+    if (pr[0].is_number_unsigned() && pr[0].get<uint64_t>() > uint64_t(kMaxStep)) fail(dp, "step out of range");
+    if (pr[1].is_number_unsigned() && pr[1].get<uint64_t>() > uint64_t(kMaxCount)) fail(dp, "count out of range");
+    if (step < -kMaxStep || step > kMaxStep) fail(dp, "step " + std::to_string(step) + " is outside [-2^34, 2^34]");
+    if (count < 1 || count > kMaxCount) fail(dp, "count " + std::to_string(count) + " is outside [1, 2^26]");
+    a.dims[size_t(d)] = {step, count};
+    elements *= count;  // <= 2^26 * 2^40 before the check below stops it
+    if (elements > kMaxElements) fail(o.at("dims"), "the pattern has more than 2^40 elements");
+  }
+  o.no_unknown_keys();
   return a;
+}
+
+Instruction instruction_from_json(const json& j, const std::string& path, const Program& p, size_t index) {
+  Object o(j, path);
+  Instruction in;
+  in.op = o.name<Opcode>("op", parse_opcode, "opcode");
+  in.engine = o.name<Engine>("engine", parse_engine, "engine (pe, dve, act, pool, dma)");
+  if (in.engine == Engine::Dma) in.queue = int(o.integer("queue", 0, 1 << 20));
+  in.dst = ap_from_json(o.get("dst"), o.at("dst"), p);
+  if (reads_src(in.op)) in.src = ap_from_json(o.get("src"), o.at("src"), p);
+  switch (in.op) {
+    case Opcode::Matmul:
+      in.src2 = ap_from_json(o.get("moving"), o.at("moving"), p);
+      in.accumulate = o.boolean_or("accumulate", false);
+      break;
+    case Opcode::TensorTensor:
+      in.src2 = ap_from_json(o.get("src2"), o.at("src2"), p);
+      in.alu = o.name<AluOp>("alu", parse_alu, "alu op (add, subtract, multiply, max)");
+      break;
+    case Opcode::TensorScalar:
+      in.alu = o.name<AluOp>("alu", parse_alu, "alu op (add, subtract, multiply, max)");
+      in.value = o.number("scalar");
+      break;
+    case Opcode::Activation:
+      in.func = o.name<ActFunc>("func", parse_act, "activation function (identity, relu, exp)");
+      in.scale = o.number_or("scale", 1.0f);
+      in.bias = o.number_or("bias", 0.0f);
+      break;
+    case Opcode::Iota:
+      in.value = o.number_or("start", 0.0f);
+      in.scale = o.number_or("step", 1.0f);
+      in.bias = o.number_or("partition_step", 0.0f);
+      break;
+    case Opcode::Memset:
+      in.value = o.number("value");
+      break;
+    default:
+      break;
+  }
+  if (o.has("deps")) {
+    const json& deps = o.array("deps");
+    for (const auto& d : deps) {
+      if (!d.is_number_unsigned() || d.get<uint64_t>() >= index)
+        fail(o.at("deps"), "expected indices of earlier instructions of this core (0 to " +
+                               std::to_string(int64_t(index) - 1) + "), got " + d.dump());
+      in.deps.push_back(d.get<uint32_t>());
+    }
+  }
+  o.no_unknown_keys();
+  return in;
 }
 
 }  // namespace
@@ -82,74 +217,112 @@ json to_json(const Program& p) {
       json j = {{"op", opcode_name(in.op)}, {"engine", engine_name(in.engine)},
                 {"dst", ap_to_json(in.dst)}, {"deps", in.deps}};
       if (in.engine == Engine::Dma) j["queue"] = in.queue;
-      if (in.op != Opcode::Memset) j["src"] = ap_to_json(in.src);
-      if (in.op == Opcode::Matmul) {
-        j["moving"] = ap_to_json(in.src2);
-        j["accumulate"] = in.accumulate;
+      if (reads_src(in.op)) j["src"] = ap_to_json(in.src);
+      switch (in.op) {
+        case Opcode::Matmul:
+          j["moving"] = ap_to_json(in.src2);
+          j["accumulate"] = in.accumulate;
+          break;
+        case Opcode::TensorTensor:
+          j["src2"] = ap_to_json(in.src2);
+          j["alu"] = alu_name(in.alu);
+          break;
+        case Opcode::TensorScalar:
+          j["alu"] = alu_name(in.alu);
+          j["scalar"] = in.value;
+          break;
+        case Opcode::Activation:
+          j["func"] = act_name(in.func);
+          j["scale"] = in.scale;
+          j["bias"] = in.bias;
+          break;
+        case Opcode::Iota:
+          j["start"] = in.value;
+          j["step"] = in.scale;
+          j["partition_step"] = in.bias;
+          break;
+        case Opcode::Memset:
+          j["value"] = in.value;
+          break;
+        default:
+          break;
       }
-      if (in.op == Opcode::Memset) j["value"] = in.value;
       list.push_back(std::move(j));
     }
     cores.push_back(std::move(list));
   }
-  return {{"kernel", p.kernel}, {"hbm_bytes", p.hbm_bytes}, {"tensors", tensors}, {"cores", cores}};
+  json out = {{"kernel", p.kernel}, {"hbm_bytes", p.hbm_bytes}, {"tensors", tensors}, {"cores", cores}};
+  if (!p.allocations.empty()) {
+    json allocs = json::array();
+    for (const auto& a : p.allocations)
+      allocs.push_back({{"core", a.core}, {"space", space_name(a.space)}, {"name", a.name}, {"base", a.base},
+                        {"bytes", a.bytes}, {"first", a.first}, {"last", a.last}});
+    out["allocations"] = std::move(allocs);
+  }
+  return out;
 }
 
 Program program_from_json(const json& j) {
   Program p;
-  p.kernel = get_str(j, "kernel", "program");
-  p.hbm_bytes = get_int(j, "hbm_bytes", "program");
-  const json& tensors = field(j, "tensors", "program");
-  if (!tensors.is_array()) fail("program.tensors", "expected an array");
+  Object o(j, "program");
+  p.kernel = o.has("kernel") ? o.string("kernel") : "program";
+  const json& tensors = o.array("tensors");
+  int64_t end = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
-    const std::string path = "program.tensors[" + std::to_string(i) + "]";
+    Object ot(tensors[i], o.at("tensors") + "[" + std::to_string(i) + "]");
     HbmTensor t;
-    t.name = get_str(tensors[i], "name", path);
-    t.dtype = get_dtype(tensors[i], "dtype", path);
-    t.base = get_int(tensors[i], "base", path);
-    const json& shape = field(tensors[i], "shape", path);
-    if (!shape.is_array()) fail(path + ".shape", "expected an array");
+    t.name = ot.string("name");
+    if (t.name.empty()) fail(ot.at("name"), "must not be empty");
+    if (p.find_tensor(t.name)) fail(ot.at("name"), "tensor '" + t.name + "' is declared twice");
+    t.dtype = ot.name<DType>("dtype", parse_dtype, "dtype (float32, bfloat16, float16)");
+    // Without a base, tensors are placed one after the other, 64-byte aligned.
+    t.base = ot.integer_or("base", 0, kMaxAddress, (end + 63) / 64 * 64);
+    const json& shape = ot.array("shape");
+    if (shape.empty() || shape.size() > 8) fail(ot.at("shape"), "expected 1 to 8 dimensions");
+    int64_t elements = 1;
     for (const auto& d : shape) {
-      if (!d.is_number_integer()) fail(path + ".shape", "expected integers");
+      if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > kMaxCount * 16)
+        fail(ot.at("shape"), "expected positive integers up to 2^30, got " + d.dump());
       t.shape.push_back(d.get<int64_t>());
+      elements *= t.shape.back();
+      if (elements > kMaxElements) fail(ot.at("shape"), "more than 2^40 elements");
     }
+    ot.no_unknown_keys();
+    end = std::max(end, t.base + t.bytes());
     p.tensors.push_back(std::move(t));
   }
-  const json& cores = field(j, "cores", "program");
-  if (!cores.is_array()) fail("program.cores", "expected an array");
+  p.hbm_bytes = o.integer_or("hbm_bytes", 0, kMaxAddress * 64, end);
+  const json& cores = o.array("cores");
+  if (cores.empty() || cores.size() > 2) fail(o.at("cores"), "expected 1 or 2 core streams, got " + std::to_string(cores.size()));
   for (size_t c = 0; c < cores.size(); ++c) {
-    if (!cores[c].is_array()) fail("program.cores[" + std::to_string(c) + "]", "expected an array");
+    const std::string cp = o.at("cores") + "[" + std::to_string(c) + "]";
+    if (!cores[c].is_array()) fail(cp, "expected an array of instructions, got " + type_name(cores[c]));
+    if (cores[c].size() > size_t(UINT32_MAX)) fail(cp, "too many instructions");
     std::vector<Instruction> stream;
-    for (size_t i = 0; i < cores[c].size(); ++i) {
-      const std::string path = "program.cores[" + std::to_string(c) + "][" + std::to_string(i) + "]";
-      const json& ji = cores[c][i];
-      Instruction in;
-      if (!parse_opcode(get_str(ji, "op", path), in.op)) fail(path + ".op", "unknown opcode");
-      if (!parse_engine(get_str(ji, "engine", path), in.engine)) fail(path + ".engine", "unknown engine");
-      if (in.engine == Engine::Dma) in.queue = int(get_int(ji, "queue", path));
-      in.dst = ap_from_json(field(ji, "dst", path), path + ".dst");
-      if (in.op != Opcode::Memset) in.src = ap_from_json(field(ji, "src", path), path + ".src");
-      if (in.op == Opcode::Matmul) {
-        in.src2 = ap_from_json(field(ji, "moving", path), path + ".moving");
-        const json& acc = field(ji, "accumulate", path);
-        if (!acc.is_boolean()) fail(path + ".accumulate", "expected a boolean");
-        in.accumulate = acc.get<bool>();
-      }
-      if (in.op == Opcode::Memset) {
-        const json& v = field(ji, "value", path);
-        if (!v.is_number()) fail(path + ".value", "expected a number");
-        in.value = v.get<float>();
-      }
-      const json& deps = field(ji, "deps", path);
-      if (!deps.is_array()) fail(path + ".deps", "expected an array");
-      for (const auto& d : deps) {
-        if (!d.is_number_unsigned()) fail(path + ".deps", "expected non-negative integers");
-        in.deps.push_back(d.get<uint32_t>());
-      }
-      stream.push_back(std::move(in));
-    }
+    stream.reserve(cores[c].size());
+    for (size_t i = 0; i < cores[c].size(); ++i)
+      stream.push_back(instruction_from_json(cores[c][i], cp + "[" + std::to_string(i) + "]", p, i));
     p.cores.push_back(std::move(stream));
   }
+  if (o.has("allocations")) {
+    const json& allocs = o.array("allocations");
+    for (size_t i = 0; i < allocs.size(); ++i) {
+      Object oa(allocs[i], o.at("allocations") + "[" + std::to_string(i) + "]");
+      Allocation a;
+      a.core = int(oa.integer("core", 0, int64_t(p.cores.size()) - 1));
+      a.space = oa.name<Space>("space", parse_space, "space (sbuf, psum)");
+      if (a.space == Space::HBM) fail(oa.at("space"), "allocations are in sbuf or psum");
+      a.name = oa.has("name") ? oa.string("name") : "";
+      a.base = oa.integer("base", 0, kMaxAddress);
+      a.bytes = oa.integer("bytes", 1, kMaxAddress);
+      const int64_t n = int64_t(p.cores[size_t(a.core)].size());
+      a.first = uint32_t(oa.integer("first", 0, n - 1));
+      a.last = uint32_t(oa.integer("last", a.first, n - 1));
+      oa.no_unknown_keys();
+      p.allocations.push_back(std::move(a));
+    }
+  }
+  o.no_unknown_keys();
   return p;
 }
 

@@ -1,5 +1,6 @@
 #include "isa/validate.h"
 
+#include <initializer_list>
 #include <sstream>
 
 namespace trn2::isa {
@@ -59,6 +60,30 @@ class Checker {
     require(lo / l_.psum_bank_bytes == (hi - 1) / l_.psum_bank_bytes, std::string(role) + " crosses a PSUM bank boundary (" + std::to_string(l_.psum_bank_bytes) + " bytes per bank)");
   }
 
+  void engine_is(std::initializer_list<Engine> allowed) const {
+    std::string names;
+    for (Engine e : allowed) {
+      if (e == in_.engine) return;
+      names += (names.empty() ? "" : ", ") + std::string(engine_name(e));
+    }
+    fail(std::string("runs on ") + names + ", not " + engine_name(in_.engine));
+  }
+
+  // dst on chip, written by a compute engine.
+  void on_chip_dst() const {
+    pattern(in_.dst, "dst");
+    require(in_.dst.space != Space::HBM, "compute engines cannot access HBM");
+  }
+
+  // dst = f(src): both on chip, same partitions, same shape.
+  void on_chip_unary() const {
+    on_chip_dst();
+    pattern(in_.src, "src");
+    require(in_.src.space != Space::HBM, "compute engines cannot access HBM");
+    require(in_.src.start_partition == in_.dst.start_partition, "compute engines keep data in its partitions (src starts at " + std::to_string(in_.src.start_partition) + ", dst at " + std::to_string(in_.dst.start_partition) + ")");
+    same_shape(in_.dst, in_.src);
+  }
+
   void check() const {
     const Instruction& in = in_;
     switch (in.op) {
@@ -97,21 +122,36 @@ class Checker {
         within_one_bank(in.dst, "dst");
         break;
       }
-      case Opcode::TensorCopy: {
-        require(in.engine == Engine::Vector || in.engine == Engine::Scalar || in.engine == Engine::GpSimd, std::string("runs on dve, act or pool, not ") + engine_name(in.engine));
-        pattern(in.src, "src");
-        pattern(in.dst, "dst");
-        require(in.src.space != Space::HBM && in.dst.space != Space::HBM, "compute engines cannot access HBM");
-        require(in.src.start_partition == in.dst.start_partition, "compute engines keep data in its partitions (src starts at " + std::to_string(in.src.start_partition) + ", dst at " + std::to_string(in.dst.start_partition) + ")");
-        same_shape(in.dst, in.src);
+      case Opcode::TensorCopy:
+        engine_is({Engine::Vector, Engine::Scalar, Engine::GpSimd});
+        on_chip_unary();
         break;
-      }
-      case Opcode::Memset: {
-        require(in.engine == Engine::Vector || in.engine == Engine::Scalar || in.engine == Engine::GpSimd, std::string("runs on dve, act or pool, not ") + engine_name(in.engine));
-        pattern(in.dst, "dst");
-        require(in.dst.space != Space::HBM, "compute engines cannot access HBM");
+      case Opcode::Memset:
+        engine_is({Engine::Vector, Engine::Scalar, Engine::GpSimd});
+        on_chip_dst();
         break;
-      }
+      case Opcode::TensorTensor:
+        engine_is({Engine::Vector});
+        on_chip_unary();
+        pattern(in.src2, "src2");
+        require(in.src2.space != Space::HBM, "compute engines cannot access HBM");
+        require(in.src2.start_partition == in.dst.start_partition, "compute engines keep data in its partitions (src2 starts at " + std::to_string(in.src2.start_partition) + ", dst at " + std::to_string(in.dst.start_partition) + ")");
+        require(in.src2.partition_count == in.dst.partition_count && in.src2.free_elements() == in.dst.free_elements(), "src2 has shape [" + std::to_string(in.src2.partition_count) + ", " + std::to_string(in.src2.free_elements()) + "] but dst has [" + std::to_string(in.dst.partition_count) + ", " + std::to_string(in.dst.free_elements()) + "]");
+        require(!(in.src.space == Space::PSUM && in.src2.space == Space::PSUM), "at most one input may be in PSUM");
+        break;
+      case Opcode::TensorScalar:
+        engine_is({Engine::Vector});
+        on_chip_unary();
+        break;
+      case Opcode::Activation:
+        engine_is({Engine::Scalar});
+        on_chip_unary();
+        break;
+      case Opcode::Iota:
+        engine_is({Engine::GpSimd});
+        on_chip_dst();
+        require(in.dst.space == Space::SBUF, "iota writes SBUF");
+        break;
     }
   }
 
@@ -141,6 +181,19 @@ void validate(const Program& p, const Limits& limits) {
       for (uint32_t d : in.deps)
         ck.require(d < i, "dependency on instruction " + std::to_string(d) + ", which is not earlier in the stream");
     }
+  }
+  for (size_t i = 0; i < p.allocations.size(); ++i) {
+    const Allocation& a = p.allocations[i];
+    const std::string at = "allocation " + std::to_string(i) + " (" + a.name + "): ";
+    if (a.core < 0 || size_t(a.core) >= p.cores.size())
+      throw ValidationError(at + "core " + std::to_string(a.core) + " has no stream");
+    if (a.first > a.last || a.last >= p.cores[size_t(a.core)].size())
+      throw ValidationError(at + "live range " + std::to_string(a.first) + ".." + std::to_string(a.last) +
+                            " is not within the core's " + std::to_string(p.cores[size_t(a.core)].size()) + " instructions");
+    const int64_t cap = a.space == Space::SBUF ? limits.sbuf_partition_bytes : limits.psum_partition_bytes;
+    if (a.space == Space::HBM || a.base < 0 || a.bytes <= 0 || a.base + a.bytes > cap)
+      throw ValidationError(at + "bytes [" + std::to_string(a.base) + ", " + std::to_string(a.base + a.bytes) +
+                            ") exceed " + space_name(a.space) + " partition size " + std::to_string(cap));
   }
 }
 

@@ -5,8 +5,12 @@
 
 namespace trn2::kernels {
 
+namespace {
+constexpr uint32_t kUnused = UINT32_MAX;  // an allocation no instruction has touched yet
+}  // namespace
+
 ProgramBuilder::ProgramBuilder(const isa::Limits& limits, int cores, std::string kernel_name)
-    : limits_(limits), next_queue_(cores, 0), footprints_(cores) {
+    : limits_(limits), next_queue_(cores, 0), live_(cores), footprints_(cores) {
   program_.kernel = std::move(kernel_name);
   program_.cores.resize(cores);
   pool_next_.resize(cores);
@@ -29,7 +33,7 @@ const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType 
 
 int ProgramBuilder::sbuf_pool(const std::string& name, int64_t bytes_per_partition, int bufs) {
   const int64_t bytes = (bytes_per_partition + 63) / 64 * 64;
-  Pool p{isa::Space::SBUF, sbuf_used_, bytes, bufs, 0};
+  Pool p{name, isa::Space::SBUF, sbuf_used_, bytes, bufs, 0};
   sbuf_used_ += bytes * bufs;
   if (sbuf_used_ > limits_.sbuf_partition_bytes)
     throw std::invalid_argument("SBUF pool '" + name + "' needs " + std::to_string(sbuf_used_) +
@@ -41,7 +45,7 @@ int ProgramBuilder::sbuf_pool(const std::string& name, int64_t bytes_per_partiti
 }
 
 int ProgramBuilder::psum_pool(const std::string& name, int bufs) {
-  Pool p{isa::Space::PSUM, psum_banks_used_ * limits_.psum_bank_bytes, limits_.psum_bank_bytes, bufs, 0};
+  Pool p{name, isa::Space::PSUM, psum_banks_used_ * limits_.psum_bank_bytes, limits_.psum_bank_bytes, bufs, 0};
   psum_banks_used_ += bufs;
   if (psum_banks_used_ * limits_.psum_bank_bytes > limits_.psum_partition_bytes)
     throw std::invalid_argument("PSUM pool '" + name + "' needs " + std::to_string(psum_banks_used_) +
@@ -58,6 +62,15 @@ int64_t ProgramBuilder::allocate(int pool) {
   int& next = pool_next_[core_][pool];
   const int64_t base = p.base + int64_t(next) * p.buffer_bytes;
   next = (next + 1) % p.bufs;
+  isa::Allocation a;
+  a.core = core_;
+  a.space = p.space;
+  a.name = p.name;
+  a.base = base;
+  a.bytes = p.buffer_bytes;
+  a.first = kUnused;
+  live_[core_][{int(p.space), base}] = program_.allocations.size();
+  program_.allocations.push_back(std::move(a));
   return base;
 }
 
@@ -75,6 +88,14 @@ ProgramBuilder::Footprints& ProgramBuilder::footprints_of(const AccessPattern& a
 
 void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index,
                            std::vector<uint32_t>& deps) {
+  if (ap.space != isa::Space::HBM) {
+    auto live = live_[core_].find({int(ap.space), ap.base});
+    if (live != live_[core_].end()) {
+      isa::Allocation& al = program_.allocations[live->second];
+      if (al.first == kUnused) al.first = index;
+      al.last = index;
+    }
+  }
   Access a;
   ap.byte_extent(a.b_lo, a.b_hi);
   if (ap.space == isa::Space::HBM) {
@@ -104,12 +125,9 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   auto& stream = program_.cores[core_];
   const uint32_t index = uint32_t(stream.size());
   std::vector<uint32_t> deps;
-  const bool has_src = in.op != isa::Opcode::Memset;
-  if (has_src) track(in.src, false, index, deps);
-  if (in.op == isa::Opcode::Matmul) {
-    track(in.src2, false, index, deps);
-    if (in.accumulate) track(in.dst, false, index, deps);  // accumulation reads its bank
-  }
+  if (isa::reads_src(in.op)) track(in.src, false, index, deps);
+  if (isa::reads_src2(in.op)) track(in.src2, false, index, deps);
+  if (in.op == isa::Opcode::Matmul && in.accumulate) track(in.dst, false, index, deps);  // reads its bank
   track(in.dst, true, index, deps);
   deps.erase(std::remove(deps.begin(), deps.end(), index), deps.end());
   std::sort(deps.begin(), deps.end());
@@ -169,6 +187,12 @@ uint32_t ProgramBuilder::memset(const AccessPattern& dst, float value, Engine en
   return emit(std::move(in));
 }
 
-isa::Program ProgramBuilder::finish() { return std::move(program_); }
+isa::Program ProgramBuilder::finish() {
+  // A buffer allocated but never touched was never live.
+  auto& allocs = program_.allocations;
+  allocs.erase(std::remove_if(allocs.begin(), allocs.end(), [](const isa::Allocation& a) { return a.first == kUnused; }),
+               allocs.end());
+  return std::move(program_);
+}
 
 }  // namespace trn2::kernels

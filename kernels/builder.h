@@ -18,6 +18,7 @@ using isa::Engine;
 // A pool of `bufs` equally sized buffers that allocations rotate through, so that the
 // next tile's load can run while this tile is still being computed on.
 struct Pool {
+  std::string name;
   isa::Space space;
   int64_t base = 0;          // byte address inside each partition
   int64_t buffer_bytes = 0;  // per partition
@@ -35,7 +36,10 @@ class ProgramBuilder {
   // Throws std::invalid_argument when the pools do not fit.
   int sbuf_pool(const std::string& name, int64_t bytes_per_partition, int bufs);
   int psum_pool(const std::string& name, int bufs);  // one PSUM bank per buffer
-  int64_t allocate(int pool);  // base address of the next buffer of `pool` on the current core
+  // Base address of the next buffer of `pool` on the current core. The buffer is live (for the
+  // program's allocation records) from the first to the last instruction that touches it
+  // before the pool comes round to it again.
+  int64_t allocate(int pool);
 
   void set_core(int core);
 
@@ -45,6 +49,8 @@ class ProgramBuilder {
   uint32_t transpose(const AccessPattern& dst, const AccessPattern& src);
   uint32_t tensor_copy(const AccessPattern& dst, const AccessPattern& src, Engine engine);
   uint32_t memset(const AccessPattern& dst, float value, Engine engine);
+  // Any other instruction: its dependencies are found like those of the calls above.
+  uint32_t add(isa::Instruction in) { return emit(std::move(in)); }
 
   isa::Program finish();
 
@@ -73,6 +79,8 @@ class ProgramBuilder {
   int64_t psum_banks_used_ = 0;
   int core_ = 0;
   std::vector<int> next_queue_;
+  // Per core: (space, buffer base) -> index of the buffer's current allocation record.
+  std::vector<std::map<std::pair<int, int64_t>, size_t>> live_;
   std::vector<std::map<std::pair<int, int64_t>, Footprints>> footprints_;  // per core
 };
 

@@ -1,5 +1,7 @@
 #include "sim/datapath.h"
 
+#include "sim/elementwise.h"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -149,6 +151,10 @@ void execute(const isa::Instruction& in, const CoreMemory& mem) {
     case isa::Opcode::Memset: memset(in, mem); break;
     case isa::Opcode::Matmul: matmul(in, mem); break;
     case isa::Opcode::Transpose: transpose(in, mem); break;
+    case isa::Opcode::TensorTensor: tensor_tensor(in, mem); break;
+    case isa::Opcode::TensorScalar: tensor_scalar(in, mem); break;
+    case isa::Opcode::Activation: activation(in, mem); break;
+    case isa::Opcode::Iota: iota(in, mem); break;
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // GpSimdE (POOL), 1.2 GHz, 8 cores x 512-bit SIMD.
-// tensor_copy and memset cost max(MIN_II, N) cycles, N = elements per partition (nki.isa).
+// tensor_copy and memset cost max(MIN_II, N) cycles, N = elements per partition; iota costs
+// a fixed ~150 cycles + N (nki.isa).
 #include <algorithm>
 
 #include "sim/compute_engine.h"
@@ -14,7 +15,9 @@ class GpSimdEngine : public ComputeEngine {
       : ComputeEngine(name, isa::Engine::GpSimd, hw.pool_clock_ghz, stream, scoreboard, memory, hw, trace, core) {}
 
   double cost_cycles(const isa::Instruction& in) const override {
-    return std::max(hw_.min_ii_cycles, double(in.dst.free_elements()));
+    const double n = double(in.dst.free_elements());
+    if (in.op == isa::Opcode::Iota) return hw_.iota_overhead_cycles + n;
+    return std::max(hw_.min_ii_cycles, n);
   }
 };
 

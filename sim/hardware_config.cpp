@@ -33,6 +33,7 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("load_stationary_speedup", c.load_stationary_speedup, 1.0);
   f("vector_fast_mode_sbuf", c.vector_fast_mode_sbuf, 1.0);
   f("vector_fast_mode_other", c.vector_fast_mode_other, 1.0);
+  f("iota_overhead_cycles", c.iota_overhead_cycles, 0.0);
   f("dma_engines", c.dma_engines, 1.0);
   f("dma_queues", c.limits.dma_queues, 1.0);
   f("dma_engine_bandwidth_gbps", c.dma_engine_bandwidth_gbps, 1e-3);

@@ -19,6 +19,7 @@ struct HardwareConfig {
   double load_stationary_speedup = 4;   // fast LoadStationary vs MultiplyMoving of equal free size
   double vector_fast_mode_sbuf = 4;     // DVE tensor_copy, 16-bit, SBUF->SBUF, contiguous
   double vector_fast_mode_other = 2;    // DVE tensor_copy, 16-bit, strided or one side PSUM
+  double iota_overhead_cycles = 150;    // POOL iota: this + N cycles
   int dma_engines = 16;
   double dma_engine_bandwidth_gbps = 23;   // GB/s = bytes per ns
   double dma_descriptor_overhead_ns = 10;

@@ -1,6 +1,7 @@
 #pragma once
 // ScalarE (ACT), 1.2 GHz, 128 lanes, one input tensor per instruction.
-// tensor_copy and memset cost max(MIN_II, N) cycles, N = elements per partition (nki.isa).
+// tensor_copy, memset and activation cost max(MIN_II, N) cycles, N = elements per partition
+// (nki.isa).
 #include <algorithm>
 
 #include "sim/compute_engine.h"

@@ -7,6 +7,20 @@ namespace trn2::sim {
 
 namespace {
 bool is16(isa::DType t) { return isa::dtype_size(t) == 2; }
+
+// tensor_tensor streams its two inputs in one pass when one comes from PSUM and the other
+// from SBUF (two read ports), or when everything is contiguous BF16 in SBUF and the op is
+// add, subtract or multiply; otherwise it takes two passes (nki.isa tensor_tensor cost).
+double tensor_tensor_passes(const isa::Instruction& in) {
+  const isa::Space a = in.src.space, b = in.src2.space;
+  const bool psum_and_sbuf = (a == isa::Space::PSUM) != (b == isa::Space::PSUM);
+  const bool all_bf16 = in.src.dtype == isa::DType::BF16 && in.src2.dtype == isa::DType::BF16 &&
+                        in.dst.dtype == isa::DType::BF16;
+  const bool all_sbuf = a == isa::Space::SBUF && b == isa::Space::SBUF && in.dst.space == isa::Space::SBUF;
+  const bool contiguous = in.src.inner_contiguous() && in.src2.inner_contiguous() && in.dst.inner_contiguous();
+  const bool simple_op = in.alu != isa::AluOp::Max;
+  return psum_and_sbuf || (all_sbuf && all_bf16 && contiguous && simple_op) ? 1.0 : 2.0;
+}
 }  // namespace
 
 double VectorEngine::cost_cycles(const isa::Instruction& in) const {
@@ -15,6 +29,7 @@ double VectorEngine::cost_cycles(const isa::Instruction& in) const {
     const bool half = in.value == 0.0f && is16(in.dst.dtype);
     return std::max(hw_.min_ii_cycles, half ? std::ceil(n / 2) : n);
   }
+  if (in.op == isa::Opcode::TensorTensor) return std::max(hw_.min_ii_cycles, n * tensor_tensor_passes(in));
   double mode = 1;
   const bool sbuf_both = in.src.space == isa::Space::SBUF && in.dst.space == isa::Space::SBUF;
   const bool contiguous = in.src.inner_contiguous() && in.dst.inner_contiguous();

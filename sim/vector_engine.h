@@ -1,7 +1,9 @@
 #pragma once
 // VectorE (DVE), 0.96 GHz, 128 lanes. tensor_copy: max(MIN_II, N) cycles, N divided by the
 // v3 performance mode (4x 16-bit SBUF->SBUF contiguous, 2x 16-bit strided or from PSUM);
-// memset: max(MIN_II, N/2) for a zero fill of a 16-bit dtype, else max(MIN_II, N) (nki.isa, ARCH2).
+// tensor_scalar: as tensor_copy; tensor_tensor: max(MIN_II, N) or max(MIN_II, 2N) (see
+// tensor_tensor_passes); memset: max(MIN_II, N/2) for a zero fill of a 16-bit dtype, else
+// max(MIN_II, N) (nki.isa, ARCH2).
 #include "sim/compute_engine.h"
 
 namespace trn2::sim {

@@ -1,0 +1,17 @@
+#pragma once
+// The numbers of the elementwise engine instructions: tensor_tensor and tensor_scalar (DVE),
+// activation (ACT) and iota (POOL). Inputs are widened to fp32, computed in fp32 and
+// rounded to dst's dtype (round-to-nearest-even), as the engines' fp32 ALUs do.
+#include "isa/instruction.h"
+#include "sim/datapath.h"
+
+namespace trn2::sim {
+
+void tensor_tensor(const isa::Instruction& in, const CoreMemory& m);
+void tensor_scalar(const isa::Instruction& in, const CoreMemory& m);
+void activation(const isa::Instruction& in, const CoreMemory& m);
+void iota(const isa::Instruction& in, const CoreMemory& m);
+
+float alu(isa::AluOp op, float a, float b);
+
+}  // namespace trn2::sim

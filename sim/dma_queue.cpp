@@ -49,6 +49,9 @@ void DmaQueue::run() {
     last_issue_ns_ = issue;
     wait_until(issue);
     execute(in, memory_);
+    if (trace_.enabled())
+      trace_.instant(core_, trace_engine_tid(int(isa::Engine::Dma)), "dma_trigger", issue,
+                     "{\"pc\":" + std::to_string(i) + ",\"queue\":" + std::to_string(queue_) + "}");
     const double start = issue + hw_.dma_fixed_latency_ns;
     const DmaShape shape = dma_shape(in);
     const bool hbm_read = in.src.space == isa::Space::HBM, hbm_write = in.dst.space == isa::Space::HBM;

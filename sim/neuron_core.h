@@ -27,6 +27,7 @@ class NeuronCore : public sc_core::sc_module {
   // Records busy time on tracks first_track + 0..3 (pe, dve, act, pool) and + 4 (DMA engines).
   void record_timeline(Timeline* t, int first_track);
   double finish_ns() const;
+  const Scoreboard& scoreboard() const { return scoreboard_; }
 
  private:
   const std::vector<isa::Instruction>& stream_;

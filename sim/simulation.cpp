@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/logical_core.h"
+#include "sim/occupancy.h"
 
 namespace trn2::sim {
 
@@ -50,6 +51,9 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
   for (const auto& t : program.tensors)
     r.tensors[t.name].assign(lc.hbm().data() + t.base, lc.hbm().data() + t.base + t.bytes());
   r.instructions = int64_t(program.instruction_count());
+  if (trace.enabled())
+    for (int c = 0; c < lc.cores(); ++c)
+      trace_occupancy(trace, c, program.allocations, lc.core(c).scoreboard(), hw.limits.psum_bank_bytes);
   trace.close();
   for (int t = 0; t < lc.cores() * kTracks; ++t) r.utilisation.push_back(timeline.utilisation(t));
   r.utilisation_bin_ns = timeline.bin_ns();

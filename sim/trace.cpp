@@ -40,11 +40,11 @@ Trace::Trace(const TraceOptions& options, int cores, int dma_engines, int dma_qu
   if (!out_) throw std::invalid_argument("--trace: cannot write " + options.path);
   out_ << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"trn2sim\",\"timestamps\":\"microseconds from the kernel start\","
           "\"clocks\":\"pe 2.4 GHz, dve 0.96 GHz, act and pool 1.2 GHz (engine cycles in each slice's args)\"},\n\"traceEvents\":[\n";
-  static const char* const kEngines[] = {"PE (tensor)", "DVE (vector)", "ACT (scalar)", "POOL (gpsimd)"};
+  static const char* const kEngines[] = {"PE (tensor)", "DVE (vector)", "ACT (scalar)", "POOL (gpsimd)", "SP (sync)"};
   for (int c = 0; c < cores; ++c) {
     std::string m = "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + std::to_string(c) +
                     ",\"args\":{\"name\":\"NeuronCore " + std::to_string(c) + "\"}}";
-    for (int e = 0; e < 4; ++e) m += ",\n" + meta("thread_name", c, trace_engine_tid(e), kEngines[e], e);
+    for (int e = 0; e < 5; ++e) m += ",\n" + meta("thread_name", c, trace_engine_tid(e), kEngines[e], e);
     for (int q = 0; q < dma_queues; ++q)
       m += ",\n" + meta("thread_name", c, trace_queue_tid(q), "DMA queue " + std::to_string(q), 10 + q);
     for (int e = 0; e < dma_engines; ++e)
@@ -86,6 +86,18 @@ void Trace::async(int core, int tid, const char* name, uint64_t id, double start
                              ",\"pid\":" + std::to_string(core) + ",\"tid\":" + std::to_string(tid);
   emit("{\"ph\":\"b\"," + common + ",\"ts\":" + us(start_ns) + ",\"args\":" + args_json + "}");
   out_ << ",\n{\"ph\":\"e\"," << common << ",\"ts\":" << us(end_ns) << "}";
+}
+
+void Trace::instant(int core, int tid, const char* name, double at_ns, const std::string& args_json) {
+  if (!admit(at_ns, at_ns)) return;
+  emit("{\"ph\":\"i\",\"s\":\"t\",\"name\":\"" + std::string(name) + "\",\"pid\":" + std::to_string(core) +
+       ",\"tid\":" + std::to_string(tid) + ",\"ts\":" + us(at_ns) + ",\"args\":" + args_json + "}");
+}
+
+void Trace::counter(int core, const char* name, double at_ns, const std::string& args_json) {
+  if (!admit(at_ns, at_ns)) return;
+  emit("{\"ph\":\"C\",\"name\":\"" + std::string(name) + "\",\"pid\":" + std::to_string(core) + ",\"ts\":" +
+       us(at_ns) + ",\"args\":" + args_json + "}");
 }
 
 void Trace::flow(int core, int from_tid, double from_ns, int to_tid, double to_ns) {

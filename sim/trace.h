@@ -2,8 +2,9 @@
 // A Chrome trace event file (opens in Perfetto and chrome://tracing), written as the model
 // runs so that memory does not grow with the trace. One process per physical core, one
 // track per compute engine and per DMA engine; DMA instructions are async slices on their
-// queue's track (they overlap in a queue); flow arrows follow cross-engine dependencies;
-// counters give HBM bandwidth. Timestamps are microseconds from the kernel start.
+// queue's track (they overlap in a queue) and their triggers instants on the SP track; flow
+// arrows follow cross-engine dependencies; counters give HBM bandwidth, DMA transfers in
+// flight and SBUF/PSUM occupancy. Timestamps are microseconds from the kernel start.
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -20,7 +21,7 @@ struct TraceOptions {
 };
 
 // Track ids within a core's process.
-int trace_engine_tid(int engine);   // pe, dve, act, pool: 1-4
+int trace_engine_tid(int engine);   // pe, dve, act, pool: 1-4; 5: SP (the DMA trigger)
 int trace_queue_tid(int queue);     // 100 + queue
 int trace_dma_engine_tid(int e);    // 200 + engine
 
@@ -32,6 +33,10 @@ class Trace {
 
   void slice(int core, int tid, const char* name, double start_ns, double end_ns, const std::string& args_json);
   void async(int core, int tid, const char* name, uint64_t id, double start_ns, double end_ns, const std::string& args_json);
+  // A point event on a track (a DMA trigger on the SP track).
+  void instant(int core, int tid, const char* name, double at_ns, const std::string& args_json);
+  // A value of a counter track at a time.
+  void counter(int core, const char* name, double at_ns, const std::string& args_json);
   // An arrow from a point in a producer's slice to the start of a consumer's slice.
   void flow(int core, int from_tid, double from_ns, int to_tid, double to_ns);
   // Bytes moved to or from HBM by `core` over [start, end), for the bandwidth counters.

@@ -67,7 +67,7 @@ TEST_F(Trace, NamesTheCoresAndTracks) {
     if (e["name"] == "thread_name") threads.insert(e["args"]["name"].get<std::string>());
   }
   EXPECT_EQ(processes, (std::set<std::string>{"NeuronCore 0", "NeuronCore 1"}));
-  for (const char* t : {"PE (tensor)", "DVE (vector)", "ACT (scalar)", "POOL (gpsimd)", "DMA queue 0", "DMA engine 15"})
+  for (const char* t : {"PE (tensor)", "DVE (vector)", "ACT (scalar)", "POOL (gpsimd)", "SP (sync)", "DMA queue 0", "DMA engine 15"})
     EXPECT_TRUE(threads.count(t)) << t;
   EXPECT_TRUE(trace_->contains("otherData"));
 }
@@ -105,6 +105,47 @@ TEST_F(Trace, EveryInstructionAppearsExactlyOnce) {
     EXPECT_EQ(seen.begin()->first, 0);
     EXPECT_EQ(seen.rbegin()->first, int64_t(n) - 1);
   }
+}
+
+TEST_F(Trace, SpTrackHasOneTriggerPerDma) {
+  for (int core = 0; core < 2; ++core) {
+    std::set<int64_t> dma_pcs, triggers;
+    const json& stream = (*program_)["cores"][core];
+    for (size_t i = 0; i < stream.size(); ++i)
+      if (stream[i]["op"] == "dma_copy") dma_pcs.insert(int64_t(i));
+    for (const auto& e : events())
+      if (e["ph"] == "i" && e["pid"] == core && e["tid"] == 5) {
+        EXPECT_EQ(e["name"], "dma_trigger");
+        EXPECT_TRUE(triggers.insert(e["args"]["pc"].get<int64_t>()).second) << "pc triggered twice";
+      }
+    EXPECT_EQ(triggers, dma_pcs) << "core " << core;
+  }
+}
+
+TEST_F(Trace, OccupancyCountersStayWithinTheMemoriesAndReturnToZero) {
+  // Each counter steps at the start and end of a buffer's life: it must never go negative,
+  // never exceed the memory, rise above zero, and end at zero when every buffer is dead.
+  const std::map<std::string, std::pair<std::string, int64_t>> counters = {
+      {"SBUF bytes allocated (per partition)", {"bytes", 212984}}, {"PSUM banks in use", {"banks", 8}}};
+  for (int core = 0; core < 2; ++core)
+    for (const auto& [name, series] : counters) {
+      int64_t peak = 0, last = -1, samples = 0;
+      double last_ts = -1;
+      for (const auto& e : events()) {
+        if (e["ph"] != "C" || e["pid"] != core || e["name"] != name) continue;
+        const int64_t v = e["args"][series.first].get<int64_t>();
+        EXPECT_GE(v, 0) << name;
+        EXPECT_LE(v, series.second) << name;
+        EXPECT_GT(e["ts"].get<double>(), last_ts) << name << ": one sample per time, in time order";
+        last_ts = e["ts"].get<double>();
+        peak = std::max(peak, v);
+        last = v;
+        ++samples;
+      }
+      EXPECT_GT(samples, 2) << name << " core " << core;
+      EXPECT_GT(peak, 0) << name;
+      EXPECT_EQ(last, 0) << name << " core " << core;
+    }
 }
 
 TEST_F(Trace, EngineBusyTimeEqualsItsSlices) {
@@ -182,7 +223,11 @@ TEST(TraceLimits, MaxEventsAndWindow) {
   int64_t timed = 0;
   bool truncated = false;
   for (const auto& e : t["traceEvents"]) {
-    if (e["ph"] == "X" || e["ph"] == "b" || e["ph"] == "s") ++timed;
+    // Counted events: slices, async and flow starts, instants and the occupancy counters (the
+    // binned HBM/DMA counters are summaries written at the end, outside the cap).
+    const bool occupancy = e["ph"] == "C" && (e["name"].get<std::string>().rfind("SBUF", 0) == 0 ||
+                                              e["name"].get<std::string>().rfind("PSUM", 0) == 0);
+    if (e["ph"] == "X" || e["ph"] == "b" || e["ph"] == "s" || e["ph"] == "i" || occupancy) ++timed;
     if (e["ph"] == "M" && e["name"] == "trace_info") truncated = e["args"]["truncated"].get<bool>();
   }
   EXPECT_EQ(timed, 50);

@@ -13,6 +13,7 @@
 #include "isa/program_json.h"
 #include "sim/html_report.h"
 #include "sim/kernel_run.h"
+#include "sim/program_run.h"
 
 // SystemC prints its banner from main() unless this is set; set it before main() runs so that
 // stdout holds only what trn2sim says.
@@ -21,14 +22,19 @@ static const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1"
 namespace {
 
 constexpr const char* kUsage =
-    "usage: trn2sim CONFIG.json [--report FILE] [--report-html FILE] [--output-npy FILE] [--dump-program FILE]\n"
-    "               [--trace FILE [--trace-max-events N] [--trace-window START_US:END_US]]\n"
-    "               [--log-level trace|debug|info|warn|error|off]\n"
+    "usage: trn2sim CONFIG.json [options] [--output-npy FILE]\n"
+    "       trn2sim run-program PROGRAM.json [--input NAME=FILE.npy]... [--output NAME=FILE.npy]...\n"
+    "               [--hardware HARDWARE.json] [options]\n"
     "       trn2sim --help | --version\n"
-    "Simulates the kernel of CONFIG.json on a TRN2 logical core (two NeuronCores sharing one\n"
-    "HBM stack), checks its numbers against the reference and reports the time it took.\n"
-    "Exit status: 0 run completed and numerics passed, 1 numerics failed, 2 bad input,\n"
-    "3 internal error.\n";
+    "options: [--report FILE] [--report-html FILE] [--dump-program FILE] [--hazards fail|warn|off]\n"
+    "         [--trace FILE [--trace-max-events N] [--trace-window START_US:END_US]]\n"
+    "         [--log-level trace|debug|info|warn|error|off]\n"
+    "Simulates the kernel of CONFIG.json, or the instruction program of PROGRAM.json (format:\n"
+    "docs/program-format.md), on a TRN2 logical core (two NeuronCores sharing one HBM stack)\n"
+    "and reports the time it took; a kernel's numbers are checked against its reference.\n"
+    "Programs are checked for races and uninitialised reads first (--hazards).\n"
+    "Exit status: 0 run completed (and numerics passed), 1 numerics failed, 2 bad input\n"
+    "(including a program with hazards), 3 internal error.\n";
 
 int bad_input(const std::string& message) {
   std::cerr << "trn2sim: error: " << message << "\n";
@@ -40,93 +46,179 @@ void write_text(const std::string& path, const std::string& text) {
   if (!f || !(f << text)) throw trn2::sim::ConfigError("cannot write " + path);
 }
 
+
+struct Options {
+  bool program_mode = false;
+  std::string file, report, report_html, output_npy, dump_program, trace, trace_max, trace_window, hardware, hazards;
+  std::string log_level = "warn";
+  std::vector<std::pair<std::string, std::string>> inputs, outputs;
+};
+
+// NAME=PATH of --input/--output.
+bool split_binding(const std::string& s, std::pair<std::string, std::string>& out) {
+  const size_t eq = s.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) return false;
+  out = {s.substr(0, eq), s.substr(eq + 1)};
+  return true;
+}
+
+// Returns an empty string when the arguments are good, else the error.
+std::string parse_args(int argc, char* argv[], Options& o, bool& done) {
+  int i = 1;
+  if (argc > 1 && std::string(argv[1]) == "run-program") {
+    o.program_mode = true;
+    i = 2;
+  }
+  for (; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    std::string* value_of = nullptr;
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      done = true;
+      return "";
+    } else if (a == "--version") {
+      std::cout << "trn2sim " << TRN2SIM_VERSION << " (SystemC " << sc_core::sc_release() << ")\n";
+      done = true;
+      return "";
+    } else if (a == "--report") value_of = &o.report;
+    else if (a == "--report-html") value_of = &o.report_html;
+    else if (a == "--dump-program") value_of = &o.dump_program;
+    else if (a == "--trace") value_of = &o.trace;
+    else if (a == "--trace-max-events") value_of = &o.trace_max;
+    else if (a == "--trace-window") value_of = &o.trace_window;
+    else if (a == "--log-level") value_of = &o.log_level;
+    else if (a == "--hazards") value_of = &o.hazards;
+    else if (a == "--output-npy" && !o.program_mode) value_of = &o.output_npy;
+    else if (a == "--hardware" && o.program_mode) value_of = &o.hardware;
+    else if ((a == "--input" || a == "--output") && o.program_mode) {
+      std::pair<std::string, std::string> b;
+      if (!has_value || !split_binding(argv[i + 1], b)) return a + " needs NAME=FILE.npy";
+      (a == "--input" ? o.inputs : o.outputs).push_back(b);
+      ++i;
+      continue;
+    } else if (!a.empty() && a[0] == '-') {
+      return "unknown option " + a + (o.program_mode ? " for run-program" : "") + " (see --help)";
+    } else if (o.file.empty()) {
+      o.file = a;
+      continue;
+    } else {
+      return std::string("more than one ") + (o.program_mode ? "program" : "config") + " given: " + o.file + " and " + a;
+    }
+    if (!has_value) return a + " needs a value";
+    *value_of = argv[++i];
+  }
+  if (o.file.empty()) return o.program_mode ? "run-program: no program given (see --help)" : "no config given (see --help)";
+  return "";
+}
+
+// --trace-max-events and --trace-window into `t`; an error message or "".
+std::string apply_trace_options(const Options& o, trn2::sim::TraceOptions& t) {
+  if (!o.trace.empty()) t.path = o.trace;
+  if (!o.trace_max.empty()) {
+    char* end = nullptr;
+    const long long n = std::strtoll(o.trace_max.c_str(), &end, 10);
+    if (*end != '\0' || n < 0) return "--trace-max-events: expected a non-negative integer, got " + o.trace_max;
+    t.max_events = n;
+  }
+  if (!o.trace_window.empty()) {
+    char* end = nullptr;
+    const double a = std::strtod(o.trace_window.c_str(), &end);
+    const double b = *end == ':' ? std::strtod(end + 1, &end) : -1;
+    if (*end != '\0' || !(a >= 0) || !(b > a))
+      return "--trace-window: expected START_US:END_US with START < END, got " + o.trace_window;
+    t.window_start_us = a;
+    t.window_end_us = b;
+  }
+  return "";
+}
+
+trn2::sim::HardwareConfig load_hardware(const std::string& path) {
+  trn2::sim::HardwareConfig hw;
+  if (path.empty()) return hw;
+  std::ifstream f(path);
+  if (!f) throw trn2::sim::ConfigError(path + ": cannot open the hardware file");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw trn2::sim::ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  try {
+    hw.apply(j);
+  } catch (const std::invalid_argument& e) {
+    throw trn2::sim::ConfigError(path + ": " + e.what());
+  }
+  return hw;
+}
+
+void write_outputs(const Options& o, const nlohmann::json& report, const trn2::sim::SimResult& sim,
+                   const trn2::isa::Program& program) {
+  if (!o.report.empty()) write_text(o.report, report.dump(2) + "\n");
+  if (!o.report_html.empty()) write_text(o.report_html, trn2::sim::html_report(report, sim));
+  if (!o.dump_program.empty()) write_text(o.dump_program, trn2::isa::to_json(program).dump() + "\n");
+}
+
+int run_program(const Options& o, trn2::sim::HazardMode hazards) {
+  trn2::sim::ProgramRunOptions po;
+  po.program_path = o.file;
+  po.inputs = o.inputs;
+  po.outputs = o.outputs;
+  po.hw = load_hardware(o.hardware);
+  po.hazards = hazards;
+  if (const std::string e = apply_trace_options(o, po.trace); !e.empty()) return bad_input(e);
+  spdlog::info("running program {}", o.file);
+  const trn2::sim::ProgramRun run = trn2::sim::run_program(po);
+  std::cout << trn2::sim::program_summary(run, po.hw);
+  write_outputs(o, trn2::sim::program_report(po, run), run.sim, run.program);
+  return 0;
+}
+
+int run_kernel(const Options& o, bool hazards_given, trn2::sim::HazardMode hazards) {
+  trn2::sim::RunConfig rc = trn2::sim::load_run_config(o.file);
+  if (!o.report.empty()) rc.report_json = o.report;
+  if (!o.output_npy.empty()) rc.output_npy = o.output_npy;
+  if (hazards_given) rc.hazards = hazards;
+  if (const std::string e = apply_trace_options(o, rc.trace); !e.empty()) return bad_input(e);
+  spdlog::info("running {} from {}", rc.kernel_name, o.file);
+  const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
+  std::cout << trn2::sim::summary_text(rc, run);
+  Options out = o;
+  out.report = rc.report_json;
+  write_outputs(out, trn2::sim::make_report(rc, run), run.sim, run.program);
+  if (!rc.output_npy.empty()) {
+    const auto& t = *run.program.find_tensor("output");
+    const auto& bytes = run.sim.tensors.at("output");
+    std::vector<size_t> shape(t.shape.begin(), t.shape.end());
+    trn2::isa::write_npy(rc.output_npy, shape, trn2::isa::npy_descr(t.dtype), bytes.data(), bytes.size());
+  }
+  if (!run.numerics.pass) {
+    std::cerr << "trn2sim: error: numerics check failed: " << run.numerics.mismatches << " elements outside atol "
+              << rc.atol << " + rtol " << rc.rtol << " x |reference|\n";
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
-  std::string config, report, report_html, output_npy, dump_program, trace, trace_max, trace_window, log_level = "warn";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else if (a == "--version") {
-      std::cout << "trn2sim " << TRN2SIM_VERSION << " (SystemC " << sc_core::sc_release() << ")\n";
-      return 0;
-    } else if (a == "--report") {
-      if (!value(report)) return bad_input("--report needs a file name");
-    } else if (a == "--report-html") {
-      if (!value(report_html)) return bad_input("--report-html needs a file name");
-    } else if (a == "--output-npy") {
-      if (!value(output_npy)) return bad_input("--output-npy needs a file name");
-    } else if (a == "--dump-program") {
-      if (!value(dump_program)) return bad_input("--dump-program needs a file name");
-    } else if (a == "--trace") {
-      if (!value(trace)) return bad_input("--trace needs a file name");
-    } else if (a == "--trace-max-events") {
-      if (!value(trace_max)) return bad_input("--trace-max-events needs a number");
-    } else if (a == "--trace-window") {
-      if (!value(trace_window)) return bad_input("--trace-window needs START_US:END_US");
-    } else if (a == "--log-level") {
-      if (!value(log_level)) return bad_input("--log-level needs a level");
-    } else if (!a.empty() && a[0] == '-') {
-      return bad_input("unknown option " + a + " (see --help)");
-    } else if (config.empty()) {
-      config = a;
-    } else {
-      return bad_input("more than one config given: " + config + " and " + a);
-    }
-  }
-  if (config.empty()) return bad_input("no config given (see --help)");
+  Options o;
+  bool done = false;
+  if (const std::string e = parse_args(argc, argv, o, done); !e.empty()) return bad_input(e);
+  if (done) return 0;
 
   auto logger = spdlog::stderr_color_mt("trn2sim");
   spdlog::set_default_logger(logger);
-  const auto level = spdlog::level::from_str(log_level);
-  if (level == spdlog::level::off && log_level != "off") return bad_input("unknown --log-level " + log_level);
+  const auto level = spdlog::level::from_str(o.log_level);
+  if (level == spdlog::level::off && o.log_level != "off") return bad_input("unknown --log-level " + o.log_level);
   spdlog::set_level(level);
+  trn2::sim::HazardMode hazards = trn2::sim::HazardMode::Fail;
+  if (!o.hazards.empty() && !trn2::sim::parse_hazard_mode(o.hazards, hazards))
+    return bad_input("--hazards: expected fail, warn or off, got " + o.hazards);
 
   try {
-    trn2::sim::RunConfig rc = trn2::sim::load_run_config(config);
-    if (!report.empty()) rc.report_json = report;
-    if (!output_npy.empty()) rc.output_npy = output_npy;
-    if (!trace.empty()) rc.trace.path = trace;
-    if (!trace_max.empty()) {
-      char* end = nullptr;
-      const long long n = std::strtoll(trace_max.c_str(), &end, 10);
-      if (*end != '\0' || n < 0) return bad_input("--trace-max-events: expected a non-negative integer, got " + trace_max);
-      rc.trace.max_events = n;
-    }
-    if (!trace_window.empty()) {
-      char* end = nullptr;
-      const double a = std::strtod(trace_window.c_str(), &end);
-      const double b = *end == ':' ? std::strtod(end + 1, &end) : -1;
-      if (*end != '\0' || !(a >= 0) || !(b > a)) return bad_input("--trace-window: expected START_US:END_US with START < END, got " + trace_window);
-      rc.trace.window_start_us = a;
-      rc.trace.window_end_us = b;
-    }
-    spdlog::info("running {} from {}", rc.kernel_name, config);
-    const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
-    std::cout << trn2::sim::summary_text(rc, run);
-    const nlohmann::json report = trn2::sim::make_report(rc, run);
-    if (!rc.report_json.empty()) write_text(rc.report_json, report.dump(2) + "\n");
-    if (!report_html.empty()) write_text(report_html, trn2::sim::html_report(report, run.sim));
-    if (!dump_program.empty()) write_text(dump_program, trn2::isa::to_json(run.program).dump() + "\n");
-    if (!rc.output_npy.empty()) {
-      const auto& t = *run.program.find_tensor("output");
-      const auto& bytes = run.sim.tensors.at("output");
-      std::vector<size_t> shape(t.shape.begin(), t.shape.end());
-      trn2::isa::write_npy(rc.output_npy, shape, trn2::isa::npy_descr(t.dtype), bytes.data(), bytes.size());
-    }
-    if (!run.numerics.pass) {
-      std::cerr << "trn2sim: error: numerics check failed: " << run.numerics.mismatches
-                << " elements outside atol " << rc.atol << " + rtol " << rc.rtol << " x |reference|\n";
-      return 1;
-    }
-    return 0;
+    return o.program_mode ? run_program(o, hazards) : run_kernel(o, !o.hazards.empty(), hazards);
   } catch (const trn2::sim::ConfigError& e) {
     return bad_input(e.what());
   } catch (const trn2::isa::ValidationError& e) {

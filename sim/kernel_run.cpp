@@ -9,6 +9,7 @@
 
 #include "isa/npy.h"
 #include "isa/validate.h"
+#include "sim/report.h"
 
 namespace trn2::sim {
 
@@ -76,6 +77,7 @@ KernelRun run_kernel(const RunConfig& rc) {
     throw ConfigError(std::string("kernel: ") + e.what());
   }
   isa::validate(run.program, rc.hw.limits);
+  gate_hazards(run.program, rc.hw.limits, rc.hazards, false);
   for (size_t c = 0; c < run.program.cores.size(); ++c)
     spdlog::debug("core {}: {} instructions", c, run.program.cores[c].size());
   const isa::HbmTensor& in_t = *run.program.find_tensor("input");
@@ -106,65 +108,19 @@ KernelRun run_kernel(const RunConfig& rc) {
 }
 
 nlohmann::json make_report(const RunConfig& rc, const KernelRun& run) {
-  using nlohmann::json;
-  const SimResult& s = run.sim;
   const auto& k = rc.kernel;
-  const double total_us = s.total_ns / 1e3;
-  json cores = json::array();
-  for (const auto& c : s.cores) {
-    json engines;
-    for (int e = 0; e < isa::kNumComputeEngines; ++e) {
-      const EngineStats& es = c.engines[e];
-      engines[isa::engine_name(isa::Engine(e))] = {
-          {"instruction_count", es.instructions}, {"active_time_us", es.active_ns / 1e3},
-          {"busy_percent", s.total_ns > 0 ? 100.0 * es.active_ns / s.total_ns : 0.0},
-          {"idle_time_us", (s.total_ns - es.active_ns) / 1e3}};
-      json waited;
-      for (int k = 0; k < 5; ++k) waited[k < 4 ? isa::engine_name(isa::Engine(k)) : "dma"] = es.waited_on_ns[k] / 1e3;
-      engines[isa::engine_name(isa::Engine(e))]["idle_waiting_on_us"] = waited;
-    }
-    json dma_efficiency = {
-        {"engine_busy_time_us", c.dma.engine_busy_ns / 1e3},
-        {"achieved_gbps_per_busy_engine", c.dma.engine_busy_ns > 0 ? double(c.dma.bytes) / c.dma.engine_busy_ns : 0.0},
-        {"configured_engine_gbps", rc.hw.dma_engine_bandwidth_gbps},
-        {"average_bytes_per_descriptor", c.dma.descriptors > 0 ? double(c.dma.bytes) / double(c.dma.descriptors) : 0.0}};
-    cores.push_back({{"engines", engines}, {"dma_efficiency", dma_efficiency}, {"dma_transfer_count", c.dma.transfers},
-                     {"dma_descriptor_count", c.dma.descriptors}, {"dma_bytes", c.dma.bytes},
-                     {"dma_active_time_us", c.dma.active_ns / 1e3}, {"finish_time_us", c.finish_ns / 1e3}});
-  }
-  // MFU: useful MACs (N*C*Q*S) over what the PE arrays of the cores used could do in the run.
-  const double macs = double(k.batch) * double(k.channels) * double(k.out_width()) * double(k.kernel_size);
-  const double rate = k.dtype == isa::DType::F32 ? 1.0 / rc.hw.matmul_fp32_slowdown : 1.0;
-  const double peak_macs = double(s.cores.size()) * 128.0 * 128.0 * rc.hw.pe_clock_ghz * rate * s.total_ns;
-  const double hbm_bytes = double(s.hbm_read_bytes + s.hbm_write_bytes);
-  json shape = {{"batch", k.batch}, {"channels", k.channels}, {"width", k.width}, {"kernel_size", k.kernel_size},
+  // Useful MACs (N*C*Q*S), at the bf16 rate.
+  const double macs = double(k.batch) * double(k.channels) * double(k.out_width()) * double(k.kernel_size) *
+                      (k.dtype == isa::DType::F32 ? rc.hw.matmul_fp32_slowdown : 1.0);
+  nlohmann::json r = timing_report(run.sim, rc.hw, macs);
+  r["kernel"] = rc.kernel_name;
+  r["shape"] = {{"batch", k.batch}, {"channels", k.channels}, {"width", k.width}, {"kernel_size", k.kernel_size},
                 {"out_width", k.out_width()}, {"dtype", isa::dtype_name(k.dtype)}, {"stride", k.stride},
                 {"padding", {k.pad_left, k.pad_right}}, {"lnc", k.lnc}, {"buffers", k.buffers}};
-  // Roofline: the run cannot beat moving its HBM bytes at the stack's peak, nor doing its
-  // useful MACs at the PE arrays' peak.
-  const double hbm_bound_ns = hbm_bytes / rc.hw.hbm_bandwidth_gbps;
-  const double pe_bound_ns = macs / (double(s.cores.size()) * 128.0 * 128.0 * rc.hw.pe_clock_ghz * rate);
-  const double bound_ns = std::max(hbm_bound_ns, pe_bound_ns);
-  json roofline = {{"hbm_bound_us", hbm_bound_ns / 1e3}, {"pe_bound_us", pe_bound_ns / 1e3},
-                   {"limited_by", hbm_bound_ns >= pe_bound_ns ? "hbm" : "pe"},
-                   {"run_over_bound", bound_ns > 0 ? s.total_ns / bound_ns : 0.0}};
-  return {{"kernel", rc.kernel_name},
-          {"roofline", roofline},
-          {"hbm_achieved_gbps", s.total_ns > 0 ? hbm_bytes / s.total_ns : 0.0},
-          {"hbm_peak_gbps", rc.hw.hbm_bandwidth_gbps},
-          {"shape", shape},
-          {"total_time_us", total_us},
-          {"neuroncore_cycle_count", int64_t(std::llround(s.total_ns * rc.hw.profiler_clock_ghz))},
-          {"cores", cores},
-          {"hbm_read_bytes", s.hbm_read_bytes},
-          {"hbm_write_bytes", s.hbm_write_bytes},
-          {"mfu_estimated_percent", peak_macs > 0 ? 100.0 * macs / peak_macs : 0.0},
-          {"mbu_estimated_percent", s.total_ns > 0 ? 100.0 * hbm_bytes / (rc.hw.hbm_bandwidth_gbps * s.total_ns) : 0.0},
-          {"numerics", {{"max_abs_error", run.numerics.max_abs_error}, {"max_rel_error", run.numerics.max_rel_error},
-                        {"mismatches", run.numerics.mismatches}, {"atol", rc.atol}, {"rtol", rc.rtol},
-                        {"pass", run.numerics.pass}}},
-          {"simulator", {{"host_seconds", s.host_seconds}, {"instructions", s.instructions},
-                         {"instructions_per_host_second", s.host_seconds > 0 ? double(s.instructions) / s.host_seconds : 0.0}}}};
+  r["numerics"] = {{"max_abs_error", run.numerics.max_abs_error}, {"max_rel_error", run.numerics.max_rel_error},
+                   {"mismatches", run.numerics.mismatches}, {"atol", rc.atol}, {"rtol", rc.rtol},
+                   {"pass", run.numerics.pass}};
+  return r;
 }
 
 std::string summary_text(const RunConfig& rc, const KernelRun& run) {

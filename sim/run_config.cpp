@@ -108,9 +108,12 @@ RunConfig parse_run_config(const json& j, const std::string& base_dir) {
     if (!rc.input_npy.empty() && in->contains("seed")) fail("inputs.seed", "cannot be combined with .npy inputs");
   }
   if (auto c = j.find("check"); c != j.end()) {
-    only_keys(*c, "check", {"atol", "rtol"});
+    only_keys(*c, "check", {"atol", "rtol", "hazards"});
     rc.atol = get_number(*c, "atol", "check", rc.atol);
     rc.rtol = get_number(*c, "rtol", "check", rc.rtol);
+    if (auto h = c->find("hazards"); h != c->end())
+      if (!h->is_string() || !parse_hazard_mode(h->get<std::string>(), rc.hazards))
+        fail("check.hazards", "expected \"fail\", \"warn\" or \"off\"");
   }
   if (auto o = j.find("outputs"); o != j.end()) {
     only_keys(*o, "outputs", {"npy", "report", "trace"});

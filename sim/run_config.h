@@ -6,6 +6,7 @@
 
 #include "kernels/depthwise_conv1d.h"
 #include "sim/hardware_config.h"
+#include "sim/hazard_gate.h"
 #include "sim/trace.h"
 
 namespace trn2::sim {
@@ -21,6 +22,7 @@ struct RunConfig {
   uint64_t seed = 0;
   std::string input_npy, filter_npy;  // both set: inputs come from files instead of the seed
   double atol = 0.01, rtol = 0.01;
+  HazardMode hazards = HazardMode::Fail;  // check.hazards or --hazards
   std::string output_npy, report_json;  // from "outputs"; command-line flags override
   TraceOptions trace;                   // outputs.trace or --trace
 };

@@ -9,28 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_helpers.h"
 #include "isa/npy.h"
 
 namespace trn2::test {
 namespace {
-
-struct Outcome {
-  int status;
-  std::string out;  // stdout and stderr
-};
-
-Outcome run_binary(const std::string& args) {
-  const std::string cmd = std::string(TRN2SIM_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  Outcome o{-1, ""};
-  if (!pipe) return o;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) o.out.append(buf.data(), n);
-  const int rc = pclose(pipe);
-  o.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return o;
-}
 
 std::string write_config(const std::string& name, const std::string& text) {
   const std::string path = ::testing::TempDir() + "/" + name + ".json";

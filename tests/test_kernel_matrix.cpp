@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "isa/hazards.h"
+#include "kernels/depthwise_conv1d.h"
 #include "sim/kernel_run.h"
 
 namespace trn2::test {
@@ -25,6 +27,17 @@ TEST_P(KernelMatrix, MatchesReference) {
   for (float v : run.output) energy += std::fabs(v);
   EXPECT_GT(energy, 0.0) << "an all-zero output would mean nothing was computed";
   EXPECT_GT(run.sim.total_ns, 0.0);
+}
+
+// The builder's programs must be free of races and uninitialised reads for every shape: a
+// static check, so it holds for every timing, not only the simulated one.
+TEST_P(KernelMatrix, HasNoHazards) {
+  const std::string path = std::string(TRN2SIM_SOURCE_DIR) + "/configs/matrix/" + GetParam() + ".json";
+  const sim::RunConfig rc = sim::load_run_config(path);
+  const isa::Program program = kernels::build_depthwise_conv1d(rc.kernel, rc.hw.limits);
+  const auto hazards = isa::find_hazards(program, rc.hw.limits);
+  for (const auto& h : hazards) ADD_FAILURE() << h.message;
+  EXPECT_TRUE(hazards.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(

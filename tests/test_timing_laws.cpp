@@ -90,6 +90,78 @@ TEST(TimingLaw, TensorCopyScalarAndGpSimd) {
   EXPECT_NEAR(copy_ns(Engine::GpSimd, sbuf(DType::F32, 0, 128, 1000), sbuf(DType::F32, 8192, 128, 1000)), 1000 / 1.2, 1e-3);
 }
 
+double tensor_tensor_ns(isa::AluOp op, AccessPattern dst, AccessPattern a, AccessPattern b) {
+  isa::Program p = empty_program();
+  auto in = make(Opcode::TensorTensor, Engine::Vector, dst, a, b);
+  in.alu = op;
+  p.cores[0].push_back(in);
+  return run(p).total_ns;
+}
+
+TEST(TimingLaw, TensorTensorFp32SbufTakesTwoPasses) {
+  // fp32, all SBUF: not the one-pass case, so max(MIN_II, 2N) = 2 * 512 = 1024 cycles at
+  // 0.96 GHz = 1066.667 ns.
+  EXPECT_NEAR(tensor_tensor_ns(isa::AluOp::Add, sbuf(DType::F32, 0, 128, 512), sbuf(DType::F32, 4096, 128, 512),
+                               sbuf(DType::F32, 8192, 128, 512)),
+              1024 / 0.96, 1e-3);
+}
+
+TEST(TimingLaw, TensorTensorBf16SbufAddIsOnePass) {
+  // bf16 everywhere, SBUF, contiguous, add: max(MIN_II, N) = 512 cycles = 533.333 ns.
+  EXPECT_NEAR(tensor_tensor_ns(isa::AluOp::Add, sbuf(DType::BF16, 0, 128, 512), sbuf(DType::BF16, 4096, 128, 512),
+                               sbuf(DType::BF16, 8192, 128, 512)),
+              512 / 0.96, 1e-3);
+}
+
+TEST(TimingLaw, TensorTensorBf16MaxTakesTwoPasses) {
+  // max is not among add/subtract/multiply: 2N = 1024 cycles = 1066.667 ns.
+  EXPECT_NEAR(tensor_tensor_ns(isa::AluOp::Max, sbuf(DType::BF16, 0, 128, 512), sbuf(DType::BF16, 4096, 128, 512),
+                               sbuf(DType::BF16, 8192, 128, 512)),
+              1024 / 0.96, 1e-3);
+}
+
+TEST(TimingLaw, TensorTensorPsumPlusSbufIsOnePass) {
+  // One input in PSUM, the other in SBUF (fp32): max(MIN_II, N) = 512 cycles = 533.333 ns.
+  EXPECT_NEAR(tensor_tensor_ns(isa::AluOp::Multiply, sbuf(DType::F32, 0, 128, 512), psum(0, 128, 512),
+                               sbuf(DType::F32, 4096, 128, 512)),
+              512 / 0.96, 1e-3);
+}
+
+double tensor_scalar_ns(DType t) {
+  isa::Program p = empty_program();
+  auto in = make(Opcode::TensorScalar, Engine::Vector, sbuf(t, 0, 128, 1024), sbuf(t, 8192, 128, 1024));
+  in.alu = isa::AluOp::Multiply;
+  in.value = 2.0f;
+  p.cores[0].push_back(in);
+  return run(p).total_ns;
+}
+
+TEST(TimingLaw, TensorScalarBf16UsesTheFastMode) {
+  // bf16 SBUF->SBUF contiguous: 4x mode like tensor_copy: 1024 / 4 = 256 cycles = 266.667 ns.
+  EXPECT_NEAR(tensor_scalar_ns(DType::BF16), 256 / 0.96, 1e-3);
+}
+
+TEST(TimingLaw, TensorScalarFp32) {
+  // fp32: no fast mode: max(MIN_II, 1024) = 1024 cycles = 1066.667 ns.
+  EXPECT_NEAR(tensor_scalar_ns(DType::F32), 1024 / 0.96, 1e-3);
+}
+
+TEST(TimingLaw, ActivationOnScalarEngine) {
+  // max(MIN_II, N) = 700 cycles at 1.2 GHz = 583.333 ns.
+  isa::Program p = empty_program();
+  auto in = make(Opcode::Activation, Engine::Scalar, sbuf(DType::F32, 0, 128, 700), sbuf(DType::F32, 8192, 128, 700));
+  in.func = isa::ActFunc::Exp;
+  p.cores[0].push_back(in);
+  EXPECT_NEAR(run(p).total_ns, 700 / 1.2, 1e-3);
+}
+
+TEST(TimingLaw, IotaOnGpSimdPaysItsFixedCost) {
+  // iota_overhead_cycles + N = 150 + 40 = 190 cycles at 1.2 GHz = 158.333 ns.
+  isa::Program p = empty_program();
+  p.cores[0].push_back(make(Opcode::Iota, Engine::GpSimd, sbuf(DType::F32, 0, 128, 40)));
+  EXPECT_NEAR(run(p).total_ns, 190 / 1.2, 1e-3);
+}
+
 double memset_ns(DType t, float value, int64_t n) {
   isa::Program p = empty_program();
   auto in = make(Opcode::Memset, Engine::Vector, sbuf(t, 0, 128, n));

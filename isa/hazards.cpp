@@ -1,0 +1,399 @@
+#include "isa/hazards.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <unordered_map>
+
+namespace trn2::isa {
+
+namespace {
+
+// ---- order: vector clocks over one core's engines and queues --------------------------
+
+int slot_of(const Instruction& in) {
+  return in.engine == Engine::Dma ? kNumComputeEngines + in.queue : int(in.engine);
+}
+
+// clock(i)[s] = how many instructions of slot s happen before or are instruction i. Built in
+// stream order, which is a topological order (dependencies point to earlier instructions).
+class Order {
+ public:
+  Order(const std::vector<Instruction>& stream, int slots)
+      : stream_(stream), slots_(size_t(slots)), clock_(stream.size() * slots_, 0), seq_(stream.size(), 0) {
+    std::vector<uint32_t> count(slots_, 0);
+    std::vector<int64_t> last(slots_, -1);
+    for (size_t i = 0; i < stream.size(); ++i) {
+      uint32_t* c = &clock_[i * slots_];
+      const size_t s = size_t(slot_of(stream[i]));
+      if (last[s] >= 0) std::copy_n(&clock_[size_t(last[s]) * slots_], slots_, c);
+      for (uint32_t d : stream[i].deps) {
+        const uint32_t* cd = &clock_[size_t(d) * slots_];
+        for (size_t k = 0; k < slots_; ++k) c[k] = std::max(c[k], cd[k]);
+      }
+      seq_[i] = count[s]++;
+      c[s] = seq_[i] + 1;
+      last[s] = int64_t(i);
+    }
+  }
+  // Whether instruction j happens before instruction i.
+  bool before(uint32_t j, uint32_t i) const {
+    return j < i && clock_[size_t(i) * slots_ + size_t(slot_of(stream_[j]))] > seq_[j];
+  }
+
+ private:
+  const std::vector<Instruction>& stream_;
+  size_t slots_;
+  std::vector<uint32_t> clock_;
+  std::vector<uint32_t> seq_;
+};
+
+// ---- footprints -------------------------------------------------------------------------
+
+struct Run {
+  int64_t lo, hi;  // bytes
+};
+
+// Calls f(lo, hi) for each run of contiguous bytes of row `i` of a pattern: bytes within the
+// partition for SBUF/PSUM, absolute HBM addresses for HBM.
+template <typename F>
+void for_each_run(const AccessPattern& a, int i, F&& f) {
+  int64_t run = 1;
+  for (int d = a.ndims - 1; d >= 0; --d) {
+    if (a.dims[d].count == 1) continue;
+    if (a.dims[d].step != run) break;
+    run *= a.dims[d].count;
+  }
+  const int64_t es = int64_t(dtype_size(a.dtype));
+  const int64_t row = a.offset + (a.space == Space::HBM ? int64_t(i) * a.partition_step : 0);
+  const int64_t n = a.free_elements();
+  for (int64_t flat = 0; flat < n; flat += run) {
+    const int64_t e = row + a.free_offset(flat);
+    f(a.base + e * es, a.base + (e + run) * es);
+  }
+}
+
+int partition_of(const AccessPattern& a, int i) { return a.start_partition + i * int(a.partition_step); }
+
+// Row index of partition p in a (SBUF/PSUM), or -1.
+int row_of(const AccessPattern& a, int p) {
+  const int d = p - a.start_partition;
+  if (d < 0 || d % int(a.partition_step) != 0) return -1;
+  const int r = d / int(a.partition_step);
+  return r < a.partition_count ? r : -1;
+}
+
+std::vector<Run> sorted_runs(const AccessPattern& a, int row_lo, int row_hi) {
+  std::vector<Run> runs;
+  for (int i = row_lo; i < row_hi; ++i) for_each_run(a, i, [&](int64_t lo, int64_t hi) { runs.push_back({lo, hi}); });
+  std::sort(runs.begin(), runs.end(), [](const Run& x, const Run& y) { return x.lo < y.lo; });
+  return runs;
+}
+
+bool first_common(const std::vector<Run>& x, const std::vector<Run>& y, Run& out) {
+  // Runs of one list may overlap each other (a pattern may touch an element twice): keep
+  // the furthest end seen so far on each side.
+  size_t i = 0, j = 0;
+  while (i < x.size() && j < y.size()) {
+    const int64_t lo = std::max(x[i].lo, y[j].lo), hi = std::min(x[i].hi, y[j].hi);
+    if (lo < hi) {
+      out = {lo, hi};
+      return true;
+    }
+    if (x[i].hi < y[j].hi) ++i; else ++j;
+  }
+  return false;
+}
+
+// The first bytes two patterns of one memory both touch; partition -1 for HBM.
+bool exact_overlap(const AccessPattern& a, const AccessPattern& b, int& partition, Run& bytes) {
+  if (a.space == Space::HBM) {
+    partition = -1;
+    return first_common(sorted_runs(a, 0, a.partition_count), sorted_runs(b, 0, b.partition_count), bytes);
+  }
+  for (int i = 0; i < a.partition_count; ++i) {
+    const int p = partition_of(a, i), j = row_of(b, p);
+    if (j < 0) continue;
+    if (first_common(sorted_runs(a, i, i + 1), sorted_runs(b, j, j + 1), bytes)) {
+      partition = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether every byte of the bounding box [partitions] x [b_lo, b_hi) is touched.
+bool dense(const AccessPattern& a) {
+  int64_t run = 1;
+  for (int d = a.ndims - 1; d >= 0; --d) {
+    if (a.dims[d].count == 1) continue;
+    if (a.dims[d].step != run) return false;
+    run *= a.dims[d].count;
+  }
+  if (a.space == Space::HBM) return a.partition_count == 1 || a.partition_step == run;
+  return a.partition_count == 1 || a.partition_step == 1;
+}
+
+// Rows of bits, set and searched a 64-bit word at a time.
+class Bits {
+ public:
+  bool empty() const { return words_.empty(); }
+  void resize(int rows, int64_t bits_per_row) {
+    row_words_ = (bits_per_row + 63) / 64;
+    words_.assign(size_t(rows) * size_t(row_words_), 0);
+  }
+  void set(int row, int64_t lo, int64_t hi) {
+    uint64_t* w = &words_[size_t(row) * size_t(row_words_)];
+    for (int64_t b = lo; b < hi;) {
+      const int64_t k = b / 64, bit = b % 64, n = std::min<int64_t>(64 - bit, hi - b);
+      w[k] |= mask(bit, n);
+      b += n;
+    }
+  }
+  // The first clear bit in [lo, hi) of a row, or -1.
+  int64_t first_clear(int row, int64_t lo, int64_t hi) const {
+    const uint64_t* w = &words_[size_t(row) * size_t(row_words_)];
+    for (int64_t b = lo; b < hi;) {
+      const int64_t k = b / 64, bit = b % 64, n = std::min<int64_t>(64 - bit, hi - b);
+      const uint64_t clear = ~w[k] & mask(bit, n);
+      if (clear) return k * 64 + __builtin_ctzll(clear);
+      b += n;
+    }
+    return -1;
+  }
+
+ private:
+  static uint64_t mask(int64_t bit, int64_t n) { return (n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1)) << bit; }
+  int64_t row_words_ = 0;
+  std::vector<uint64_t> words_;
+};
+
+struct Access {
+  int core;
+  uint32_t index;
+  bool write;
+  const AccessPattern* ap;
+  int p_lo, p_hi;
+  int64_t b_lo, b_hi;
+};
+
+Access make_access(int core, uint32_t index, bool write, const AccessPattern& ap) {
+  Access a{core, index, write, &ap, 0, 1, 0, 0};
+  ap.byte_extent(a.b_lo, a.b_hi);
+  if (ap.space != Space::HBM) {
+    a.p_lo = ap.start_partition;
+    a.p_hi = partition_of(ap, ap.partition_count - 1) + 1;
+  }
+  return a;
+}
+
+bool boxes_overlap(const Access& x, const Access& y) {
+  return x.b_lo < y.b_hi && y.b_lo < x.b_hi && x.p_lo < y.p_hi && y.p_lo < x.p_hi;
+}
+
+bool covers(const Access& x, const Access& y) {
+  return dense(*x.ap) && x.b_lo <= y.b_lo && x.b_hi >= y.b_hi && x.p_lo <= y.p_lo && x.p_hi >= y.p_hi;
+}
+
+// Accesses to one memory that later accesses may still race with, filed under every
+// fixed-size bucket of bytes they span (a query visits only the buckets it spans, however
+// long other accesses are). Entries are dropped lazily: a pruned access is marked dead and
+// leaves each bucket the next time that bucket is visited.
+class Grid {
+ public:
+  explicit Grid(int64_t bucket_bytes) : shift_(0) {
+    while ((int64_t(1) << shift_) < bucket_bytes) ++shift_;
+  }
+  template <typename F>  // f(id) for each live access whose buckets meet [lo, hi), once each
+  void visit(int64_t lo, int64_t hi, uint32_t stamp, std::vector<uint32_t>& stamps, const std::vector<uint8_t>& dead, F&& f) {
+    for (int64_t b = lo >> shift_; b <= (hi - 1) >> shift_; ++b) {
+      auto it = buckets_.find(b);
+      if (it == buckets_.end()) continue;
+      std::vector<uint32_t>& ids = it->second;
+      for (size_t k = 0; k < ids.size();) {
+        const uint32_t id = ids[k];
+        if (dead[id]) {
+          ids[k] = ids.back();
+          ids.pop_back();
+          continue;
+        }
+        ++k;
+        if (stamps[id] == stamp) continue;
+        stamps[id] = stamp;
+        f(id);
+      }
+    }
+  }
+  void add(uint32_t id, int64_t lo, int64_t hi) {
+    for (int64_t b = lo >> shift_; b <= (hi - 1) >> shift_; ++b) buckets_[b].push_back(id);
+  }
+
+ private:
+  int shift_;
+  std::unordered_map<int64_t, std::vector<uint32_t>> buckets_;
+};
+
+struct Index {
+  Grid reads{1024}, writes{1024};
+};
+
+std::string hex(int64_t v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+std::string describe(const Program& p, const Access& a) {
+  const Instruction& in = p.cores[size_t(a.core)][a.index];
+  std::string unit = in.engine == Engine::Dma ? "queue " + std::to_string(in.queue) : engine_name(in.engine);
+  return "core " + std::to_string(a.core) + " instruction " + std::to_string(a.index) + " (" + opcode_name(in.op) +
+         " on " + unit + ")";
+}
+
+std::string where(const Program& p, Space space, int partition, const Run& bytes) {
+  std::string w = space_name(space);
+  if (space == Space::HBM) {
+    for (const auto& t : p.tensors)
+      if (bytes.lo >= t.base && bytes.lo < t.base + t.bytes()) w += " tensor '" + t.name + "'";
+  } else {
+    w += " partition " + std::to_string(partition);
+  }
+  return w + " bytes [" + hex(bytes.lo) + ", " + hex(bytes.hi) + ")";
+}
+
+class Checker {
+ public:
+  Checker(const Program& p, const Limits& l, size_t max_reports) : p_(p), l_(l), max_(max_reports) {
+    for (const auto& stream : p.cores) orders_.emplace_back(stream, kNumComputeEngines + l.dma_queues);
+    written_.resize(p.cores.size() * 2);
+  }
+
+  std::vector<Hazard> run() {
+    for (size_t c = 0; c < p_.cores.size() && !full(); ++c) {
+      const auto& stream = p_.cores[c];
+      for (uint32_t i = 0; i < stream.size() && !full(); ++i) {
+        const Instruction& in = stream[i];
+        if (reads_src(in.op)) read(int(c), i, in.src);
+        if (reads_src2(in.op)) read(int(c), i, in.src2);
+        if (in.op == Opcode::Matmul && in.accumulate) read(int(c), i, in.dst);
+        write(int(c), i, in.dst);
+      }
+    }
+    return std::move(found_);
+  }
+
+ private:
+  bool full() const { return found_.size() >= max_; }
+
+  Index& index_of(int core, Space s) {
+    if (s == Space::HBM) return hbm_;
+    return on_chip_[{core, int(s)}];
+  }
+
+  void read(int core, uint32_t i, const AccessPattern& ap) {
+    const Access a = make_access(core, i, false, ap);
+    if (ap.space != Space::HBM) check_initialised(a);
+    Index& ix = index_of(core, ap.space);
+    scan(ix.writes, a);
+    insert(ix.reads, a);
+  }
+
+  void write(int core, uint32_t i, const AccessPattern& ap) {
+    const Access a = make_access(core, i, true, ap);
+    Index& ix = index_of(core, ap.space);
+    scan(ix.reads, a);
+    scan(ix.writes, a);
+    insert(ix.writes, a);
+    if (ap.space != Space::HBM) mark_initialised(a);
+  }
+
+  void insert(Grid& g, const Access& a) {
+    const uint32_t id = uint32_t(accesses_.size());
+    accesses_.push_back(a);
+    dead_.push_back(0);
+    stamps_.push_back(0);
+    g.add(id, a.b_lo, a.b_hi);
+  }
+
+  // Checks `a` against the earlier accesses of one grid. An earlier access ordered before a
+  // dense write (or a dense access after a read) that covers it can never race with anything
+  // later that the newer one does not also race with, so it is dropped.
+  void scan(Grid& g, const Access& a) {
+    g.visit(a.b_lo, a.b_hi, ++stamp_, stamps_, dead_, [&](uint32_t id) {
+      const Access& e = accesses_[id];
+      if (!boxes_overlap(e, a) || (e.core == a.core && e.index == a.index)) return;
+      const bool ordered = e.core == a.core && orders_[size_t(a.core)].before(e.index, a.index);
+      if (ordered) {
+        if ((a.write || !e.write) && covers(a, e)) dead_[id] = 1;
+        return;
+      }
+      if (!(a.write || e.write) || full()) return;
+      int partition;
+      Run bytes;
+      if (!exact_overlap(*a.ap, *e.ap, partition, bytes)) return;
+      const Access& w = e.write ? e : a;
+      const Access& o = e.write ? a : e;
+      found_.push_back({Hazard::Kind::Race, "race: " + describe(p_, w) + " writes and " + describe(p_, o) +
+                                                (o.write ? " writes " : " reads ") +
+                                                where(p_, a.ap->space, partition, bytes) +
+                                                ", and no dependency path orders them"});
+    });
+  }
+
+  // One bit per byte of SBUF or PSUM of a core, set once the byte has been written.
+  Bits& written(int core, Space s) {
+    Bits& w = written_[size_t(core) * 2 + (s == Space::PSUM ? 1 : 0)];
+    if (w.empty()) w.resize(l_.partitions, row_bytes(s));
+    return w;
+  }
+  int64_t row_bytes(Space s) const { return s == Space::SBUF ? l_.sbuf_partition_bytes : l_.psum_partition_bytes; }
+
+  void mark_initialised(const Access& a) {
+    Bits& w = written(a.core, a.ap->space);
+    for (int i = 0; i < a.ap->partition_count; ++i) {
+      const int p = partition_of(*a.ap, i);
+      for_each_run(*a.ap, i, [&](int64_t lo, int64_t hi) { w.set(p, lo, hi); });
+    }
+  }
+
+  void check_initialised(const Access& a) {
+    Bits& w = written(a.core, a.ap->space);
+    for (int i = 0; i < a.ap->partition_count && !full(); ++i) {
+      const int p = partition_of(*a.ap, i);
+      bool reported = false;
+      for_each_run(*a.ap, i, [&](int64_t lo, int64_t hi) {
+        if (reported) return;
+        const int64_t hole = w.first_clear(p, lo, hi);
+        if (hole < 0) return;
+        int64_t end = hole + 1;
+        while (end < hi && w.first_clear(p, end, end + 1) == end) ++end;
+        found_.push_back({Hazard::Kind::UninitialisedRead,
+                          "uninitialised read: " + describe(p_, a) + " reads " + where(p_, a.ap->space, p, {hole, end}) +
+                              ", which nothing wrote before it"});
+        reported = true;
+      });
+      if (reported) return;  // one report per access
+    }
+  }
+
+  const Program& p_;
+  const Limits& l_;
+  size_t max_;
+  std::vector<Order> orders_;
+  Index hbm_;
+  std::map<std::pair<int, int>, Index> on_chip_;
+  std::vector<Access> accesses_;  // every access filed in a grid, by id
+  std::vector<uint8_t> dead_;     // per id: pruned
+  std::vector<uint32_t> stamps_;  // per id: the last query that visited it
+  uint32_t stamp_ = 0;
+  std::vector<Bits> written_;  // [core * 2 + (psum)]
+  std::vector<Hazard> found_;
+};
+
+}  // namespace
+
+std::vector<Hazard> find_hazards(const Program& p, const Limits& limits, size_t max_reports) {
+  return Checker(p, limits, max_reports).run();
+}
+
+}  // namespace trn2::isa

@@ -1,0 +1,121 @@
+#include "sim/program_run.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "isa/npy.h"
+#include "isa/program_json.h"
+#include "isa/validate.h"
+#include "sim/report.h"
+#include "sim/run_config.h"
+
+namespace trn2::sim {
+
+namespace {
+
+std::string shape_text(const std::vector<size_t>& shape) {
+  std::ostringstream s;
+  s << "(";
+  for (size_t d : shape) s << d << ",";
+  s << ")";
+  return s.str();
+}
+
+const isa::HbmTensor& tensor_named(const isa::Program& p, const std::string& name, const std::string& flag) {
+  const isa::HbmTensor* t = p.find_tensor(name);
+  if (!t) {
+    std::string names;
+    for (const auto& x : p.tensors) names += (names.empty() ? "" : ", ") + x.name;
+    throw ConfigError(flag + " " + name + ": the program has no tensor '" + name + "' (it has: " + names + ")");
+  }
+  return *t;
+}
+
+}  // namespace
+
+isa::Program load_program(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw ConfigError(path + ": cannot open the program file");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  try {
+    return isa::program_from_json(j);
+  } catch (const isa::ValidationError& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
+ProgramRun run_program(const ProgramRunOptions& o) {
+  ProgramRun run;
+  run.program = load_program(o.program_path);
+  isa::validate(run.program, o.hw.limits);
+  gate_hazards(run.program, o.hw.limits, o.hazards, true);
+  std::map<std::string, std::vector<uint8_t>> inputs;
+  for (const auto& [name, path] : o.inputs) {
+    const isa::HbmTensor& t = tensor_named(run.program, name, "--input");
+    if (inputs.count(name)) throw ConfigError("--input " + name + ": given twice");
+    isa::NpyArray a;
+    try {
+      a = isa::read_npy(path);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError("--input " + name + ": " + e.what());
+    }
+    const std::vector<size_t> want(t.shape.begin(), t.shape.end());
+    if (a.shape != want)
+      throw ConfigError("--input " + name + ": " + path + " has shape " + shape_text(a.shape) + " but tensor '" + name +
+                        "' is " + shape_text(want));
+    if (a.descr != isa::npy_descr(t.dtype))
+      throw ConfigError("--input " + name + ": " + path + " holds '" + a.descr + "' but tensor '" + name + "' is " +
+                        isa::dtype_name(t.dtype) + " ('" + isa::npy_descr(t.dtype) + "')");
+    inputs[name] = std::move(a.data);
+  }
+  for (const auto& out : o.outputs) tensor_named(run.program, out.first, "--output");  // fail before running
+  run.sim = simulate(run.program, o.hw, inputs, o.trace);
+  for (const auto& [name, path] : o.outputs) {
+    const isa::HbmTensor& t = tensor_named(run.program, name, "--output");
+    const auto& bytes = run.sim.tensors.at(name);
+    const std::vector<size_t> shape(t.shape.begin(), t.shape.end());
+    try {
+      isa::write_npy(path, shape, isa::npy_descr(t.dtype), bytes.data(), bytes.size());
+    } catch (const std::runtime_error& e) {
+      throw ConfigError("--output " + name + ": " + e.what());
+    }
+  }
+  return run;
+}
+
+nlohmann::json program_report(const ProgramRunOptions& o, const ProgramRun& run) {
+  nlohmann::json r = timing_report(run.sim, o.hw, program_pe_macs(run.program, o.hw));
+  r["kernel"] = run.program.kernel;
+  r["program"] = o.program_path;
+  return r;
+}
+
+std::string program_summary(const ProgramRun& run, const HardwareConfig& hw) {
+  const SimResult& s = run.sim;
+  std::ostringstream o;
+  o.setf(std::ios::fixed);
+  o.precision(3);
+  o << "program " << run.program.kernel << "  " << run.program.cores.size() << " core(s)  " << s.instructions
+    << " instructions\n";
+  o << "total time      " << s.total_ns / 1e3 << " us  (" << std::llround(s.total_ns * hw.profiler_clock_ghz)
+    << " cycles at " << hw.profiler_clock_ghz << " GHz)\n";
+  for (size_t c = 0; c < s.cores.size(); ++c) {
+    o << "core " << c << "         ";
+    for (int e = 0; e < isa::kNumComputeEngines; ++e) {
+      const EngineStats& es = s.cores[c].engines[e];
+      o << isa::engine_name(isa::Engine(e)) << " " << es.instructions << " instr   ";
+    }
+    o << "dma " << s.cores[c].dma.transfers << " transfers " << s.cores[c].dma.bytes << " B\n";
+  }
+  o << "hbm             read " << s.hbm_read_bytes << " B  write " << s.hbm_write_bytes << " B\n";
+  o << "simulator       " << s.instructions << " instructions in " << s.host_seconds << " s\n";
+  return o.str();
+}
+
+}  // namespace trn2::sim

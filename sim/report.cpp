@@ -1,0 +1,67 @@
+#include "sim/report.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace trn2::sim {
+
+nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, double pe_macs) {
+  using nlohmann::json;
+  json cores = json::array();
+  for (const auto& c : s.cores) {
+    json engines;
+    for (int e = 0; e < isa::kNumComputeEngines; ++e) {
+      const EngineStats& es = c.engines[e];
+      engines[isa::engine_name(isa::Engine(e))] = {
+          {"instruction_count", es.instructions}, {"active_time_us", es.active_ns / 1e3},
+          {"busy_percent", s.total_ns > 0 ? 100.0 * es.active_ns / s.total_ns : 0.0},
+          {"idle_time_us", (s.total_ns - es.active_ns) / 1e3}};
+      json waited;
+      for (int k = 0; k < 5; ++k) waited[k < 4 ? isa::engine_name(isa::Engine(k)) : "dma"] = es.waited_on_ns[k] / 1e3;
+      engines[isa::engine_name(isa::Engine(e))]["idle_waiting_on_us"] = waited;
+    }
+    json dma_efficiency = {
+        {"engine_busy_time_us", c.dma.engine_busy_ns / 1e3},
+        {"achieved_gbps_per_busy_engine", c.dma.engine_busy_ns > 0 ? double(c.dma.bytes) / c.dma.engine_busy_ns : 0.0},
+        {"configured_engine_gbps", hw.dma_engine_bandwidth_gbps},
+        {"average_bytes_per_descriptor", c.dma.descriptors > 0 ? double(c.dma.bytes) / double(c.dma.descriptors) : 0.0}};
+    cores.push_back({{"engines", engines}, {"dma_efficiency", dma_efficiency}, {"dma_transfer_count", c.dma.transfers},
+                     {"dma_descriptor_count", c.dma.descriptors}, {"dma_bytes", c.dma.bytes},
+                     {"dma_active_time_us", c.dma.active_ns / 1e3}, {"finish_time_us", c.finish_ns / 1e3}});
+  }
+  // MFU: the MACs over what the PE arrays of the cores used could do in the run.
+  const double pe_macs_per_ns = double(s.cores.size()) * 128.0 * 128.0 * hw.pe_clock_ghz;
+  const double hbm_bytes = double(s.hbm_read_bytes + s.hbm_write_bytes);
+  // Roofline: the run cannot beat moving its HBM bytes at the stack's peak, nor doing its
+  // MACs at the PE arrays' peak.
+  const double hbm_bound_ns = hbm_bytes / hw.hbm_bandwidth_gbps;
+  const double pe_bound_ns = pe_macs / pe_macs_per_ns;
+  const double bound_ns = std::max(hbm_bound_ns, pe_bound_ns);
+  json roofline = {{"hbm_bound_us", hbm_bound_ns / 1e3}, {"pe_bound_us", pe_bound_ns / 1e3},
+                   {"limited_by", hbm_bound_ns >= pe_bound_ns ? "hbm" : "pe"},
+                   {"run_over_bound", bound_ns > 0 ? s.total_ns / bound_ns : 0.0}};
+  return {{"roofline", roofline},
+          {"hbm_achieved_gbps", s.total_ns > 0 ? hbm_bytes / s.total_ns : 0.0},
+          {"hbm_peak_gbps", hw.hbm_bandwidth_gbps},
+          {"total_time_us", s.total_ns / 1e3},
+          {"neuroncore_cycle_count", int64_t(std::llround(s.total_ns * hw.profiler_clock_ghz))},
+          {"cores", cores},
+          {"hbm_read_bytes", s.hbm_read_bytes},
+          {"hbm_write_bytes", s.hbm_write_bytes},
+          {"mfu_estimated_percent", s.total_ns > 0 ? 100.0 * pe_macs / (pe_macs_per_ns * s.total_ns) : 0.0},
+          {"mbu_estimated_percent", s.total_ns > 0 ? 100.0 * hbm_bytes / (hw.hbm_bandwidth_gbps * s.total_ns) : 0.0},
+          {"simulator", {{"host_seconds", s.host_seconds}, {"instructions", s.instructions},
+                         {"instructions_per_host_second", s.host_seconds > 0 ? double(s.instructions) / s.host_seconds : 0.0}}}};
+}
+
+double program_pe_macs(const isa::Program& p, const HardwareConfig& hw) {
+  double macs = 0;
+  for (const auto& stream : p.cores)
+    for (const auto& in : stream)
+      if (in.op == isa::Opcode::Matmul)
+        macs += double(in.src.partition_count) * double(in.src.free_elements()) * double(in.src2.free_elements()) *
+                (in.src.dtype == isa::DType::F32 ? hw.matmul_fp32_slowdown : 1.0);
+  return macs;
+}
+
+}  // namespace trn2::sim

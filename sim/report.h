@@ -1,0 +1,21 @@
+#pragma once
+// The timing part of a run's report, shared by kernel runs and program runs: per core and
+// engine busy/idle time and waits, DMA efficiency, HBM traffic and bandwidth, the roofline
+// bound and the simulator's own speed. Names mirror the vendor profiler's summary where one
+// exists.
+#include <nlohmann/json.hpp>
+
+#include "isa/instruction.h"
+#include "sim/hardware_config.h"
+#include "sim/simulation.h"
+
+namespace trn2::sim {
+
+// `pe_macs`: the MACs the run's matmuls must do, counted at the bf16 rate (an fp32 MAC
+// counts matmul_fp32_slowdown times), over the PE arrays of all the cores used.
+nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, double pe_macs);
+
+// Every matmul's K x M x N, weighted like timing_report's pe_macs.
+double program_pe_macs(const isa::Program& p, const HardwareConfig& hw);
+
+}  // namespace trn2::sim

@@ -19,12 +19,17 @@ constexpr int64_t kMaxStep = int64_t(1) << 34;
 constexpr int64_t kMaxCount = int64_t(1) << 26;
 constexpr int64_t kMaxAddress = int64_t(1) << 40;
 constexpr int64_t kMaxElements = int64_t(1) << 40;
+constexpr const char* kDtypes = "float32, bfloat16 or float16";
+constexpr const char* kAluOps = "add, subtract, multiply or max";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw ValidationError(path + ": " + what); }
 
 std::string type_name(const json& v) {
   if (v.is_number_integer()) return "an integer";
   if (v.is_number()) return "a number";
+  if (v.is_array()) return "an array";
+  if (v.is_object()) return "an object";
+  if (v.is_null()) return "null";
   return std::string("a ") + v.type_name();
 }
 
@@ -80,11 +85,12 @@ class Object {
     if (!v.is_array()) fail(at(key), "expected an array, got " + type_name(v));
     return v;
   }
+  // A name from a fixed list: "unknown engine 'gpu' (expected pe, dve, act, pool or dma)".
   template <typename E>
-  E name(const std::string& key, bool (*parse)(const std::string&, E&), const char* what) {
+  E name(const std::string& key, bool (*parse)(const std::string&, E&), const char* what, const char* choices) {
     E out{};
     const std::string s = string(key);
-    if (!parse(s, out)) fail(at(key), "unknown " + std::string(what) + " '" + s + "'");
+    if (!parse(s, out)) fail(at(key), "unknown " + std::string(what) + " '" + s + "' (expected " + choices + ")");
     return out;
   }
   // Call once every known field has been taken.
@@ -113,7 +119,7 @@ json ap_to_json(const AccessPattern& a) {
 AccessPattern ap_from_json(const json& j, const std::string& path, const Program& p) {
   Object o(j, path);
   AccessPattern a;
-  a.space = o.name<Space>("space", parse_space, "space (hbm, sbuf, psum)");
+  a.space = o.name<Space>("space", parse_space, "space", "hbm, sbuf or psum");
   const HbmTensor* t = nullptr;
   if (o.has("tensor")) {
     if (a.space != Space::HBM) fail(o.at("tensor"), "only HBM patterns name a tensor");
@@ -126,7 +132,7 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
     a.base = o.integer("base", 0, kMaxAddress);
   }
   if (t && !o.has("dtype")) a.dtype = t->dtype;
-  else a.dtype = o.name<DType>("dtype", parse_dtype, "dtype (float32, bfloat16, float16)");
+  else a.dtype = o.name<DType>("dtype", parse_dtype, "dtype", kDtypes);
   a.offset = o.integer_or("offset", -kMaxAddress, kMaxAddress, 0);
   a.start_partition = int(o.integer_or("start_partition", 0, kMaxCount, 0));
   a.partition_step = o.integer_or("partition_step", -kMaxStep, kMaxStep, 1);
@@ -141,8 +147,8 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
     if (!pr.is_array() || pr.size() != 2 || !pr[0].is_number_integer() || !pr[1].is_number_integer())
       fail(dp, "expected [step, count] integers");
     const int64_t step = pr[0].get<int64_t>(), count = pr[1].get<int64_t>();
-    if (pr[0].is_number_unsigned() && pr[0].get<uint64_t>() > uint64_t(kMaxStep)) fail(dp, "step out of range");
-    if (pr[1].is_number_unsigned() && pr[1].get<uint64_t>() > uint64_t(kMaxCount)) fail(dp, "count out of range");
+    for (const json& v : pr)
+      if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) fail(dp, v.dump() + " is out of range");
     if (step < -kMaxStep || step > kMaxStep) fail(dp, "step " + std::to_string(step) + " is outside [-2^34, 2^34]");
     if (count < 1 || count > kMaxCount) fail(dp, "count " + std::to_string(count) + " is outside [1, 2^26]");
     a.dims[size_t(d)] = {step, count};
@@ -156,8 +162,8 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
 Instruction instruction_from_json(const json& j, const std::string& path, const Program& p, size_t index) {
   Object o(j, path);
   Instruction in;
-  in.op = o.name<Opcode>("op", parse_opcode, "opcode");
-  in.engine = o.name<Engine>("engine", parse_engine, "engine (pe, dve, act, pool, dma)");
+  in.op = o.name<Opcode>("op", parse_opcode, "opcode", "dma_copy, nc_matmul, nc_transpose, tensor_copy, memset, tensor_tensor, tensor_scalar, activation or iota");
+  in.engine = o.name<Engine>("engine", parse_engine, "engine", "pe, dve, act, pool or dma");
   if (in.engine == Engine::Dma) in.queue = int(o.integer("queue", 0, 1 << 20));
   in.dst = ap_from_json(o.get("dst"), o.at("dst"), p);
   if (reads_src(in.op)) in.src = ap_from_json(o.get("src"), o.at("src"), p);
@@ -168,14 +174,14 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       break;
     case Opcode::TensorTensor:
       in.src2 = ap_from_json(o.get("src2"), o.at("src2"), p);
-      in.alu = o.name<AluOp>("alu", parse_alu, "alu op (add, subtract, multiply, max)");
+      in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
       break;
     case Opcode::TensorScalar:
-      in.alu = o.name<AluOp>("alu", parse_alu, "alu op (add, subtract, multiply, max)");
+      in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
       in.value = o.number("scalar");
       break;
     case Opcode::Activation:
-      in.func = o.name<ActFunc>("func", parse_act, "activation function (identity, relu, exp)");
+      in.func = o.name<ActFunc>("func", parse_act, "activation function", "identity, relu or exp");
       in.scale = o.number_or("scale", 1.0f);
       in.bias = o.number_or("bias", 0.0f);
       break;
@@ -274,7 +280,7 @@ Program program_from_json(const json& j) {
     t.name = ot.string("name");
     if (t.name.empty()) fail(ot.at("name"), "must not be empty");
     if (p.find_tensor(t.name)) fail(ot.at("name"), "tensor '" + t.name + "' is declared twice");
-    t.dtype = ot.name<DType>("dtype", parse_dtype, "dtype (float32, bfloat16, float16)");
+    t.dtype = ot.name<DType>("dtype", parse_dtype, "dtype", kDtypes);
     // Without a base, tensors are placed one after the other, 64-byte aligned.
     t.base = ot.integer_or("base", 0, kMaxAddress, (end + 63) / 64 * 64);
     const json& shape = ot.array("shape");
@@ -310,7 +316,7 @@ Program program_from_json(const json& j) {
       Object oa(allocs[i], o.at("allocations") + "[" + std::to_string(i) + "]");
       Allocation a;
       a.core = int(oa.integer("core", 0, int64_t(p.cores.size()) - 1));
-      a.space = oa.name<Space>("space", parse_space, "space (sbuf, psum)");
+      a.space = oa.name<Space>("space", parse_space, "space", "sbuf or psum");
       if (a.space == Space::HBM) fail(oa.at("space"), "allocations are in sbuf or psum");
       a.name = oa.has("name") ? oa.string("name") : "";
       a.base = oa.integer("base", 0, kMaxAddress);

@@ -1,0 +1,228 @@
+// A table of malformed programs, configs and command lines: each must end with exit 2 and
+// one line on stderr naming the JSON path or instruction and the limit. Never a crash, a
+// hang or a silent run.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
+#include "isa/npy.h"
+
+namespace trn2::test {
+namespace {
+
+using nlohmann::json;
+
+// A small valid program: load a [128, 64] fp32 tensor, copy it on DVE, store it back.
+json good_program() {
+  const json sb = {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 128}, {"dims", {{1, 64}}}};
+  json sb2 = sb;
+  sb2["base"] = 1024;
+  const json h = {{"space", "hbm"}, {"tensor", "a"}, {"partition_step", 64}, {"partition_count", 128}, {"dims", {{1, 64}}}};
+  json ho = h;
+  ho["tensor"] = "out";
+  return {{"tensors", {{{"name", "a"}, {"dtype", "float32"}, {"shape", {128, 64}}},
+                       {{"name", "out"}, {"dtype", "float32"}, {"shape", {128, 64}}}}},
+          {"cores", {{{{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 0}, {"dst", sb}, {"src", h}},
+                      {{"op", "tensor_copy"}, {"engine", "dve"}, {"dst", sb2}, {"src", sb}, {"deps", {0}}},
+                      {{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 1}, {"dst", ho}, {"src", sb2}, {"deps", {1}}}}}}};
+}
+
+json good_config() {
+  return {{"kernel", {{"name", "depthwise_conv1d_implicit_gemm"}, {"channels", 4}, {"width", 64}, {"kernel_size", 3}}}};
+}
+
+enum class Kind { Program, Config };
+
+struct Case {
+  const char* name;
+  Kind kind;
+  std::function<void(json&)> mutate;  // applied to the good program or config
+  const char* expected;               // a part of the one-line error
+  const char* extra_args = "";        // appended to the command line
+  const char* raw = nullptr;          // file text instead of the mutated JSON
+};
+
+// Names the case in gtest's output instead of dumping its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+json& instr(json& p, int i) { return p["cores"][0][size_t(i)]; }
+
+const Case kCases[] = {
+    // --- the program file as JSON ---
+    {"NotJson", Kind::Program, nullptr, "not valid JSON", "", "{\"tensors\": ["},
+    {"TopLevelArray", Kind::Program, nullptr, "program: expected an object, got an array", "", "[]"},
+    {"UnknownTopKey", Kind::Program, [](json& p) { p["kernal"] = "x"; }, "program.kernal: unknown key"},
+    {"MissingTensors", Kind::Program, [](json& p) { p.erase("tensors"); }, "program.tensors: missing"},
+    {"TensorsNotArray", Kind::Program, [](json& p) { p["tensors"] = json::object(); }, "program.tensors: expected an array, got an object"},
+    {"UnknownTensorDtype", Kind::Program, [](json& p) { p["tensors"][0]["dtype"] = "float8"; },
+     "program.tensors[0].dtype: unknown dtype 'float8' (expected float32, bfloat16 or float16)"},
+    {"ZeroTensorDim", Kind::Program, [](json& p) { p["tensors"][0]["shape"] = {128, 0}; },
+     "program.tensors[0].shape: expected positive integers up to 2^30, got 0"},
+    {"DuplicateTensor", Kind::Program, [](json& p) { p["tensors"][1]["name"] = "a"; }, "tensor 'a' is declared twice"},
+    {"UnknownTensorKey", Kind::Program, [](json& p) { p["tensors"][0]["layout"] = "nchw"; }, "program.tensors[0].layout: unknown key"},
+    {"NoCores", Kind::Program, [](json& p) { p["cores"] = json::array(); }, "program.cores: expected 1 or 2 core streams, got 0"},
+    {"ThreeCores", Kind::Program, [](json& p) { p["cores"] = {json::array(), json::array(), json::array()}; },
+     "program.cores: expected 1 or 2 core streams, got 3"},
+    {"CoreNotArray", Kind::Program, [](json& p) { p["cores"][0] = 7; }, "program.cores[0]: expected an array of instructions, got an integer"},
+    {"UnknownOpcode", Kind::Program, [](json& p) { instr(p, 1)["op"] = "tensor_cpy"; }, "program.cores[0][1].op: unknown opcode 'tensor_cpy'"},
+    {"UnknownEngine", Kind::Program, [](json& p) { instr(p, 1)["engine"] = "gpu"; },
+     "program.cores[0][1].engine: unknown engine 'gpu' (expected pe, dve, act, pool or dma)"},
+    {"UnknownInstructionKey", Kind::Program, [](json& p) { instr(p, 1)["scale"] = 2; }, "program.cores[0][1].scale: unknown key"},
+    {"MissingQueue", Kind::Program, [](json& p) { instr(p, 0).erase("queue"); }, "program.cores[0][0].queue: missing"},
+    {"MissingDst", Kind::Program, [](json& p) { instr(p, 1).erase("dst"); }, "program.cores[0][1].dst: missing"},
+    {"MissingSrc", Kind::Program, [](json& p) { instr(p, 1).erase("src"); }, "program.cores[0][1].src: missing"},
+    {"UnknownPatternKey", Kind::Program, [](json& p) { instr(p, 1)["dst"]["stride"] = 2; }, "program.cores[0][1].dst.stride: unknown key"},
+    {"UnknownSpace", Kind::Program, [](json& p) { instr(p, 1)["dst"]["space"] = "dram"; },
+     "program.cores[0][1].dst.space: unknown space 'dram' (expected hbm, sbuf or psum)"},
+    {"PartitionCountString", Kind::Program, [](json& p) { instr(p, 1)["dst"]["partition_count"] = "128"; },
+     "program.cores[0][1].dst.partition_count: expected an integer, got a string"},
+    {"PartitionCountZero", Kind::Program, [](json& p) { instr(p, 1)["dst"]["partition_count"] = 0; },
+     "program.cores[0][1].dst.partition_count: 0 is outside [1, 67108864]"},
+    {"NoDims", Kind::Program, [](json& p) { instr(p, 1)["dst"]["dims"] = json::array(); },
+     "program.cores[0][1].dst.dims: expected 1 to 4 [step, count] pairs"},
+    {"FiveDims", Kind::Program, [](json& p) { instr(p, 1)["dst"]["dims"] = {{1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 64}}; },
+     "program.cores[0][1].dst.dims: expected 1 to 4 [step, count] pairs"},
+    {"DimNotPair", Kind::Program, [](json& p) { instr(p, 1)["dst"]["dims"] = {{64}}; },
+     "program.cores[0][1].dst.dims[0]: expected [step, count] integers"},
+    {"DimCountZero", Kind::Program, [](json& p) { instr(p, 1)["dst"]["dims"] = {{1, 0}}; },
+     "program.cores[0][1].dst.dims[0]: count 0 is outside [1, 2^26]"},
+    {"HugeStep", Kind::Program, [](json& p) { instr(p, 1)["dst"]["dims"] = {{int64_t(1) << 40, 2}}; },
+     "program.cores[0][1].dst.dims[0]: step 1099511627776 is outside [-2^34, 2^34]"},
+    {"NegativeBase", Kind::Program, [](json& p) { instr(p, 1)["dst"]["base"] = -8; },
+     "program.cores[0][1].dst.base: -8 is outside [0, 1099511627776]"},
+    {"TensorInSbufPattern", Kind::Program, [](json& p) { instr(p, 1)["dst"]["tensor"] = "a"; },
+     "program.cores[0][1].dst.tensor: only HBM patterns name a tensor"},
+    {"UnknownTensorName", Kind::Program, [](json& p) { instr(p, 0)["src"]["tensor"] = "z"; },
+     "program.cores[0][0].src.tensor: no tensor named 'z'"},
+    {"BaseAndTensor", Kind::Program, [](json& p) { instr(p, 0)["src"]["base"] = 0; },
+     "program.cores[0][0].src.base: give either base or tensor, not both"},
+    {"DependencyOnLaterInstruction", Kind::Program, [](json& p) { instr(p, 1)["deps"] = {2}; },
+     "program.cores[0][1].deps: expected indices of earlier instructions of this core (0 to 0), got 2"},
+    {"NegativeDependency", Kind::Program, [](json& p) { instr(p, 1)["deps"] = {-1}; },
+     "program.cores[0][1].deps: expected indices of earlier instructions of this core (0 to 0), got -1"},
+    {"MemsetWithoutValue", Kind::Program, [](json& p) { instr(p, 1) = {{"op", "memset"}, {"engine", "pool"}, {"dst", instr(p, 1)["dst"]}}; },
+     "program.cores[0][1].value: missing"},
+    {"TensorScalarWithoutScalar", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "tensor_scalar"; instr(p, 1)["alu"] = "add"; }, "program.cores[0][1].scalar: missing"},
+    {"UnknownAluOp", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "tensor_scalar"; instr(p, 1)["alu"] = "divide"; instr(p, 1)["scalar"] = 2; },
+     "program.cores[0][1].alu: unknown alu op 'divide' (expected add, subtract, multiply or max)"},
+    {"UnknownActivation", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "activation"; instr(p, 1)["engine"] = "act"; instr(p, 1)["func"] = "gelu"; },
+     "program.cores[0][1].func: unknown activation function 'gelu' (expected identity, relu or exp)"},
+    {"ScalarBeyondFloat32", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "tensor_scalar"; instr(p, 1)["alu"] = "add"; instr(p, 1)["scalar"] = 1e39; },
+     "program.cores[0][1].scalar: 1e+39 does not fit a float32"},
+    // --- hardware limits and semantics (validate) ---
+    {"TensorTensorOnScalarEngine", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "tensor_tensor"; instr(p, 1)["engine"] = "act"; instr(p, 1)["alu"] = "add"; instr(p, 1)["src2"] = instr(p, 1)["src"]; },
+     "core 0 instruction 1 (tensor_tensor): runs on dve, not act"},
+    {"IotaOnVectorEngine", Kind::Program,
+     [](json& p) { instr(p, 1) = {{"op", "iota"}, {"engine", "dve"}, {"dst", instr(p, 1)["dst"]}}; },
+     "core 0 instruction 1 (iota): runs on pool, not dve"},
+    {"MatmulOnVectorEngine", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "nc_matmul"; instr(p, 1)["moving"] = instr(p, 1)["src"]; },
+     "core 0 instruction 1 (nc_matmul): runs on the tensor engine (pe) only"},
+    {"QueueBeyondSixteen", Kind::Program, [](json& p) { instr(p, 0)["queue"] = 16; }, "core 0 instruction 0 (dma_copy): queue 16 exceeds 15"},
+    {"TooManyPartitions", Kind::Program, [](json& p) { instr(p, 1)["dst"]["partition_count"] = 256; instr(p, 1)["src"]["partition_count"] = 256; },
+     "core 0 instruction 1 (tensor_copy): dst partition count 256 exceeds 128"},
+    {"PastTheSbufPartition", Kind::Program, [](json& p) { instr(p, 1)["dst"]["base"] = 212900; },
+     "core 0 instruction 1 (tensor_copy): dst bytes [212900, 213156) exceed sbuf partition size 212984"},
+    {"StartPartitionRule", Kind::Program,
+     [](json& p) {
+       for (const char* k : {"dst", "src"}) {
+         instr(p, 1)[k]["partition_count"] = 64;
+         instr(p, 1)[k]["start_partition"] = 32;
+       }
+     },
+     "core 0 instruction 1 (tensor_copy): dst start partition 32 is not allowed for 64 partitions"},
+    {"ShapeMismatch", Kind::Program, [](json& p) { instr(p, 1)["dst"]["dims"] = {{1, 32}}; },
+     "core 0 instruction 1 (tensor_copy): src has 64 elements per partition but dst has 32"},
+    {"ComputeEngineReadsHbm", Kind::Program, [](json& p) { instr(p, 1)["src"] = instr(p, 0)["src"]; },
+     "core 0 instruction 1 (tensor_copy): compute engines cannot access HBM"},
+    {"DmaConvertsDtype", Kind::Program, [](json& p) { instr(p, 0)["dst"]["dtype"] = "bfloat16"; },
+     "core 0 instruction 0 (dma_copy): DMA does not convert dtypes (src float32, dst bfloat16)"},
+    {"DmaIntoPsum", Kind::Program, [](json& p) { instr(p, 0)["dst"]["space"] = "psum"; instr(p, 0)["dst"]["dims"] = {{1, 16}}; instr(p, 0)["src"]["dims"] = {{1, 16}}; },
+     "core 0 instruction 0 (dma_copy): dst in PSUM: DMA writes HBM or SBUF only"},
+    {"HbmPastTheProgram", Kind::Program, [](json& p) { instr(p, 0)["src"]["offset"] = 128 * 64 * 2; },
+     "core 0 instruction 0 (dma_copy): src HBM bytes [65536, 98304) outside the program's 65536 bytes of HBM"},
+    {"MatmulMovingTooWide", Kind::Program,
+     [](json& p) {
+       json& m = instr(p, 1);
+       m = {{"op", "nc_matmul"}, {"engine", "pe"}, {"deps", {0}},
+            {"src", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 128}, {"dims", {{1, 1}}}}},
+            {"moving", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 128}, {"dims", {{1, 600}}}}},
+            {"dst", {{"space", "psum"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 1}, {"dims", {{1, 600}}}}}};
+     },
+     "core 0 instruction 1 (nc_matmul): moving free size 600 exceeds 512"},
+    {"ProgramBeyondTheHbmStack", Kind::Program, [](json& p) { p["hbm_bytes"] = int64_t(25) << 30; },
+     "program uses 26843545600 bytes of HBM, more than the stack's 25769803776"},
+    {"AllocationBeyondTheStream", Kind::Program,
+     [](json& p) { p["allocations"] = {{{"core", 0}, {"space", "sbuf"}, {"base", 0}, {"bytes", 256}, {"first", 0}, {"last", 9}}}; },
+     "program.allocations[0].last: 9 is outside [0, 2]"},
+    // --- hazards ---
+    {"Race", Kind::Program, [](json& p) { instr(p, 1)["deps"] = json::array(); },
+     "race: core 0 instruction 0 (dma_copy on queue 0) writes and core 0 instruction 1 (tensor_copy on dve) reads sbuf partition 0 bytes [0x0, 0x100)"},
+    {"UninitialisedRead", Kind::Program, [](json& p) { instr(p, 1)["src"]["base"] = 4096; },
+     "uninitialised read: core 0 instruction 1 (tensor_copy on dve) reads sbuf partition 0 bytes [0x1000, 0x1100)"},
+    // --- the run-program command line ---
+    {"InputWithoutName", Kind::Program, nullptr, "--input needs NAME=FILE.npy", "--input a.npy"},
+    {"InputForNoTensor", Kind::Program, nullptr, "--input z: the program has no tensor 'z' (it has: a, out)", "--input z=x.npy"},
+    {"OutputForNoTensor", Kind::Program, nullptr, "--output y: the program has no tensor 'y' (it has: a, out)", "--output y=y.npy"},
+    {"MissingInputFile", Kind::Program, nullptr, "--input a: ", "--input a=/nonexistent/a.npy"},
+    {"BadHazardMode", Kind::Program, nullptr, "--hazards: expected fail, warn or off, got maybe", "--hazards maybe"},
+    {"KernelOptionOnProgram", Kind::Program, nullptr, "unknown option --output-npy for run-program", "--output-npy x.npy"},
+    {"MissingHardwareFile", Kind::Program, nullptr, "/nonexistent/hw.json: cannot open the hardware file", "--hardware /nonexistent/hw.json"},
+    // --- kernel configs ---
+    {"ConfigBadHazardMode", Kind::Config, [](json& c) { c["check"] = {{"hazards", "maybe"}}; },
+     "check.hazards: expected \"fail\", \"warn\" or \"off\""},
+    {"ConfigZeroDmaEngines", Kind::Config, [](json& c) { c["hardware"] = {{"dma_engines", 0}}; }, "hardware.dma_engines: must be at least 1"},
+    {"ConfigNegativeKernelSize", Kind::Config, [](json& c) { c["kernel"]["kernel_size"] = -3; }, "kernel.kernel_size"},
+    {"ConfigUnknownSection", Kind::Config, [](json& c) { c["kernels"] = json::object(); }, "kernels: unknown key"},
+};
+
+class BadInput : public ::testing::TestWithParam<Case> {};
+
+TEST_P(BadInput, ExitsTwoWithOneLineNamingTheProblem) {
+  const Case& c = GetParam();
+  std::string text;
+  if (c.raw) {
+    text = c.raw;
+  } else {
+    json j = c.kind == Kind::Program ? good_program() : good_config();
+    if (c.mutate) c.mutate(j);
+    text = j.dump();
+  }
+  const std::string file = write_file(std::string(c.name) + ".json", text);
+  std::string args = (c.kind == Kind::Program ? "run-program " : "") + file + " " + c.extra_args;
+  const Outcome o = run_binary(args);
+  EXPECT_EQ(o.status, 2) << o.out;
+  EXPECT_EQ(o.out.rfind("trn2sim: error: ", 0), 0u) << o.out;
+  EXPECT_NE(o.out.find(c.expected), std::string::npos) << "expected: " << c.expected << "\ngot: " << o.out;
+  EXPECT_EQ(o.out.find('\n'), o.out.size() - 1) << "one line: " << o.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, BadInput, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+TEST(BadInputTable, HasAtLeastFortyCases) { EXPECT_GE(std::size(kCases), 40u); }
+
+TEST(BadInputTable, TheGoodProgramAndConfigRun) {
+  // The mutations above start from these: they must be good themselves.
+  const Outcome p = run_binary("run-program " + write_file("good_program.json", good_program().dump()) + " --input a=" +
+                               [] {
+                                 const std::string path = temp_path("a_good.npy");
+                                 std::vector<float> v(128 * 64, 1.5f);
+                                 isa::write_npy(path, {128, 64}, "<f4", v.data(), v.size() * 4);
+                                 return path;
+                               }());
+  EXPECT_EQ(p.status, 0) << p.out;
+  const Outcome c = run_binary(write_file("good_config.json", good_config().dump()));
+  EXPECT_EQ(c.status, 0) << c.out;
+}
+
+}  // namespace
+}  // namespace trn2::test

@@ -1,0 +1,188 @@
+// The hazard checker (isa/hazards.cpp) on small programs with a deliberately missing
+// dependency (RAW, WAR, WAW, cross-core over HBM) and on their correct versions, plus
+// uninitialised reads. No simulation: the check is static.
+#include <gtest/gtest.h>
+
+#include "isa/hazards.h"
+#include "kernels/depthwise_conv1d.h"
+#include "program_fixture.h"
+
+namespace trn2::test {
+namespace {
+
+using isa::Engine;
+using isa::Hazard;
+using isa::Opcode;
+
+isa::Instruction dma(int queue, AccessPattern dst, AccessPattern src, std::vector<uint32_t> deps = {}) {
+  auto in = make(Opcode::DmaCopy, Engine::Dma, dst, src);
+  in.queue = queue;
+  in.deps = std::move(deps);
+  return in;
+}
+
+isa::Instruction copy(Engine e, AccessPattern dst, AccessPattern src, std::vector<uint32_t> deps = {}) {
+  auto in = make(Opcode::TensorCopy, e, dst, src);
+  in.deps = std::move(deps);
+  return in;
+}
+
+isa::Instruction fill(Engine e, AccessPattern dst, std::vector<uint32_t> deps = {}) {
+  auto in = make(Opcode::Memset, e, dst);
+  in.deps = std::move(deps);
+  return in;
+}
+
+std::vector<Hazard> hazards(const isa::Program& p) { return isa::find_hazards(p, isa::Limits{}); }
+
+const AccessPattern kX = sbuf(DType::F32, 0, 128, 64);      // SBUF [0, 256) on 128 partitions
+const AccessPattern kY = sbuf(DType::F32, 4096, 128, 64);
+const AccessPattern kH = hbm(DType::F32, 0, 128, 64);       // HBM tensor rows
+
+TEST(Hazards, MissingReadAfterWriteIsARace) {
+  isa::Program p = empty_program();
+  p.cores[0] = {dma(0, kX, kH), copy(Engine::Vector, kY, kX)};
+  const auto h = hazards(p);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].kind, Hazard::Kind::Race);
+  EXPECT_EQ(h[0].message,
+            "race: core 0 instruction 0 (dma_copy on queue 0) writes and core 0 instruction 1 (tensor_copy on dve) "
+            "reads sbuf partition 0 bytes [0x0, 0x100), and no dependency path orders them");
+  p.cores[0][1].deps = {0};
+  EXPECT_TRUE(hazards(p).empty());
+}
+
+TEST(Hazards, MissingWriteAfterReadIsARace) {
+  isa::Program p = empty_program();
+  p.cores[0] = {fill(Engine::GpSimd, kX), copy(Engine::Vector, kY, kX, {0}), dma(3, kX, kH)};
+  // The load races with the read (WAR) and with the fill (WAW).
+  auto h = hazards(p);
+  ASSERT_EQ(h.size(), 2u);
+  std::string all = h[0].message + "\n" + h[1].message;
+  EXPECT_NE(all.find("instruction 2 (dma_copy on queue 3) writes and core 0 instruction 1 (tensor_copy on dve) reads"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("instruction 0 (memset on pool) writes and core 0 instruction 2 (dma_copy on queue 3) writes"),
+            std::string::npos)
+      << all;
+  // Ordering the load after the read orders it after the fill too (a path through 1).
+  p.cores[0][2].deps = {1};
+  EXPECT_TRUE(hazards(p).empty());
+}
+
+TEST(Hazards, MissingWriteAfterWriteIsARace) {
+  isa::Program p = empty_program();
+  p.cores[0] = {dma(0, kX, kH), fill(Engine::Scalar, sbuf(DType::F32, 128, 4, 8))};  // overlaps bytes [128, 160)
+  const auto h = hazards(p);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_NE(h[0].message.find("writes and core 0 instruction 1 (memset on act) writes sbuf partition 0 bytes [0x80, 0xa0)"),
+            std::string::npos)
+      << h[0].message;
+  p.cores[0][1].deps = {0};
+  EXPECT_TRUE(hazards(p).empty());
+}
+
+TEST(Hazards, CoresRaceOnSharedHbm) {
+  // Both cores store into the same HBM rows; cores have no dependency edges between them.
+  isa::Program p = empty_program(2);
+  p.cores[0] = {fill(Engine::Vector, kX), dma(0, kH, kX, {0})};
+  p.cores[1] = {fill(Engine::Vector, kX), dma(0, kH, kX, {0})};
+  const auto h = hazards(p);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_NE(h[0].message.find("core 0 instruction 1 (dma_copy on queue 0) writes and core 1 instruction 1 (dma_copy on "
+                              "queue 0) writes hbm bytes [0x0, 0x100)"),
+            std::string::npos)
+      << h[0].message;
+  // Each core writing its own half is fine; each reading the other's input half is too.
+  p.cores[1][1].dst = hbm(DType::F32, 128 * 64 * 4, 128, 64);
+  EXPECT_TRUE(hazards(p).empty());
+  p.cores[1].push_back(dma(1, kY, kH));  // core 1 reads what core 0 writes: a race
+  EXPECT_EQ(hazards(p).size(), 1u);
+}
+
+TEST(Hazards, OneEngineOrOneQueueIsInOrder) {
+  isa::Program p = empty_program();
+  p.cores[0] = {fill(Engine::Vector, kX), copy(Engine::Vector, kY, kX), dma(2, kH, kY, {1}), dma(2, kH, kX, {0})};
+  EXPECT_TRUE(hazards(p).empty());
+}
+
+TEST(Hazards, InterleavedStridedWritesDoNotOverlap) {
+  // Even elements by DVE, odd elements by POOL: their bounding boxes overlap, their bytes do not.
+  AccessPattern even = sbuf(DType::F32, 0, 128, 32), odd = even;
+  even.dims[0] = {2, 32};
+  odd.dims[0] = {2, 32};
+  odd.offset = 1;
+  isa::Program p = empty_program();
+  p.cores[0] = {fill(Engine::Vector, even), fill(Engine::GpSimd, odd), copy(Engine::Scalar, kY, kX, {0, 1})};
+  EXPECT_TRUE(hazards(p).empty());
+  p.cores[0][1].dst.offset = 2;  // now odd lands on even's elements
+  const auto h = hazards(p);
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(h[0].kind, Hazard::Kind::Race);
+}
+
+TEST(Hazards, PartitionsMatter) {
+  // Same bytes, different partitions: no overlap.
+  isa::Program p = empty_program();
+  p.cores[0] = {fill(Engine::Vector, isa::tile(Space::SBUF, DType::F32, 0, 0, 32, 16)),
+                fill(Engine::GpSimd, isa::tile(Space::SBUF, DType::F32, 0, 32, 32, 16))};
+  EXPECT_TRUE(hazards(p).empty());
+}
+
+TEST(Hazards, UninitialisedReadsAreReported) {
+  isa::Program p = empty_program();
+  // Rows of 64 fp32 written, then 65 read: the 65th element of partition 0 was never written.
+  p.cores[0] = {fill(Engine::Vector, kX), copy(Engine::Vector, kY, sbuf(DType::F32, 0, 128, 65), {0})};
+  const auto h = hazards(p);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].kind, Hazard::Kind::UninitialisedRead);
+  EXPECT_EQ(h[0].message,
+            "uninitialised read: core 0 instruction 1 (tensor_copy on dve) reads sbuf partition 0 bytes [0x100, 0x104), "
+            "which nothing wrote before it");
+}
+
+TEST(Hazards, AccumulatingIntoAnUnwrittenPsumBankIsAnUninitialisedRead) {
+  isa::Program p = empty_program();
+  auto mm = make(Opcode::Matmul, Engine::Tensor, psum(0, 1, 64), sbuf(DType::BF16, 0, 128, 1), sbuf(DType::BF16, 256, 128, 64));
+  p.cores[0] = {fill(Engine::Vector, sbuf(DType::BF16, 0, 128, 256)), mm};
+  p.cores[0][1].deps = {0};
+  EXPECT_TRUE(hazards(p).empty()) << "overwriting matmul";
+  p.cores[0][1].accumulate = true;
+  const auto h = hazards(p);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_NE(h[0].message.find("(nc_matmul on pe) reads psum partition 0 bytes [0x0, 0x100)"), std::string::npos) << h[0].message;
+}
+
+TEST(Hazards, KernelProgramWithADroppedDependencyIsCaught) {
+  // The conv kernel's programs are hazard-free (tests/test_kernel_matrix.cpp); dropping the
+  // dependencies of any one of its matmuls, copies or stores must make the checker speak.
+  kernels::DepthwiseConv1dParams k;
+  k.channels = 8;
+  k.width = 600;
+  k.kernel_size = 5;
+  const isa::Program good = kernels::build_depthwise_conv1d(k, isa::Limits{});
+  ASSERT_TRUE(hazards(good).empty());
+  int mutated = 0;
+  for (Opcode op : {Opcode::Matmul, Opcode::TensorCopy, Opcode::DmaCopy}) {
+    isa::Program bad = good;
+    auto& stream = bad.cores[0];
+    // The last instruction of this kind that depends on something: a store, a PSUM copy, a matmul.
+    for (size_t i = stream.size(); i-- > 0;)
+      if (stream[i].op == op && !stream[i].deps.empty()) {
+        stream[i].deps.clear();
+        ++mutated;
+        break;
+      }
+    EXPECT_FALSE(hazards(bad).empty()) << isa::opcode_name(op);
+  }
+  EXPECT_EQ(mutated, 3);
+}
+
+TEST(Hazards, ReportsStopAtTheLimit) {
+  isa::Program p = empty_program();
+  for (int i = 0; i < 40; ++i) p.cores[0].push_back(copy(i % 2 ? Engine::Vector : Engine::Scalar, kY, kX));
+  EXPECT_EQ(isa::find_hazards(p, isa::Limits{}, 5).size(), 5u);
+}
+
+}  // namespace
+}  // namespace trn2::test

@@ -195,6 +195,38 @@ bool covers(const Access& x, const Access& y) {
   return dense(*x.ap) && x.b_lo <= y.b_lo && x.b_hi >= y.b_hi && x.p_lo <= y.p_lo && x.p_hi >= y.p_hi;
 }
 
+// Every access some grid still holds, by id. An id is reused once every bucket that held
+// it has let it go, so memory follows the live accesses, not the program's length.
+struct AccessTable {
+  std::vector<Access> access;
+  std::vector<uint8_t> dead;      // pruned: buckets drop it when they next see it
+  std::vector<uint32_t> stamp;    // the last query that visited it
+  std::vector<uint32_t> buckets;  // how many buckets still hold it
+  std::vector<uint32_t> free_ids;
+
+  uint32_t add(const Access& a, uint32_t bucket_count) {
+    uint32_t id;
+    if (!free_ids.empty()) {
+      id = free_ids.back();
+      free_ids.pop_back();
+      access[id] = a;
+      dead[id] = 0;
+      stamp[id] = 0;
+    } else {
+      id = uint32_t(access.size());
+      access.push_back(a);
+      dead.push_back(0);
+      stamp.push_back(0);
+      buckets.push_back(0);
+    }
+    buckets[id] = bucket_count;
+    return id;
+  }
+  void left_a_bucket(uint32_t id) {
+    if (--buckets[id] == 0) free_ids.push_back(id);
+  }
+};
+
 // Accesses to one memory that later accesses may still race with, filed under every
 // fixed-size bucket of bytes they span (a query visits only the buckets it spans, however
 // long other accesses are). Entries are dropped lazily: a pruned access is marked dead and
@@ -205,27 +237,30 @@ class Grid {
     while ((int64_t(1) << shift_) < bucket_bytes) ++shift_;
   }
   template <typename F>  // f(id) for each live access whose buckets meet [lo, hi), once each
-  void visit(int64_t lo, int64_t hi, uint32_t stamp, std::vector<uint32_t>& stamps, const std::vector<uint8_t>& dead, F&& f) {
+  void visit(int64_t lo, int64_t hi, uint32_t stamp, AccessTable& t, F&& f) {
     for (int64_t b = lo >> shift_; b <= (hi - 1) >> shift_; ++b) {
       auto it = buckets_.find(b);
       if (it == buckets_.end()) continue;
       std::vector<uint32_t>& ids = it->second;
       for (size_t k = 0; k < ids.size();) {
         const uint32_t id = ids[k];
-        if (dead[id]) {
+        if (t.dead[id]) {
           ids[k] = ids.back();
           ids.pop_back();
+          t.left_a_bucket(id);
           continue;
         }
         ++k;
-        if (stamps[id] == stamp) continue;
-        stamps[id] = stamp;
+        if (t.stamp[id] == stamp) continue;
+        t.stamp[id] = stamp;
         f(id);
       }
     }
   }
-  void add(uint32_t id, int64_t lo, int64_t hi) {
-    for (int64_t b = lo >> shift_; b <= (hi - 1) >> shift_; ++b) buckets_[b].push_back(id);
+  void add(AccessTable& t, const Access& a) {
+    const int64_t first = a.b_lo >> shift_, last = (a.b_hi - 1) >> shift_;
+    const uint32_t id = t.add(a, uint32_t(last - first + 1));
+    for (int64_t b = first; b <= last; ++b) buckets_[b].push_back(id);
   }
 
  private:
@@ -307,24 +342,18 @@ class Checker {
     if (ap.space != Space::HBM) mark_initialised(a);
   }
 
-  void insert(Grid& g, const Access& a) {
-    const uint32_t id = uint32_t(accesses_.size());
-    accesses_.push_back(a);
-    dead_.push_back(0);
-    stamps_.push_back(0);
-    g.add(id, a.b_lo, a.b_hi);
-  }
+  void insert(Grid& g, const Access& a) { g.add(table_, a); }
 
   // Checks `a` against the earlier accesses of one grid. An earlier access ordered before a
   // dense write (or a dense access after a read) that covers it can never race with anything
   // later that the newer one does not also race with, so it is dropped.
   void scan(Grid& g, const Access& a) {
-    g.visit(a.b_lo, a.b_hi, ++stamp_, stamps_, dead_, [&](uint32_t id) {
-      const Access& e = accesses_[id];
+    g.visit(a.b_lo, a.b_hi, ++stamp_, table_, [&](uint32_t id) {
+      const Access e = table_.access[id];
       if (!boxes_overlap(e, a) || (e.core == a.core && e.index == a.index)) return;
       const bool ordered = e.core == a.core && orders_[size_t(a.core)].before(e.index, a.index);
       if (ordered) {
-        if ((a.write || !e.write) && covers(a, e)) dead_[id] = 1;
+        if ((a.write || !e.write) && covers(a, e)) table_.dead[id] = 1;
         return;
       }
       if (!(a.write || e.write) || full()) return;
@@ -382,9 +411,7 @@ class Checker {
   std::vector<Order> orders_;
   Index hbm_;
   std::map<std::pair<int, int>, Index> on_chip_;
-  std::vector<Access> accesses_;  // every access filed in a grid, by id
-  std::vector<uint8_t> dead_;     // per id: pruned
-  std::vector<uint32_t> stamps_;  // per id: the last query that visited it
+  AccessTable table_;
   uint32_t stamp_ = 0;
   std::vector<Bits> written_;  // [core * 2 + (psum)]
   std::vector<Hazard> found_;

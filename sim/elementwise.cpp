@@ -27,6 +27,17 @@ float activate(isa::ActFunc f, float x) {
   return 0.0f;
 }
 
+// dst = f(src), element by element, a partition row at a time.
+template <typename F>
+void map_rows(const isa::Instruction& in, const CoreMemory& m, F&& f) {
+  std::vector<float> row(size_t(in.dst.free_elements()));
+  for (int p = 0; p < in.dst.partition_count; ++p) {
+    gather_row(m, in.src, p, row.data());
+    for (float& x : row) x = f(x);
+    scatter_row(m, in.dst, p, row.data());
+  }
+}
+
 }  // namespace
 
 void tensor_tensor(const isa::Instruction& in, const CoreMemory& m) {
@@ -41,23 +52,11 @@ void tensor_tensor(const isa::Instruction& in, const CoreMemory& m) {
 }
 
 void tensor_scalar(const isa::Instruction& in, const CoreMemory& m) {
-  const size_t n = size_t(in.dst.free_elements());
-  std::vector<float> row(n);
-  for (int p = 0; p < in.dst.partition_count; ++p) {
-    gather_row(m, in.src, p, row.data());
-    for (float& x : row) x = alu(in.alu, x, in.value);
-    scatter_row(m, in.dst, p, row.data());
-  }
+  map_rows(in, m, [&](float x) { return alu(in.alu, x, in.value); });
 }
 
 void activation(const isa::Instruction& in, const CoreMemory& m) {
-  const size_t n = size_t(in.dst.free_elements());
-  std::vector<float> row(n);
-  for (int p = 0; p < in.dst.partition_count; ++p) {
-    gather_row(m, in.src, p, row.data());
-    for (float& x : row) x = activate(in.func, x * in.scale + in.bias);
-    scatter_row(m, in.dst, p, row.data());
-  }
+  map_rows(in, m, [&](float x) { return activate(in.func, x * in.scale + in.bias); });
 }
 
 void iota(const isa::Instruction& in, const CoreMemory& m) {

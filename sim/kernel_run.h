@@ -18,8 +18,18 @@ struct Numerics {
   bool pass = true;
 };
 
+// Host time of each phase of a run, in seconds.
+struct HostTimes {
+  double build = 0;     // kernel builder and validation
+  double inputs = 0;    // making or loading the inputs
+  double simulate = 0;  // the SystemC model, numerics included (SimResult::host_seconds)
+  double check = 0;     // the reference and the comparison
+  double total() const { return build + inputs + simulate + check; }
+};
+
 struct KernelRun {
   isa::Program program;
+  HostTimes times;
   SimResult sim;
   Numerics numerics;
   std::vector<float> output;  // as computed, widened to fp32
@@ -29,6 +39,8 @@ struct KernelRun {
 std::vector<float> gaussian(size_t n, uint64_t seed, isa::DType dtype);
 
 KernelRun run_kernel(const RunConfig& rc);
+// The process's peak resident set so far (getrusage), in bytes.
+int64_t peak_rss_bytes();
 nlohmann::json make_report(const RunConfig& rc, const KernelRun& run);
 std::string summary_text(const RunConfig& rc, const KernelRun& run);
 

@@ -46,6 +46,7 @@ struct Measurement {
 // Runs `binary config --report report` with stdout discarded; returns the wall time and the
 // child's peak RSS (from wait4), or a negative time when it failed.
 double run_once(const std::string& binary, const std::string& config, const std::string& report, int64_t& rss) {
+  std::fflush(stdout);  // or the child's freopen would write our buffered table a second time
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid == 0) {

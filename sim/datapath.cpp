@@ -31,23 +31,37 @@ uint8_t* flat_at(const CoreMemory& m, const AccessPattern& a, int64_t i) {
   return m.at(a, int(i / per), i % per);
 }
 
-// A partition row whose elements sit back to back in one memory (not PSUM, whose rows may
-// span banks): it can be read or written with one pointer.
-bool contiguous_row(const AccessPattern& a) {
-  return a.space != isa::Space::PSUM && (a.ndims == 1 ? a.dims[0].step == 1 : a.free_elements() == 1);
+// Byte stride between consecutive elements of partition row `i` when the row is a single
+// evenly strided run in one memory (one free dim, and for PSUM, within one bank); 0 when it
+// is not, and the caller goes element by element.
+int64_t row_stride(const CoreMemory& m, const AccessPattern& a, int i) {
+  const int64_t esize = int64_t(isa::dtype_size(a.dtype));
+  if (a.ndims != 1 && a.free_elements() != 1) return 0;
+  const int64_t step = a.ndims == 1 ? a.dims[0].step : 1;
+  if (a.space == isa::Space::PSUM) {
+    const int64_t n = a.free_elements();
+    const uint8_t* first = m.at(a, i, 0);
+    const uint8_t* last = m.at(a, i, n - 1);
+    if (last - first != (n - 1) * step * esize) return 0;  // the row crosses a bank
+  }
+  return step * esize;
+}
+
+// Scratch rows reused across instructions: the model runs one instruction at a time (the
+// SystemC threads are coroutines of one host thread), so no instruction allocates.
+std::vector<float>& scratch(int which, size_t n) {
+  static std::vector<float> rows[3];
+  std::vector<float>& v = rows[which];
+  if (v.size() < n) v.resize(n);
+  return v;
 }
 
 }  // namespace
 
 void gather_row(const CoreMemory& m, const AccessPattern& a, int i, float* out) {
   const int64_t n = a.free_elements();
-  if (contiguous_row(a)) {
-    const uint8_t* p = m.at(a, i, 0);
-    if (a.dtype == DType::F32) {
-      std::memcpy(out, p, size_t(n) * 4);
-    } else {
-      for (int64_t f = 0; f < n; ++f) out[f] = isa::load_element(p + f * 2, a.dtype);
-    }
+  if (const int64_t stride = row_stride(m, a, i)) {
+    isa::load_elements(m.at(a, i, 0), stride, a.dtype, n, out);
     return;
   }
   for (int64_t f = 0; f < n; ++f) out[f] = isa::load_element(m.at(a, i, f), a.dtype);
@@ -55,13 +69,8 @@ void gather_row(const CoreMemory& m, const AccessPattern& a, int i, float* out) 
 
 void scatter_row(const CoreMemory& m, const AccessPattern& a, int i, const float* in) {
   const int64_t n = a.free_elements();
-  if (contiguous_row(a)) {
-    uint8_t* p = m.at(a, i, 0);
-    if (a.dtype == DType::F32) {
-      std::memcpy(p, in, size_t(n) * 4);
-    } else {
-      for (int64_t f = 0; f < n; ++f) isa::store_element(p + f * 2, a.dtype, in[f]);
-    }
+  if (const int64_t stride = row_stride(m, a, i)) {
+    isa::store_elements(m.at(a, i, 0), stride, a.dtype, n, in);
     return;
   }
   for (int64_t f = 0; f < n; ++f) isa::store_element(m.at(a, i, f), a.dtype, in[f]);
@@ -74,7 +83,9 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
   const size_t esize = isa::dtype_size(in.src.dtype);
   const bool same_rows = in.src.partition_count == in.dst.partition_count;
   const bool hbm_to_hbm = in.src.space == isa::Space::HBM && in.dst.space == isa::Space::HBM;
-  if (same_rows && !hbm_to_hbm && contiguous_row(in.src) && contiguous_row(in.dst)) {
+  const auto contiguous = [&](const AccessPattern& a, int p) { return row_stride(m, a, p) == int64_t(esize); };
+  if (same_rows && !hbm_to_hbm && contiguous(in.src, 0) && contiguous(in.dst, 0) && in.src.space != isa::Space::PSUM &&
+      in.dst.space != isa::Space::PSUM) {
     // Row by row: source and destination are different memories or different partitions
     // of one, so rows cannot overlap (a copy within one SBUF partition uses memmove).
     const size_t row_bytes = size_t(in.src.free_elements()) * esize;
@@ -84,41 +95,58 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
   // General case: element by element through a staging buffer, so an overlapping source
   // and destination behave as a copy.
   const int64_t n = in.src.total_elements();
-  std::vector<uint8_t> staged(size_t(n) * esize);
+  static std::vector<uint8_t> staged;
+  if (staged.size() < size_t(n) * esize) staged.resize(size_t(n) * esize);
   for (int64_t i = 0; i < n; ++i) std::memcpy(&staged[size_t(i) * esize], flat_at(m, in.src, i), esize);
   for (int64_t i = 0; i < n; ++i) std::memcpy(flat_at(m, in.dst, i), &staged[size_t(i) * esize], esize);
 }
 
 void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
-  std::vector<float> row(static_cast<size_t>(in.src.free_elements()));
+  float* row = scratch(0, size_t(in.src.free_elements())).data();
   for (int p = 0; p < in.src.partition_count; ++p) {
-    gather_row(m, in.src, p, row.data());
-    scatter_row(m, in.dst, p, row.data());
+    gather_row(m, in.src, p, row);
+    scatter_row(m, in.dst, p, row);
   }
 }
 
 void memset(const isa::Instruction& in, const CoreMemory& m) {
-  const std::vector<float> row(static_cast<size_t>(in.dst.free_elements()), in.value);
+  const size_t n = size_t(in.dst.free_elements());
+  std::vector<float>& row = scratch(0, n);
+  std::fill(row.begin(), row.begin() + long(n), in.value);
   for (int p = 0; p < in.dst.partition_count; ++p) scatter_row(m, in.dst, p, row.data());
 }
 
 void matmul(const isa::Instruction& in, const CoreMemory& m) {
   // out[M, N] (+)= stationary[K, M]^T x moving[K, N]; products and sums in fp32 over k in
   // ascending order, as the PE array accumulates; the PSUM bank adds the result to what it
-  // holds when accumulating.
+  // holds when accumulating. The build must not contract `acc + s * x` into a fused
+  // multiply-add (no -march flags): the bits would change.
   const int K = in.src.partition_count;
   const int64_t M = in.src.free_elements(), N = in.src2.free_elements();
-  std::vector<float> stat(static_cast<size_t>(K * M)), mov(static_cast<size_t>(K * N)), acc(static_cast<size_t>(N));
+  float* stat = scratch(0, size_t(K * M)).data();
+  float* mov = scratch(1, size_t(K * N)).data();
+  float* acc = scratch(2, size_t(N)).data();
   for (int k = 0; k < K; ++k) {
     gather_row(m, in.src, k, &stat[size_t(k * M)]);
     gather_row(m, in.src2, k, &mov[size_t(k * N)]);
   }
   for (int64_t i = 0; i < M; ++i) {
-    std::fill(acc.begin(), acc.end(), 0.0f);
+    std::fill(acc, acc + N, 0.0f);
     for (int k = 0; k < K; ++k) {
       const float s = stat[size_t(k * M + i)];
       const float* row = &mov[size_t(k * N)];
-      for (int64_t j = 0; j < N; ++j) acc[size_t(j)] += s * row[j];
+      for (int64_t j = 0; j < N; ++j) acc[j] += s * row[j];
+    }
+    // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0, as before.
+    if (row_stride(m, in.dst, int(i)) == 4) {
+      uint8_t* out = m.at(in.dst, int(i), 0);
+      for (int64_t j = 0; j < N; ++j) {
+        float prev = 0.0f;
+        if (in.accumulate) std::memcpy(&prev, out + 4 * j, 4);
+        const float v = prev + acc[j];
+        std::memcpy(out + 4 * j, &v, 4);
+      }
+      continue;
     }
     for (int64_t j = 0; j < N; ++j) {
       uint8_t* out = m.at(in.dst, int(i), j);
@@ -133,9 +161,9 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
 void transpose(const isa::Instruction& in, const CoreMemory& m) {
   const int P = in.src.partition_count;
   const int64_t F = in.src.free_elements();
-  std::vector<float> row(static_cast<size_t>(F));
+  float* row = scratch(0, size_t(F)).data();
   for (int p = 0; p < P; ++p) {
-    gather_row(m, in.src, p, row.data());
+    gather_row(m, in.src, p, row);
     for (int64_t f = 0; f < F; ++f) isa::store_element(m.at(in.dst, int(f), p), in.dst.dtype, row[size_t(f)]);
   }
 }

@@ -1,6 +1,9 @@
 #pragma once
 // The state buffer: 128 partition modules, each holding its real bytes.
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <systemc>
 #include <vector>
 
@@ -8,11 +11,18 @@ namespace trn2::sim {
 
 class SbufPartition : public sc_core::sc_module {
  public:
-  SbufPartition(sc_core::sc_module_name name, size_t bytes) : sc_module(name), bytes_(bytes, 0) {}
-  uint8_t* data() { return bytes_.data(); }
+  SbufPartition(sc_core::sc_module_name name, size_t bytes)
+      : sc_module(name), bytes_(static_cast<uint8_t*>(std::calloc(std::max<size_t>(bytes, 1), 1))) {
+    if (!bytes_) throw std::bad_alloc();
+  }
+  uint8_t* data() { return bytes_.get(); }
 
  private:
-  std::vector<uint8_t> bytes_;
+  // calloc'd: pages of the partition that no tile uses are never touched (zero on demand).
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t[], Free> bytes_;
 };
 
 class Sbuf : public sc_core::sc_module {

@@ -31,20 +31,39 @@ uint8_t* flat_at(const CoreMemory& m, const AccessPattern& a, int64_t i) {
   return m.at(a, int(i / per), i % per);
 }
 
-// Byte stride between consecutive elements of partition row `i` when the row is a single
-// evenly strided run in one memory (one free dim, and for PSUM, within one bank); 0 when it
-// is not, and the caller goes element by element.
-int64_t row_stride(const CoreMemory& m, const AccessPattern& a, int i) {
+// The partition rows of a pattern when each is one evenly strided run and the rows are evenly
+// spaced: element j of row i is at first + i * pitch + j * stride. That holds for one free
+// dim (or one element) in HBM, in SBUF (one block of partitions) and in PSUM when the row
+// stays in one bank (every row sits at the same address of its partition, so all or none
+// cross). Otherwise `affine` is false and callers go element by element.
+struct Rows {
+  uint8_t* first = nullptr;
+  int64_t pitch = 0, stride = 0;
+  bool affine = false;
+  uint8_t* row(int i) const { return first + i * pitch; }
+};
+
+Rows rows_of(const CoreMemory& m, const AccessPattern& a) {
+  Rows r;
+  const int64_t n = a.free_elements();
+  if (a.ndims != 1 && n != 1) return r;
   const int64_t esize = int64_t(isa::dtype_size(a.dtype));
-  if (a.ndims != 1 && a.free_elements() != 1) return 0;
-  const int64_t step = a.ndims == 1 ? a.dims[0].step : 1;
-  if (a.space == isa::Space::PSUM) {
-    const int64_t n = a.free_elements();
-    const uint8_t* first = m.at(a, i, 0);
-    const uint8_t* last = m.at(a, i, n - 1);
-    if (last - first != (n - 1) * step * esize) return 0;  // the row crosses a bank
+  r.first = m.at(a, 0, 0);
+  r.stride = (a.ndims == 1 ? a.dims[0].step : 1) * esize;
+  switch (a.space) {
+    case isa::Space::HBM:
+      r.pitch = a.partition_step * esize;
+      break;
+    case isa::Space::SBUF:
+      r.pitch = a.partition_step * int64_t(m.sbuf->pitch());
+      break;
+    case isa::Space::PSUM:
+      if (m.at(a, 0, n - 1) - r.first != (n - 1) * r.stride) return r;  // crosses a bank
+      r.pitch = a.partition_count > 1 ? m.at(a, 1, 0) - r.first : 0;
+      break;
   }
-  return step * esize;
+  r.affine = true;
+  return r;
 }
 
 // Scratch rows reused across instructions: the model runs one instruction at a time (the
@@ -56,24 +75,33 @@ std::vector<float>& scratch(int which, size_t n) {
   return v;
 }
 
-}  // namespace
-
-void gather_row(const CoreMemory& m, const AccessPattern& a, int i, float* out) {
-  const int64_t n = a.free_elements();
-  if (const int64_t stride = row_stride(m, a, i)) {
-    isa::load_elements(m.at(a, i, 0), stride, a.dtype, n, out);
+// Row i of `a` into fp32 / from fp32, through a precomputed walk when there is one.
+void load_row(const CoreMemory& m, const AccessPattern& a, const Rows& r, int i, float* out) {
+  if (r.affine) {
+    isa::load_elements(r.row(i), r.stride, a.dtype, a.free_elements(), out);
     return;
   }
+  const int64_t n = a.free_elements();
   for (int64_t f = 0; f < n; ++f) out[f] = isa::load_element(m.at(a, i, f), a.dtype);
 }
 
-void scatter_row(const CoreMemory& m, const AccessPattern& a, int i, const float* in) {
-  const int64_t n = a.free_elements();
-  if (const int64_t stride = row_stride(m, a, i)) {
-    isa::store_elements(m.at(a, i, 0), stride, a.dtype, n, in);
+void store_row(const CoreMemory& m, const AccessPattern& a, const Rows& r, int i, const float* in) {
+  if (r.affine) {
+    isa::store_elements(r.row(i), r.stride, a.dtype, a.free_elements(), in);
     return;
   }
+  const int64_t n = a.free_elements();
   for (int64_t f = 0; f < n; ++f) isa::store_element(m.at(a, i, f), a.dtype, in[f]);
+}
+
+}  // namespace
+
+void gather_row(const CoreMemory& m, const AccessPattern& a, int i, float* out) {
+  load_row(m, a, rows_of(m, a), i, out);
+}
+
+void scatter_row(const CoreMemory& m, const AccessPattern& a, int i, const float* in) {
+  store_row(m, a, rows_of(m, a), i, in);
 }
 
 namespace {
@@ -83,14 +111,16 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
   const size_t esize = isa::dtype_size(in.src.dtype);
   const bool same_rows = in.src.partition_count == in.dst.partition_count;
   const bool hbm_to_hbm = in.src.space == isa::Space::HBM && in.dst.space == isa::Space::HBM;
-  const auto contiguous = [&](const AccessPattern& a, int p) { return row_stride(m, a, p) == int64_t(esize); };
-  if (same_rows && !hbm_to_hbm && contiguous(in.src, 0) && contiguous(in.dst, 0) && in.src.space != isa::Space::PSUM &&
-      in.dst.space != isa::Space::PSUM) {
-    // Row by row: source and destination are different memories or different partitions
-    // of one, so rows cannot overlap (a copy within one SBUF partition uses memmove).
-    const size_t row_bytes = size_t(in.src.free_elements()) * esize;
-    for (int p = 0; p < in.src.partition_count; ++p) std::memmove(m.at(in.dst, p, 0), m.at(in.src, p, 0), row_bytes);
-    return;
+  const bool no_psum = in.src.space != isa::Space::PSUM && in.dst.space != isa::Space::PSUM;
+  if (same_rows && !hbm_to_hbm && no_psum) {
+    const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
+    if (src.affine && dst.affine && src.stride == int64_t(esize) && dst.stride == int64_t(esize)) {
+      // Row by row: source and destination are different memories or different partitions
+      // of one, so rows cannot overlap (a copy within one SBUF partition uses memmove).
+      const size_t row_bytes = size_t(in.src.free_elements()) * esize;
+      for (int p = 0; p < in.src.partition_count; ++p) std::memmove(dst.row(p), src.row(p), row_bytes);
+      return;
+    }
   }
   // General case: element by element through a staging buffer, so an overlapping source
   // and destination behave as a copy.
@@ -103,9 +133,10 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
 
 void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
   float* row = scratch(0, size_t(in.src.free_elements())).data();
+  const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
   for (int p = 0; p < in.src.partition_count; ++p) {
-    gather_row(m, in.src, p, row);
-    scatter_row(m, in.dst, p, row);
+    load_row(m, in.src, src, p, row);
+    store_row(m, in.dst, dst, p, row);
   }
 }
 
@@ -113,7 +144,8 @@ void memset(const isa::Instruction& in, const CoreMemory& m) {
   const size_t n = size_t(in.dst.free_elements());
   std::vector<float>& row = scratch(0, n);
   std::fill(row.begin(), row.begin() + long(n), in.value);
-  for (int p = 0; p < in.dst.partition_count; ++p) scatter_row(m, in.dst, p, row.data());
+  const Rows dst = rows_of(m, in.dst);
+  for (int p = 0; p < in.dst.partition_count; ++p) store_row(m, in.dst, dst, p, row.data());
 }
 
 void matmul(const isa::Instruction& in, const CoreMemory& m) {
@@ -126,10 +158,14 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   float* stat = scratch(0, size_t(K * M)).data();
   float* mov = scratch(1, size_t(K * N)).data();
   float* acc = scratch(2, size_t(N)).data();
-  for (int k = 0; k < K; ++k) {
-    gather_row(m, in.src, k, &stat[size_t(k * M)]);
-    gather_row(m, in.src2, k, &mov[size_t(k * N)]);
+  const Rows st = rows_of(m, in.src), mv = rows_of(m, in.src2), out = rows_of(m, in.dst);
+  if (M == 1 && st.affine) {
+    // One stationary column (the conv's filter tap): its K elements are `pitch` apart.
+    isa::load_elements(st.first, st.pitch, in.src.dtype, K, stat);
+  } else {
+    for (int k = 0; k < K; ++k) load_row(m, in.src, st, k, &stat[size_t(k * M)]);
   }
+  for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &mov[size_t(k * N)]);
   for (int64_t i = 0; i < M; ++i) {
     std::fill(acc, acc + N, 0.0f);
     for (int k = 0; k < K; ++k) {
@@ -137,34 +173,32 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
       const float* row = &mov[size_t(k * N)];
       for (int64_t j = 0; j < N; ++j) acc[j] += s * row[j];
     }
-    // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0, as before.
-    if (row_stride(m, in.dst, int(i)) == 4) {
-      uint8_t* out = m.at(in.dst, int(i), 0);
-      for (int64_t j = 0; j < N; ++j) {
-        float prev = 0.0f;
-        if (in.accumulate) std::memcpy(&prev, out + 4 * j, 4);
-        const float v = prev + acc[j];
-        std::memcpy(out + 4 * j, &v, 4);
-      }
-      continue;
-    }
+    // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0. Element by element in
+    // order, read then write, so a pattern that revisits an element adds twice as before.
     for (int64_t j = 0; j < N; ++j) {
-      uint8_t* out = m.at(in.dst, int(i), j);
+      uint8_t* o = out.affine ? out.row(int(i)) + j * out.stride : m.at(in.dst, int(i), j);
       float prev = 0.0f;
-      if (in.accumulate) std::memcpy(&prev, out, 4);
-      const float v = prev + acc[size_t(j)];
-      std::memcpy(out, &v, 4);
+      if (in.accumulate) std::memcpy(&prev, o, 4);
+      const float v = prev + acc[j];
+      std::memcpy(o, &v, 4);
     }
   }
 }
 
 void transpose(const isa::Instruction& in, const CoreMemory& m) {
+  // dst[f, p] = src[p, f]. The source is gathered whole, then each destination row is
+  // written at once; src (SBUF) and dst (PSUM) never overlap, and within a destination row
+  // the elements are written in ascending p as before.
   const int P = in.src.partition_count;
   const int64_t F = in.src.free_elements();
-  float* row = scratch(0, size_t(F)).data();
-  for (int p = 0; p < P; ++p) {
-    gather_row(m, in.src, p, row);
-    for (int64_t f = 0; f < F; ++f) isa::store_element(m.at(in.dst, int(f), p), in.dst.dtype, row[size_t(f)]);
+  float* all = scratch(0, size_t(P) * size_t(F)).data();
+  float* col = scratch(1, size_t(P)).data();
+  const Rows src = rows_of(m, in.src);
+  for (int p = 0; p < P; ++p) load_row(m, in.src, src, p, &all[size_t(p) * size_t(F)]);
+  const Rows dst = rows_of(m, in.dst);
+  for (int64_t f = 0; f < F; ++f) {
+    for (int p = 0; p < P; ++p) col[p] = all[size_t(p) * size_t(F) + size_t(f)];
+    store_row(m, in.dst, dst, int(f), col);
   }
 }
 

@@ -148,6 +148,14 @@ void memset(const isa::Instruction& in, const CoreMemory& m) {
   for (int p = 0; p < in.dst.partition_count; ++p) store_row(m, in.dst, dst, p, row.data());
 }
 
+// acc[j] += s * row[j]: the PE's multiply-accumulate for one k, the conv's innermost work.
+// Built twice, for AVX2 hosts and for baseline x86-64, chosen at load time: 8 lanes instead
+// of 4, each lane still a rounded multiply then a rounded add (AVX2 does not bring FMA, so
+// nothing is contracted) in the same order, so the bits do not depend on the host.
+__attribute__((target_clones("avx2", "default"))) void mac_row(float* acc, float s, const float* row, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) acc[j] += s * row[j];
+}
+
 void matmul(const isa::Instruction& in, const CoreMemory& m) {
   // out[M, N] (+)= stationary[K, M]^T x moving[K, N]; products and sums in fp32 over k in
   // ascending order, as the PE array accumulates; the PSUM bank adds the result to what it
@@ -168,11 +176,7 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &mov[size_t(k * N)]);
   for (int64_t i = 0; i < M; ++i) {
     std::fill(acc, acc + N, 0.0f);
-    for (int k = 0; k < K; ++k) {
-      const float s = stat[size_t(k * M + i)];
-      const float* row = &mov[size_t(k * N)];
-      for (int64_t j = 0; j < N; ++j) acc[j] += s * row[j];
-    }
+    for (int k = 0; k < K; ++k) mac_row(acc, stat[size_t(k * M + i)], &mov[size_t(k * N)], N);
     // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0. Element by element in
     // order, read then write, so a pattern that revisits an element adds twice as before.
     for (int64_t j = 0; j < N; ++j) {

@@ -20,14 +20,14 @@ namespace {
 std::vector<uint8_t> encode(const std::vector<float>& v, isa::DType t) {
   const size_t es = isa::dtype_size(t);
   std::vector<uint8_t> bytes(v.size() * es);
-  for (size_t i = 0; i < v.size(); ++i) isa::store_element(&bytes[i * es], t, v[i]);
+  isa::store_elements(bytes.data(), int64_t(es), t, int64_t(v.size()), v.data());
   return bytes;
 }
 
 std::vector<float> decode(const std::vector<uint8_t>& bytes, isa::DType t) {
   const size_t es = isa::dtype_size(t);
   std::vector<float> v(bytes.size() / es);
-  for (size_t i = 0; i < v.size(); ++i) v[i] = isa::load_element(&bytes[i * es], t);
+  isa::load_elements(bytes.data(), int64_t(es), t, int64_t(v.size()), v.data());
   return v;
 }
 

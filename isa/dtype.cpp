@@ -1,6 +1,7 @@
 #include "isa/dtype.h"
 
 #include <cstring>
+#include <vector>
 
 namespace trn2::isa {
 
@@ -109,6 +110,105 @@ void store_element(uint8_t* p, DType t, float v) {
   }
   const uint16_t h = t == DType::BF16 ? f32_to_bf16(v) : f32_to_f16(v);
   std::memcpy(p, &h, 2);
+}
+
+namespace {
+
+// fp16 -> fp32 of every 16-bit pattern, made once by f16_to_f32 itself so it is exact.
+const float* f16_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (uint32_t h = 0; h < 65536; ++h) t[h] = f16_to_f32(uint16_t(h));
+    return t;
+  }();
+  return table.data();
+}
+
+// The loops below are the hot path of every simulated copy and matmul: written so that the
+// compiler vectorises the contiguous case (plain shifts and selects, no calls).
+void load_bf16(const uint8_t* p, int64_t stride, int64_t n, float* out) {
+  if (stride == 2) {
+    for (int64_t i = 0; i < n; ++i) {
+      uint16_t h;
+      std::memcpy(&h, p + 2 * i, 2);
+      out[i] = float_of(uint32_t(h) << 16);
+    }
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, p + i * stride, 2);
+    out[i] = float_of(uint32_t(h) << 16);
+  }
+}
+
+// f32_to_bf16 without the call: NaN quietened, otherwise round to nearest even.
+inline uint16_t bf16_of(float f) {
+  const uint32_t u = bits_of(f);
+  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  const uint32_t nan = (u >> 16) | 0x0040u;
+  return uint16_t((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+}
+
+void store_bf16(uint8_t* p, int64_t stride, int64_t n, const float* in) {
+  if (stride == 2) {
+    for (int64_t i = 0; i < n; ++i) {
+      const uint16_t h = bf16_of(in[i]);
+      std::memcpy(p + 2 * i, &h, 2);
+    }
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const uint16_t h = bf16_of(in[i]);
+    std::memcpy(p + i * stride, &h, 2);
+  }
+}
+
+}  // namespace
+
+void load_elements(const uint8_t* p, int64_t stride, DType t, int64_t n, float* out) {
+  switch (t) {
+    case DType::F32:
+      if (stride == 4) {
+        std::memcpy(out, p, size_t(n) * 4);
+      } else {
+        for (int64_t i = 0; i < n; ++i) std::memcpy(&out[i], p + i * stride, 4);
+      }
+      return;
+    case DType::BF16:
+      load_bf16(p, stride, n, out);
+      return;
+    case DType::F16: {
+      const float* table = f16_table();
+      for (int64_t i = 0; i < n; ++i) {
+        uint16_t h;
+        std::memcpy(&h, p + i * stride, 2);
+        out[i] = table[h];
+      }
+      return;
+    }
+  }
+}
+
+void store_elements(uint8_t* p, int64_t stride, DType t, int64_t n, const float* in) {
+  switch (t) {
+    case DType::F32:
+      if (stride == 4) {
+        std::memcpy(p, in, size_t(n) * 4);
+      } else {
+        for (int64_t i = 0; i < n; ++i) std::memcpy(p + i * stride, &in[i], 4);
+      }
+      return;
+    case DType::BF16:
+      store_bf16(p, stride, n, in);
+      return;
+    case DType::F16:
+      for (int64_t i = 0; i < n; ++i) {
+        const uint16_t h = f32_to_f16(in[i]);
+        std::memcpy(p + i * stride, &h, 2);
+      }
+      return;
+  }
 }
 
 }  // namespace trn2::isa

@@ -14,4 +14,8 @@ float f16_to_f32(uint16_t h);
 float round_to(DType t, float f);
 float load_element(const uint8_t* p, DType t);
 void store_element(uint8_t* p, DType t, float v);
+// `n` elements `stride` bytes apart, converted as load_element/store_element would, one
+// call per run of elements: the simulator's datapath moves whole rows through these.
+void load_elements(const uint8_t* p, int64_t stride, DType t, int64_t n, float* out);
+void store_elements(uint8_t* p, int64_t stride, DType t, int64_t n, const float* in);
 }

@@ -2,6 +2,7 @@
 
 #include <initializer_list>
 #include <sstream>
+#include <utility>
 
 namespace trn2::isa {
 
@@ -10,54 +11,63 @@ namespace {
 class Checker {
  public:
   Checker(const Limits& l, const Program& p, size_t core, size_t index, const Instruction& in)
-      : l_(l), p_(p), in_(in) {
-    std::ostringstream s;
-    s << "core " << core << " instruction " << index << " (" << opcode_name(in.op) << "): ";
-    prefix_ = s.str();
-  }
+      : l_(l), p_(p), in_(in), core_(core), index_(index) {}
 
-  [[noreturn]] void fail(const std::string& what) const { throw ValidationError(prefix_ + what); }
+  [[noreturn]] void fail(const std::string& what) const {
+    std::ostringstream s;
+    s << "core " << core_ << " instruction " << index_ << " (" << opcode_name(in_.op) << "): " << what;
+    throw ValidationError(s.str());
+  }
 
   void require(bool ok, const std::string& what) const {
     if (!ok) fail(what);
   }
+  void require(bool ok, const char* what) const {
+    if (!ok) fail(what);
+  }
+  // Every instruction of a big program passes through here: messages are made only when a
+  // check fails, so `what` is a callable returning the message.
+  template <class Message, class = decltype(std::declval<Message>()())>
+  void require(bool ok, Message&& what) const {
+    if (!ok) fail(what());
+  }
 
   void pattern(const AccessPattern& a, const char* role) const {
-    const std::string r = role;
-    require(a.ndims >= 1 && a.ndims <= kMaxFreeDims, r + " has " + std::to_string(a.ndims) + " free dims, must be 1 to 4");
+    const std::string r = role;  // short: no allocation
+    require(a.ndims >= 1 && a.ndims <= kMaxFreeDims, [&] { return r + " has " + std::to_string(a.ndims) + " free dims, must be 1 to 4"; });
     for (int d = 0; d < a.ndims; ++d)
-      require(a.dims[d].count >= 1, r + " free dim " + std::to_string(d) + " count " + std::to_string(a.dims[d].count) + " must be positive");
-    require(a.partition_count >= 1, r + " partition count " + std::to_string(a.partition_count) + " must be positive");
-    require(a.partition_count <= l_.partitions, r + " partition count " + std::to_string(a.partition_count) + " exceeds " + std::to_string(l_.partitions));
+      require(a.dims[d].count >= 1, [&] { return r + " free dim " + std::to_string(d) + " count " + std::to_string(a.dims[d].count) + " must be positive"; });
+    require(a.partition_count >= 1, [&] { return r + " partition count " + std::to_string(a.partition_count) + " must be positive"; });
+    require(a.partition_count <= l_.partitions, [&] { return r + " partition count " + std::to_string(a.partition_count) + " exceeds " + std::to_string(l_.partitions); });
     int64_t lo, hi;
     a.byte_extent(lo, hi);
     if (a.space == Space::HBM) {
-      require(lo >= 0 && hi <= p_.hbm_bytes, r + " HBM bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") outside the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM");
+      require(lo >= 0 && hi <= p_.hbm_bytes, [&] { return r + " HBM bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") outside the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
       return;
     }
-    require(a.partition_step >= 1, r + " partition step must be positive");
+    require(a.partition_step >= 1, [&] { return r + " partition step must be positive"; });
     const int64_t last = a.start_partition + int64_t(a.partition_count - 1) * a.partition_step;
-    require(a.start_partition >= 0 && last < l_.partitions, r + " partitions " + std::to_string(a.start_partition) + ".." + std::to_string(last) + " exceed " + std::to_string(l_.partitions));
+    require(a.start_partition >= 0 && last < l_.partitions, [&] { return r + " partitions " + std::to_string(a.start_partition) + ".." + std::to_string(last) + " exceed " + std::to_string(l_.partitions); });
     if (a.partition_step == 1 && in_.engine != Engine::Dma) {
       // Start-partition rule (compute engines; DMA may write any partition) - NeuronCore architecture guide: >64 partitions start at 0,
       // 33-64 at 0 or 64, 1-32 at a multiple of 32.
       const int n = a.partition_count, s = a.start_partition;
       const bool ok = n > 64 ? s == 0 : n > 32 ? (s == 0 || s == 64) : s % 32 == 0;
-      require(ok, r + " start partition " + std::to_string(s) + " is not allowed for " + std::to_string(n) + " partitions");
+      require(ok, [&] { return r + " start partition " + std::to_string(s) + " is not allowed for " + std::to_string(n) + " partitions"; });
     }
     const int64_t cap = a.space == Space::SBUF ? l_.sbuf_partition_bytes : l_.psum_partition_bytes;
-    require(lo >= 0 && hi <= cap, r + " bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") exceed " + space_name(a.space) + " partition size " + std::to_string(cap));
+    require(lo >= 0 && hi <= cap, [&] { return r + " bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") exceed " + space_name(a.space) + " partition size " + std::to_string(cap); });
   }
 
   void same_shape(const AccessPattern& a, const AccessPattern& b) const {
-    require(a.partition_count == b.partition_count, "src has " + std::to_string(b.partition_count) + " partitions but dst has " + std::to_string(a.partition_count));
-    require(a.free_elements() == b.free_elements(), "src has " + std::to_string(b.free_elements()) + " elements per partition but dst has " + std::to_string(a.free_elements()));
+    require(a.partition_count == b.partition_count, [&] { return "src has " + std::to_string(b.partition_count) + " partitions but dst has " + std::to_string(a.partition_count); });
+    require(a.free_elements() == b.free_elements(), [&] { return "src has " + std::to_string(b.free_elements()) + " elements per partition but dst has " + std::to_string(a.free_elements()); });
   }
 
   void within_one_bank(const AccessPattern& a, const char* role) const {
     int64_t lo, hi;
     a.byte_extent(lo, hi);
-    require(lo / l_.psum_bank_bytes == (hi - 1) / l_.psum_bank_bytes, std::string(role) + " crosses a PSUM bank boundary (" + std::to_string(l_.psum_bank_bytes) + " bytes per bank)");
+    require(lo / l_.psum_bank_bytes == (hi - 1) / l_.psum_bank_bytes, [&] { return std::string(role) + " crosses a PSUM bank boundary (" + std::to_string(l_.psum_bank_bytes) + " bytes per bank)"; });
   }
 
   void engine_is(std::initializer_list<Engine> allowed) const {
@@ -80,7 +90,7 @@ class Checker {
     on_chip_dst();
     pattern(in_.src, "src");
     require(in_.src.space != Space::HBM, "compute engines cannot access HBM");
-    require(in_.src.start_partition == in_.dst.start_partition, "compute engines keep data in its partitions (src starts at " + std::to_string(in_.src.start_partition) + ", dst at " + std::to_string(in_.dst.start_partition) + ")");
+    require(in_.src.start_partition == in_.dst.start_partition, [&] { return "compute engines keep data in its partitions (src starts at " + std::to_string(in_.src.start_partition) + ", dst at " + std::to_string(in_.dst.start_partition) + ")"; });
     same_shape(in_.dst, in_.src);
   }
 
@@ -88,13 +98,13 @@ class Checker {
     const Instruction& in = in_;
     switch (in.op) {
       case Opcode::DmaCopy: {
-        require(in.engine == Engine::Dma, std::string("runs on DMA queues, not ") + engine_name(in.engine));
-        require(in.queue >= 0 && in.queue < l_.dma_queues, "queue " + std::to_string(in.queue) + " exceeds " + std::to_string(l_.dma_queues - 1));
+        require(in.engine == Engine::Dma, [&] { return std::string("runs on DMA queues, not ") + engine_name(in.engine); });
+        require(in.queue >= 0 && in.queue < l_.dma_queues, [&] { return "queue " + std::to_string(in.queue) + " exceeds " + std::to_string(l_.dma_queues - 1); });
         pattern(in.dst, "dst");
         pattern(in.src, "src");
         require(in.dst.space != Space::PSUM, "dst in PSUM: DMA writes HBM or SBUF only");
-        require(in.src.dtype == in.dst.dtype, "DMA does not convert dtypes (src " + std::string(dtype_name(in.src.dtype)) + ", dst " + dtype_name(in.dst.dtype) + ")");
-        require(in.src.total_elements() == in.dst.total_elements(), "src has " + std::to_string(in.src.total_elements()) + " elements but dst has " + std::to_string(in.dst.total_elements()));
+        require(in.src.dtype == in.dst.dtype, [&] { return "DMA does not convert dtypes (src " + std::string(dtype_name(in.src.dtype)) + ", dst " + dtype_name(in.dst.dtype) + ")"; });
+        require(in.src.total_elements() == in.dst.total_elements(), [&] { return "src has " + std::to_string(in.src.total_elements()) + " elements but dst has " + std::to_string(in.dst.total_elements()); });
         break;
       }
       case Opcode::Matmul: {
@@ -104,9 +114,9 @@ class Checker {
         pattern(in.dst, "dst");
         require(in.src.space == Space::SBUF && in.src2.space == Space::SBUF, "stationary and moving must be in SBUF");
         require(in.dst.space == Space::PSUM && in.dst.dtype == DType::F32, "dst must be an fp32 PSUM tile");
-        require(in.src.partition_count == in.src2.partition_count, "stationary has " + std::to_string(in.src.partition_count) + " partitions (K) but moving has " + std::to_string(in.src2.partition_count));
-        require(in.src.free_elements() <= l_.matmul_stationary_free_max, "stationary free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max));
-        require(in.src2.free_elements() <= l_.matmul_moving_free_max, "moving free size " + std::to_string(in.src2.free_elements()) + " exceeds " + std::to_string(l_.matmul_moving_free_max));
+        require(in.src.partition_count == in.src2.partition_count, [&] { return "stationary has " + std::to_string(in.src.partition_count) + " partitions (K) but moving has " + std::to_string(in.src2.partition_count); });
+        require(in.src.free_elements() <= l_.matmul_stationary_free_max, [&] { return "stationary free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max); });
+        require(in.src2.free_elements() <= l_.matmul_moving_free_max, [&] { return "moving free size " + std::to_string(in.src2.free_elements()) + " exceeds " + std::to_string(l_.matmul_moving_free_max); });
         require((in.src.dtype == DType::F32) == (in.src2.dtype == DType::F32), "stationary and moving mix fp32 with a 16-bit dtype");
         require(in.dst.partition_count == in.src.free_elements() && in.dst.free_elements() == in.src2.free_elements(), "dst must be [stationary free, moving free]");
         within_one_bank(in.dst, "dst");
@@ -117,7 +127,7 @@ class Checker {
         pattern(in.src, "src");
         pattern(in.dst, "dst");
         require(in.src.space == Space::SBUF && in.dst.space == Space::PSUM, "transposes SBUF into PSUM");
-        require(in.src.free_elements() <= l_.matmul_stationary_free_max, "src free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max));
+        require(in.src.free_elements() <= l_.matmul_stationary_free_max, [&] { return "src free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max); });
         require(in.dst.partition_count == in.src.free_elements() && in.dst.free_elements() == in.src.partition_count, "dst must be src's shape transposed");
         within_one_bank(in.dst, "dst");
         break;
@@ -135,8 +145,8 @@ class Checker {
         on_chip_unary();
         pattern(in.src2, "src2");
         require(in.src2.space != Space::HBM, "compute engines cannot access HBM");
-        require(in.src2.start_partition == in.dst.start_partition, "compute engines keep data in its partitions (src2 starts at " + std::to_string(in.src2.start_partition) + ", dst at " + std::to_string(in.dst.start_partition) + ")");
-        require(in.src2.partition_count == in.dst.partition_count && in.src2.free_elements() == in.dst.free_elements(), "src2 has shape [" + std::to_string(in.src2.partition_count) + ", " + std::to_string(in.src2.free_elements()) + "] but dst has [" + std::to_string(in.dst.partition_count) + ", " + std::to_string(in.dst.free_elements()) + "]");
+        require(in.src2.start_partition == in.dst.start_partition, [&] { return "compute engines keep data in its partitions (src2 starts at " + std::to_string(in.src2.start_partition) + ", dst at " + std::to_string(in.dst.start_partition) + ")"; });
+        require(in.src2.partition_count == in.dst.partition_count && in.src2.free_elements() == in.dst.free_elements(), [&] { return "src2 has shape [" + std::to_string(in.src2.partition_count) + ", " + std::to_string(in.src2.free_elements()) + "] but dst has [" + std::to_string(in.dst.partition_count) + ", " + std::to_string(in.dst.free_elements()) + "]"; });
         require(!(in.src.space == Space::PSUM && in.src2.space == Space::PSUM), "at most one input may be in PSUM");
         break;
       case Opcode::TensorScalar:
@@ -159,7 +169,7 @@ class Checker {
   const Limits& l_;
   const Program& p_;
   const Instruction& in_;
-  std::string prefix_;
+  size_t core_, index_;
 };
 
 }  // namespace
@@ -179,7 +189,7 @@ void validate(const Program& p, const Limits& limits) {
       Checker ck(limits, p, c, i, in);
       ck.check();
       for (uint32_t d : in.deps)
-        ck.require(d < i, "dependency on instruction " + std::to_string(d) + ", which is not earlier in the stream");
+        ck.require(d < i, [&] { return "dependency on instruction " + std::to_string(d) + ", which is not earlier in the stream"; });
     }
   }
   for (size_t i = 0; i < p.allocations.size(); ++i) {

@@ -108,17 +108,24 @@ void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index,
   a.instruction = index;
   a.write = write;
   Footprints& f = footprints_of(ap);
-  auto it = f.by_start.lower_bound(a.b_lo - f.longest);
-  while (it != f.by_start.end() && it->first < a.b_hi) {
+  // RAW and WAW: earlier writes; WAR: a write also orders after earlier reads.
+  conflicts(f.writes, a, deps);
+  if (write) conflicts(f.reads, a, deps);
+  Accesses& mine = write ? f.writes : f.reads;
+  mine.by_start.emplace(a.b_lo, a);
+  mine.longest = std::max(mine.longest, a.b_hi - a.b_lo);
+}
+
+void ProgramBuilder::conflicts(Accesses& set, const Access& a, std::vector<uint32_t>& deps) {
+  auto it = set.by_start.lower_bound(a.b_lo - set.longest);
+  while (it != set.by_start.end() && it->first < a.b_hi) {
     const Access& e = it->second;
     const bool overlap = e.b_hi > a.b_lo && e.p_lo < a.p_hi && e.p_hi > a.p_lo;
-    if (overlap && (write || e.write)) deps.push_back(e.instruction);
+    if (overlap) deps.push_back(e.instruction);
     // A write that covers an earlier access orders everything after it: forget the old one.
-    const bool covered = write && e.b_lo >= a.b_lo && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
-    it = covered ? f.by_start.erase(it) : std::next(it);
+    const bool covered = a.write && e.b_lo >= a.b_lo && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
+    it = covered ? set.by_start.erase(it) : std::next(it);
   }
-  f.by_start.emplace(a.b_lo, a);
-  f.longest = std::max(f.longest, a.b_hi - a.b_lo);
 }
 
 uint32_t ProgramBuilder::emit(isa::Instruction in) {

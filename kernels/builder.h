@@ -62,13 +62,21 @@ class ProgramBuilder {
     bool write;
   };
   // Accesses to one buffer (or HBM tensor), ordered by first byte, for overlap queries.
-  struct Footprints {
+  // Reads and writes are kept apart because a read only conflicts with writes: the conv's
+  // filter column is read by every channel's matmul, and those reads must not be scanned
+  // again for each new read.
+  struct Accesses {
     std::multimap<int64_t, Access> by_start;
     int64_t longest = 0;
+  };
+  struct Footprints {
+    Accesses reads, writes;
   };
 
   uint32_t emit(isa::Instruction in);
   void track(const AccessPattern& ap, bool write, uint32_t index, std::vector<uint32_t>& deps);
+  // Adds to `deps` the accesses of `set` that overlap `a`; a write forgets those it covers.
+  static void conflicts(Accesses& set, const Access& a, std::vector<uint32_t>& deps);
   Footprints& footprints_of(const AccessPattern& ap);
 
   isa::Limits limits_;

@@ -159,16 +159,29 @@ std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,
                                                const std::vector<float>& filter) {
   const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
   std::vector<double> out(size_t(N * C * Q), 0.0);
+  // Each output is 0.0 plus its terms in ascending s, in double: s is the outer loop so the
+  // inner one runs over q (contiguous for stride 1, and vectorisable), which keeps every
+  // output's order of additions and so its bits.
+  const int64_t pad = p.pad_left, stride = p.stride;
   for (int64_t n = 0; n < N; ++n)
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t q = 0; q < Q; ++q) {
-        double sum = 0.0;
-        for (int64_t s = 0; s < S; ++s) {
-          const int64_t w = q * p.stride + s - p.pad_left;
-          if (w >= 0 && w < W) sum += double(input[size_t((n * C + c) * W + w)]) * double(filter[size_t(c * S + s)]);
+    for (int64_t c = 0; c < C; ++c) {
+      double* o = &out[size_t((n * C + c) * Q)];
+      const float* x = &input[size_t((n * C + c) * W)];
+      for (int64_t s = 0; s < S; ++s) {
+        const double f = double(filter[size_t(c * S + s)]);
+        // Outputs whose input index w = q * stride + s - pad lies in [0, W).
+        const int64_t first = pad - s;  // w < 0 until q * stride >= first
+        const int64_t q_lo = first > 0 ? (first + stride - 1) / stride : 0;
+        const int64_t last = W - 1 + pad - s;  // w < W while q * stride <= last
+        const int64_t q_hi = last < 0 ? 0 : std::min(Q, last / stride + 1);
+        const int64_t shift = s - pad;
+        if (stride == 1) {
+          for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q + shift]) * f;
+        } else {
+          for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q * stride + shift]) * f;
         }
-        out[size_t((n * C + c) * Q + q)] = sum;
       }
+    }
   return out;
 }
 

@@ -33,40 +33,77 @@ uint8_t* flat_at(const CoreMemory& m, const AccessPattern& a, int64_t i) {
   return m.at(a, int(i / per), i % per);
 }
 
-// A partition row whose elements sit back to back in one memory (not PSUM, whose rows may
-// span banks): it can be read or written with one pointer.
-bool contiguous_row(const AccessPattern& a) {
-  return a.space != isa::Space::PSUM && (a.ndims == 1 ? a.dims[0].step == 1 : a.free_elements() == 1);
+// The partition rows of a pattern when each is one evenly strided run and the rows are evenly
+// spaced: element j of row i is at first + i * pitch + j * stride. That holds for one free
+// dim (or one element) in HBM, in SBUF (one block of partitions) and in PSUM when the row
+// stays in one bank (every row sits at the same address of its partition, so all or none
+// cross). Otherwise `affine` is false and callers go element by element.
+struct Rows {
+  uint8_t* first = nullptr;
+  int64_t pitch = 0, stride = 0;
+  bool affine = false;
+  uint8_t* row(int i) const { return first + i * pitch; }
+};
+
+Rows rows_of(const CoreMemory& m, const AccessPattern& a) {
+  Rows r;
+  const int64_t n = a.free_elements();
+  if (a.ndims != 1 && n != 1) return r;
+  const int64_t esize = int64_t(isa::dtype_size(a.dtype));
+  r.first = m.at(a, 0, 0);
+  r.stride = (a.ndims == 1 ? a.dims[0].step : 1) * esize;
+  switch (a.space) {
+    case isa::Space::HBM:
+      r.pitch = a.partition_step * esize;
+      break;
+    case isa::Space::SBUF:
+      r.pitch = a.partition_step * int64_t(m.sbuf->pitch());
+      break;
+    case isa::Space::PSUM:
+      if (m.at(a, 0, n - 1) - r.first != (n - 1) * r.stride) return r;  // crosses a bank
+      r.pitch = a.partition_count > 1 ? m.at(a, 1, 0) - r.first : 0;
+      break;
+  }
+  r.affine = true;
+  return r;
+}
+
+// Scratch rows reused across instructions: the model runs one instruction at a time (the
+// SystemC threads are coroutines of one host thread), so no instruction allocates.
+std::vector<float>& scratch(int which, size_t n) {
+  static std::vector<float> rows[3];
+  std::vector<float>& v = rows[which];
+  if (v.size() < n) v.resize(n);
+  return v;
+}
+
+// Row i of `a` into fp32 / from fp32, through a precomputed walk when there is one.
+void load_row(const CoreMemory& m, const AccessPattern& a, const Rows& r, int i, float* out) {
+  if (r.affine) {
+    isa::load_elements(r.row(i), r.stride, a.dtype, a.free_elements(), out);
+    return;
+  }
+  const int64_t n = a.free_elements();
+  for (int64_t f = 0; f < n; ++f) out[f] = isa::load_element(m.at(a, i, f), a.dtype);
+}
+
+void store_row(const CoreMemory& m, const AccessPattern& a, const Rows& r, int i, const float* in) {
+  if (r.affine) {
+    isa::store_elements(r.row(i), r.stride, a.dtype, a.free_elements(), in);
+    return;
+  }
+  const int64_t n = a.free_elements();
+  for (int64_t f = 0; f < n; ++f) isa::store_element(m.at(a, i, f), a.dtype, in[f]);
 }
 
 }  // namespace
 
 void gather_row(const CoreMemory& m, const AccessPattern& a, int i, float* out) {
-  const int64_t n = a.free_elements();
-  if (contiguous_row(a)) {
-    const uint8_t* p = m.at(a, i, 0);
-    if (a.dtype == DType::F32) {
-      std::memcpy(out, p, size_t(n) * 4);
-    } else {
-      for (int64_t f = 0; f < n; ++f) out[f] = isa::load_element(p + f * 2, a.dtype);
-    }
-    return;
-  }
-  for (int64_t f = 0; f < n; ++f) out[f] = isa::load_element(m.at(a, i, f), a.dtype);
+  load_row(m, a, rows_of(m, a), i, out);
 }
 
 void scatter_row(const CoreMemory& m, const AccessPattern& a, int i, const float* in) {
-  const int64_t n = a.free_elements();
-  if (contiguous_row(a)) {
-    uint8_t* p = m.at(a, i, 0);
-    if (a.dtype == DType::F32) {
-      std::memcpy(p, in, size_t(n) * 4);
-    } else {
-      for (int64_t f = 0; f < n; ++f) isa::store_element(p + f * 2, a.dtype, in[f]);
-    }
-    return;
-  }
-  for (int64_t f = 0; f < n; ++f) isa::store_element(m.at(a, i, f), a.dtype, in[f]);
+  store_row(m, a, rows_of(m, a), i, in);
 }
 
 namespace {
@@ -76,69 +113,98 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
   const size_t esize = isa::dtype_size(in.src.dtype);
   const bool same_rows = in.src.partition_count == in.dst.partition_count;
   const bool hbm_to_hbm = in.src.space == isa::Space::HBM && in.dst.space == isa::Space::HBM;
-  if (same_rows && !hbm_to_hbm && contiguous_row(in.src) && contiguous_row(in.dst)) {
-    // Row by row: source and destination are different memories or different partitions
-    // of one, so rows cannot overlap (a copy within one SBUF partition uses memmove).
-    const size_t row_bytes = size_t(in.src.free_elements()) * esize;
-    for (int p = 0; p < in.src.partition_count; ++p) std::memmove(m.at(in.dst, p, 0), m.at(in.src, p, 0), row_bytes);
-    return;
+  const bool no_psum = in.src.space != isa::Space::PSUM && in.dst.space != isa::Space::PSUM;
+  if (same_rows && !hbm_to_hbm && no_psum) {
+    const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
+    if (src.affine && dst.affine && src.stride == int64_t(esize) && dst.stride == int64_t(esize)) {
+      // Row by row: source and destination are different memories or different partitions
+      // of one, so rows cannot overlap (a copy within one SBUF partition uses memmove).
+      const size_t row_bytes = size_t(in.src.free_elements()) * esize;
+      for (int p = 0; p < in.src.partition_count; ++p) std::memmove(dst.row(p), src.row(p), row_bytes);
+      return;
+    }
   }
   // General case: element by element through a staging buffer, so an overlapping source
   // and destination behave as a copy.
   const int64_t n = in.src.total_elements();
-  std::vector<uint8_t> staged(size_t(n) * esize);
+  static std::vector<uint8_t> staged;
+  if (staged.size() < size_t(n) * esize) staged.resize(size_t(n) * esize);
   for (int64_t i = 0; i < n; ++i) std::memcpy(&staged[size_t(i) * esize], flat_at(m, in.src, i), esize);
   for (int64_t i = 0; i < n; ++i) std::memcpy(flat_at(m, in.dst, i), &staged[size_t(i) * esize], esize);
 }
 
 void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
-  std::vector<float> row(static_cast<size_t>(in.src.free_elements()));
+  float* row = scratch(0, size_t(in.src.free_elements())).data();
+  const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
   for (int p = 0; p < in.src.partition_count; ++p) {
-    gather_row(m, in.src, p, row.data());
-    scatter_row(m, in.dst, p, row.data());
+    load_row(m, in.src, src, p, row);
+    store_row(m, in.dst, dst, p, row);
   }
 }
 
 void memset(const isa::Instruction& in, const CoreMemory& m) {
-  const std::vector<float> row(static_cast<size_t>(in.dst.free_elements()), in.value);
-  for (int p = 0; p < in.dst.partition_count; ++p) scatter_row(m, in.dst, p, row.data());
+  const size_t n = size_t(in.dst.free_elements());
+  std::vector<float>& row = scratch(0, n);
+  std::fill(row.begin(), row.begin() + long(n), in.value);
+  const Rows dst = rows_of(m, in.dst);
+  for (int p = 0; p < in.dst.partition_count; ++p) store_row(m, in.dst, dst, p, row.data());
+}
+
+// acc[j] += s * row[j]: the PE's multiply-accumulate for one k, the conv's innermost work.
+// Built twice, for AVX2 hosts and for baseline x86-64, chosen at load time: 8 lanes instead
+// of 4, each lane still a rounded multiply then a rounded add (AVX2 does not bring FMA, so
+// nothing is contracted) in the same order, so the bits do not depend on the host.
+__attribute__((target_clones("avx2", "default"))) void mac_row(float* acc, float s, const float* row, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) acc[j] += s * row[j];
 }
 
 void matmul(const isa::Instruction& in, const CoreMemory& m) {
   // out[M, N] (+)= stationary[K, M]^T x moving[K, N]; products and sums in fp32 over k in
   // ascending order, as the PE array accumulates; the PSUM bank adds the result to what it
-  // holds when accumulating.
+  // holds when accumulating. The build must not contract `acc + s * x` into a fused
+  // multiply-add (no -march flags): the bits would change.
   const int K = in.src.partition_count;
   const int64_t M = in.src.free_elements(), N = in.src2.free_elements();
-  std::vector<float> stat(static_cast<size_t>(K * M)), mov(static_cast<size_t>(K * N)), acc(static_cast<size_t>(N));
-  for (int k = 0; k < K; ++k) {
-    gather_row(m, in.src, k, &stat[size_t(k * M)]);
-    gather_row(m, in.src2, k, &mov[size_t(k * N)]);
+  float* stat = scratch(0, size_t(K * M)).data();
+  float* mov = scratch(1, size_t(K * N)).data();
+  float* acc = scratch(2, size_t(N)).data();
+  const Rows st = rows_of(m, in.src), mv = rows_of(m, in.src2), out = rows_of(m, in.dst);
+  if (M == 1 && st.affine) {
+    // One stationary column (the conv's filter tap): its K elements are `pitch` apart.
+    isa::load_elements(st.first, st.pitch, in.src.dtype, K, stat);
+  } else {
+    for (int k = 0; k < K; ++k) load_row(m, in.src, st, k, &stat[size_t(k * M)]);
   }
+  for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &mov[size_t(k * N)]);
   for (int64_t i = 0; i < M; ++i) {
-    std::fill(acc.begin(), acc.end(), 0.0f);
-    for (int k = 0; k < K; ++k) {
-      const float s = stat[size_t(k * M + i)];
-      const float* row = &mov[size_t(k * N)];
-      for (int64_t j = 0; j < N; ++j) acc[size_t(j)] += s * row[j];
-    }
+    std::fill(acc, acc + N, 0.0f);
+    for (int k = 0; k < K; ++k) mac_row(acc, stat[size_t(k * M + i)], &mov[size_t(k * N)], N);
+    // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0. Element by element in
+    // order, read then write, so a pattern that revisits an element adds twice as before.
     for (int64_t j = 0; j < N; ++j) {
-      uint8_t* out = m.at(in.dst, int(i), j);
+      uint8_t* o = out.affine ? out.row(int(i)) + j * out.stride : m.at(in.dst, int(i), j);
       float prev = 0.0f;
-      if (in.accumulate) std::memcpy(&prev, out, 4);
-      const float v = prev + acc[size_t(j)];
-      std::memcpy(out, &v, 4);
+      if (in.accumulate) std::memcpy(&prev, o, 4);
+      const float v = prev + acc[j];
+      std::memcpy(o, &v, 4);
     }
   }
 }
 
 void transpose(const isa::Instruction& in, const CoreMemory& m) {
+  // dst[f, p] = src[p, f]. The source is gathered whole, then each destination row is
+  // written at once; src (SBUF) and dst (PSUM) never overlap, and within a destination row
+  // the elements are written in ascending p as before.
   const int P = in.src.partition_count;
   const int64_t F = in.src.free_elements();
-  std::vector<float> row(static_cast<size_t>(F));
-  for (int p = 0; p < P; ++p) {
-    gather_row(m, in.src, p, row.data());
-    for (int64_t f = 0; f < F; ++f) isa::store_element(m.at(in.dst, int(f), p), in.dst.dtype, row[size_t(f)]);
+  float* all = scratch(0, size_t(P) * size_t(F)).data();
+  float* col = scratch(1, size_t(P)).data();
+  const Rows src = rows_of(m, in.src);
+  for (int p = 0; p < P; ++p) load_row(m, in.src, src, p, &all[size_t(p) * size_t(F)]);
+  const Rows dst = rows_of(m, in.dst);
+  for (int64_t f = 0; f < F; ++f) {
+    for (int p = 0; p < P; ++p) col[p] = all[size_t(p) * size_t(F) + size_t(f)];
+    store_row(m, in.dst, dst, int(f), col);
   }
 }
 

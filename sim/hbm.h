@@ -1,7 +1,8 @@
 #pragma once
 // One HBM stack: the real bytes of every tensor, and the bandwidth both cores share.
+#include <cstdlib>
+#include <memory>
 #include <systemc>
-#include <vector>
 
 namespace trn2::sim {
 
@@ -9,8 +10,8 @@ class Hbm : public sc_core::sc_module {
  public:
   Hbm(sc_core::sc_module_name name, size_t bytes, double bandwidth_gbps);
 
-  uint8_t* data() { return bytes_.data(); }
-  size_t size() const { return bytes_.size(); }
+  uint8_t* data() { return bytes_.get(); }
+  size_t size() const { return size_; }
 
   // Reserves the stack for `bytes` starting no earlier than `start_ns` (a fluid FIFO: requests
   // are served in the order they are made, which the callers keep in simulated-time order).
@@ -22,7 +23,13 @@ class Hbm : public sc_core::sc_module {
   double busy_ns() const { return busy_ns_; }
 
  private:
-  std::vector<uint8_t> bytes_;
+  // Zeroed by calloc: the OS hands out zero pages, so bytes no instruction touches never
+  // become resident (a vector would write every byte of a multi-GiB image up front).
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t[], Free> bytes_;
+  size_t size_;
   double bytes_per_ns_;
   double free_at_ns_ = 0;
   double busy_ns_ = 0;

@@ -8,6 +8,7 @@
 
 #include "isa/instruction.h"
 #include "sim/run_config.h"
+#include "sim/report.h"
 #include "sim/simulation.h"
 
 namespace trn2::sim {
@@ -18,8 +19,19 @@ struct Numerics {
   bool pass = true;
 };
 
+// Host time of each phase of a run, in seconds.
+struct HostTimes {
+  double build = 0;     // kernel builder and validation
+  double hazards = 0;   // the race and uninitialised-read check
+  double inputs = 0;    // making or loading the inputs
+  double simulate = 0;  // the SystemC model, numerics included (SimResult::host_seconds)
+  double check = 0;     // the reference and the comparison
+  double total() const { return build + hazards + inputs + simulate + check; }
+};
+
 struct KernelRun {
   isa::Program program;
+  HostTimes times;
   SimResult sim;
   Numerics numerics;
   std::vector<float> output;  // as computed, widened to fp32

@@ -75,7 +75,7 @@ ProgramRun run_program(const ProgramRunOptions& o) {
     inputs[name] = std::move(a.data);
   }
   for (const auto& out : o.outputs) tensor_named(run.program, out.first, "--output");  // fail before running
-  run.sim = simulate(run.program, o.hw, inputs, o.trace);
+  run.sim = simulate(run.program, o.hw, std::move(inputs), o.trace);
   for (const auto& [name, path] : o.outputs) {
     const isa::HbmTensor& t = tensor_named(run.program, name, "--output");
     const auto& bytes = run.sim.tensors.at(name);

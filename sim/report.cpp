@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <sys/resource.h>
+
 namespace trn2::sim {
 
 nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, double pe_macs) {
@@ -50,8 +52,18 @@ nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, doubl
           {"hbm_write_bytes", s.hbm_write_bytes},
           {"mfu_estimated_percent", s.total_ns > 0 ? 100.0 * pe_macs / (pe_macs_per_ns * s.total_ns) : 0.0},
           {"mbu_estimated_percent", s.total_ns > 0 ? 100.0 * hbm_bytes / (hw.hbm_bandwidth_gbps * s.total_ns) : 0.0},
-          {"simulator", {{"host_seconds", s.host_seconds}, {"instructions", s.instructions},
-                         {"instructions_per_host_second", s.host_seconds > 0 ? double(s.instructions) / s.host_seconds : 0.0}}}};
+          {"simulator", {{"host_seconds", s.host_seconds},
+                         {"simulated_instructions", s.instructions},
+                         {"instructions", s.instructions},
+                         {"instructions_per_host_second", s.host_seconds > 0 ? double(s.instructions) / s.host_seconds : 0.0},
+                         {"simulated_ns_per_host_second", s.host_seconds > 0 ? s.total_ns / s.host_seconds : 0.0},
+                         {"peak_rss_bytes", peak_rss_bytes()}}}};
+}
+
+int64_t peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return int64_t(u.ru_maxrss) * 1024;  // Linux reports kilobytes
 }
 
 double program_pe_macs(const isa::Program& p, const HardwareConfig& hw) {

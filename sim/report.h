@@ -15,6 +15,9 @@ namespace trn2::sim {
 // counts matmul_fp32_slowdown times), over the PE arrays of all the cores used.
 nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, double pe_macs);
 
+// The process's peak resident set so far (getrusage), in bytes.
+int64_t peak_rss_bytes();
+
 // Every matmul's K x M x N, weighted like timing_report's pe_macs.
 double program_pe_macs(const isa::Program& p, const HardwareConfig& hw);
 

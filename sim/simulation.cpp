@@ -10,7 +10,7 @@
 namespace trn2::sim {
 
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
-                   const std::map<std::string, std::vector<uint8_t>>& inputs, const TraceOptions& trace_options) {
+                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace_options) {
   const auto t0 = std::chrono::steady_clock::now();
   Trace trace(trace_options, int(program.cores.size()), hw.dma_engines, hw.limits.dma_queues);
   LogicalCore lc("logical_core", program, hw, trace);
@@ -25,6 +25,7 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
                                   " bytes, the tensor needs " + std::to_string(t->bytes()));
     std::memcpy(lc.hbm().data() + t->base, bytes.data(), bytes.size());
   }
+  inputs.clear();  // HBM holds them now
   sc_core::sc_start();
 
   SimResult r;

@@ -33,8 +33,9 @@ struct SimResult {
   bool trace_truncated = false;
 };
 
-// `inputs` maps tensor names to their initial bytes (exact size required).
+// `inputs` maps tensor names to their initial bytes (exact size required); taken by value
+// so that a caller who moves them in does not hold a second copy while the model runs.
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
-                   const std::map<std::string, std::vector<uint8_t>>& inputs, const TraceOptions& trace = {});
+                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace = {});
 
 }  // namespace trn2::sim

@@ -42,6 +42,44 @@ TEST(Cli, GoodRunExitsZeroAndReports) {
   EXPECT_GT(j["cores"][0]["engines"]["pe"]["instruction_count"].get<int64_t>(), 0);
 }
 
+TEST(Cli, ReportsSimulatorSpeedAndMemory) {
+  // The simulator block's figures exist and are consistent with the program that ran; no
+  // thresholds on them (host speed belongs to bench/, not to tests).
+  const std::string cfg = write_config("speed", kernel_config(R"("batch": 2, "channels": 4, "width": 300, "kernel_size": 5, "dtype": "float32")"));
+  const std::string report = ::testing::TempDir() + "/speed_report.json";
+  const std::string program = ::testing::TempDir() + "/speed_program.json";
+  const Outcome o = run_binary(cfg + " --report " + report + " --dump-program " + program);
+  ASSERT_EQ(o.status, 0) << o.out;
+  std::ifstream rf(report), pf(program);
+  const auto j = nlohmann::json::parse(rf);
+  const auto p = nlohmann::json::parse(pf);
+  int64_t count = 0;
+  for (const auto& stream : p["cores"]) count += int64_t(stream.size());
+  ASSERT_GT(count, 0);
+  const auto& s = j["simulator"];
+  for (const char* key : {"host_seconds", "simulated_instructions", "instructions_per_host_second",
+                          "simulated_ns_per_host_second", "peak_rss_bytes", "phase_seconds"})
+    ASSERT_TRUE(s.contains(key)) << key;
+  EXPECT_EQ(s["simulated_instructions"].get<int64_t>(), count);
+  EXPECT_GT(s["host_seconds"].get<double>(), 0.0);
+  EXPECT_GT(s["instructions_per_host_second"].get<double>(), 0.0);
+  EXPECT_GT(s["simulated_ns_per_host_second"].get<double>(), 0.0);
+  // The rates are the counts over the host time they claim.
+  const double host = s["host_seconds"].get<double>();
+  EXPECT_NEAR(s["instructions_per_host_second"].get<double>() * host, double(count), 1e-6 * double(count));
+  EXPECT_NEAR(s["simulated_ns_per_host_second"].get<double>() * host, j["total_time_us"].get<double>() * 1e3,
+              1e-6 * j["total_time_us"].get<double>() * 1e3);
+  // At least the model's own memories (SBUF, PSUM) are resident; a 64-bit process under 1 TiB.
+  EXPECT_GT(s["peak_rss_bytes"].get<int64_t>(), int64_t(1) << 20);
+  EXPECT_LT(s["peak_rss_bytes"].get<int64_t>(), int64_t(1) << 40);
+  double phases = 0;
+  for (const auto& [name, secs] : s["phase_seconds"].items()) {
+    EXPECT_GE(secs.get<double>(), 0.0) << name;
+    phases += secs.get<double>();
+  }
+  EXPECT_NEAR(phases, host, 1e-9 + 1e-9 * host);
+}
+
 TEST(Cli, HelpAndVersion) {
   EXPECT_EQ(run_binary("--help").status, 0);
   const Outcome v = run_binary("--version");

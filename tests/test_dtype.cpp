@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "isa/dtype.h"
 
@@ -201,6 +202,37 @@ TEST(DTypeConversion, RoundToAndElementAccess) {
 
 #if defined(__FLT16_MAX__)
 // An independent reference: the compiler's _Float16 conversion (IEEE binary16, RNE).
+TEST(DTypeConversion, RowConversionsMatchElementConversions) {
+  // load_elements/store_elements (the datapath's row moves) must agree bit for bit with
+  // load_element/store_element: every 16-bit pattern, and a spread of fp32 values (ties,
+  // NaNs, infinities, subnormals) stored into each dtype, contiguous and strided.
+  std::vector<uint16_t> patterns(65536);
+  for (uint32_t h = 0; h < 65536; ++h) patterns[h] = uint16_t(h);
+  std::vector<float> values;
+  for (uint32_t u = 0; u < 0xffffffffu - 0x10001u; u += 0x10001u) values.push_back(bits_to_f32(u));
+  for (uint32_t h = 0; h < 65536; ++h) values.push_back(bits_to_f32((h << 16) | 0x8000u));  // bf16 ties
+  for (DType t : {DType::F32, DType::BF16, DType::F16}) {
+    const size_t es = dtype_size(t);
+    for (int64_t stride_elems : {1, 3}) {
+      const int64_t stride = stride_elems * int64_t(es);
+      // Loads: the 16-bit patterns (twice over for fp32, as pairs).
+      const int64_t n = int64_t(patterns.size() * 2 / es);
+      std::vector<uint8_t> src(size_t(n * stride));
+      for (int64_t i = 0; i < n; ++i) std::memcpy(&src[size_t(i * stride)], &patterns[size_t(i * int64_t(es) / 2) % patterns.size()], 2);
+      std::vector<float> got(static_cast<size_t>(n));
+      load_elements(src.data(), stride, t, n, got.data());
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(f32_to_bits(got[size_t(i)]), f32_to_bits(load_element(&src[size_t(i * stride)], t))) << int(t) << " " << i;
+      // Stores.
+      const int64_t m = int64_t(values.size());
+      std::vector<uint8_t> bulk(size_t(m * stride), 0xab), one(size_t(m * stride), 0xab);
+      store_elements(bulk.data(), stride, t, m, values.data());
+      for (int64_t i = 0; i < m; ++i) store_element(&one[size_t(i * stride)], t, values[size_t(i)]);
+      ASSERT_EQ(bulk, one) << int(t) << " stride " << stride;
+    }
+  }
+}
+
 TEST(DTypeConversion, Fp16MatchesCompilerFloat16) {
   uint32_t state = 0x2545f491u;
   for (int i = 0; i < 300000; ++i) {

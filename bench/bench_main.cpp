@@ -1,0 +1,166 @@
+// trn2sim_bench: how fast the simulator answers. Runs the trn2sim binary once per shape per
+// repeat (a SystemC model elaborates once per process, so every run is its own process),
+// reads the run's report and the child's resource usage, and prints a Markdown table:
+// host seconds (whole process, best of the repeats), simulated instructions, instructions
+// and simulated ns per host second, the model's own share, and peak resident memory.
+//
+//   trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--work DIR]
+//
+// Default: the four reference shapes of issue 5. --matrix: every config of configs/matrix/
+// and the total host time. --scaling: one shape family over four sizes (linear growth check).
+// Not part of ctest: timings on a shared machine are noisy and the big shapes take seconds.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Shape {
+  std::string label;   // as the table shows it
+  std::string config;  // path of a config file
+};
+
+struct Measurement {
+  double wall_s = 1e300;  // best of the repeats
+  double model_s = 0;     // the SystemC model's share of that run
+  int64_t instructions = 0;
+  double simulated_ns = 0;
+  int64_t peak_rss = 0;   // largest over the repeats
+  bool ok = true;
+};
+
+// Runs `binary config --report report` with stdout discarded; returns the wall time and the
+// child's peak RSS (from wait4), or a negative time when it failed.
+double run_once(const std::string& binary, const std::string& config, const std::string& report, int64_t& rss) {
+  std::fflush(stdout);  // or the child's freopen would write our buffered table a second time
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
+    execl(binary.c_str(), binary.c_str(), config.c_str(), "--report", report.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rss = int64_t(usage.ru_maxrss) * 1024;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
+}
+
+Measurement measure(const std::string& binary, const Shape& s, int repeat, const std::string& work) {
+  Measurement m;
+  const std::string report = work + "/bench_report.json";
+  for (int r = 0; r < repeat; ++r) {
+    int64_t rss = 0;
+    const double wall = run_once(binary, s.config, report, rss);
+    if (wall < 0) {
+      m.ok = false;
+      return m;
+    }
+    m.peak_rss = std::max(m.peak_rss, rss);
+    if (wall < m.wall_s) {
+      std::ifstream f(report);
+      const json j = json::parse(f);
+      m.wall_s = wall;
+      m.model_s = j["simulator"]["phase_seconds"]["simulate"].get<double>();
+      m.instructions = j["simulator"]["simulated_instructions"].get<int64_t>();
+      m.simulated_ns = j["total_time_us"].get<double>() * 1e3;
+    }
+  }
+  return m;
+}
+
+void print_header() {
+  std::printf("| shape | host s | model s | instructions | instr / host s | model instr / s | sim ns / host s | peak RSS MiB |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+}
+
+void print_row(const Shape& s, const Measurement& m) {
+  if (!m.ok) {
+    std::printf("| %s | failed | | | | | | |\n", s.label.c_str());
+    return;
+  }
+  std::printf("| %s | %.3f | %.3f | %lld | %.0f | %.0f | %.0f | %.0f |\n", s.label.c_str(), m.wall_s, m.model_s,
+              static_cast<long long>(m.instructions), double(m.instructions) / m.wall_s,
+              m.model_s > 0 ? double(m.instructions) / m.model_s : 0.0, m.simulated_ns / m.wall_s,
+              double(m.peak_rss) / (1 << 20));
+  std::fflush(stdout);
+}
+
+// A config for a [n, c, 1, w] S=s shape, written into `work`.
+std::string write_config(const std::string& work, int64_t n, int64_t c, int64_t w, int64_t s, const char* dtype) {
+  const std::string path = work + "/bench_n" + std::to_string(n) + "_c" + std::to_string(c) + "_w" +
+                           std::to_string(w) + "_s" + std::to_string(s) + "_" + dtype + ".json";
+  const json j = {{"kernel", {{"name", "depthwise_conv1d_implicit_gemm"}, {"batch", n}, {"channels", c},
+                              {"width", w}, {"kernel_size", s}, {"dtype", dtype}}},
+                  {"inputs", {{"seed", 1}}}};
+  std::ofstream(path) << j.dump(2) << "\n";
+  return path;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string binary = TRN2SIM_BINARY, source = TRN2SIM_SOURCE_DIR, work = fs::temp_directory_path().string();
+  int repeat = 3;
+  bool matrix = false, scaling = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--binary" && i + 1 < argc) binary = argv[++i];
+    else if (a == "--work" && i + 1 < argc) work = argv[++i];
+    else if (a == "--matrix") matrix = true;
+    else if (a == "--scaling") scaling = true;
+    else {
+      std::cerr << "usage: trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--work DIR]\n";
+      return 2;
+    }
+  }
+  const std::string m = source + "/configs/matrix/";
+  std::printf("trn2sim_bench: %s, best of %d, %u host cores\n\n", binary.c_str(), repeat,
+              unsigned(sysconf(_SC_NPROCESSORS_ONLN)));
+  std::vector<Shape> shapes = {{"[1,384,1,2051] S=4 fp32", m + "seed_n1_c384_w2051_s4_fp32.json"},
+                               {"[1,2048,1,2048] S=256 bf16", m + "n1_c2048_w2048_s256_bf16.json"},
+                               {"[1,8192,1,4096] S=4093 bf16", m + "n1_c8192_w4096_s4093_bf16.json"},
+                               {"[4,256,1,512] S=128 bf16", m + "n4_c256_w512_s128_bf16.json"}};
+  if (matrix) {
+    shapes.clear();
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(m))
+      if (e.path().extension() == ".json") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) shapes.push_back({fs::path(f).stem().string(), f});
+  }
+  if (scaling) {
+    // Instruction count grows with the channels; everything else stays fixed.
+    shapes.clear();
+    for (int64_t c : {1024, 2048, 4096, 8192})
+      shapes.push_back({"[1," + std::to_string(c) + ",1,4096] S=4093 bf16", write_config(work, 1, c, 4096, 4093, "bfloat16")});
+  }
+  print_header();
+  double total = 0;
+  bool all_ok = true;
+  for (const Shape& s : shapes) {
+    const Measurement r = measure(binary, s, repeat, work);
+    print_row(s, r);
+    all_ok = all_ok && r.ok;
+    if (r.ok) total += r.wall_s;
+  }
+  if (matrix) std::printf("\nmatrix total: %.3f host s over %zu configs\n", total, shapes.size());
+  return all_ok ? 0 : 1;
+}

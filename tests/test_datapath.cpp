@@ -1,0 +1,49 @@
+// The datapath's numbers, bit for bit, on cases where a faster implementation could differ.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "isa/access.h"
+#include "sim/datapath.h"
+
+namespace trn2::test {
+namespace {
+
+using isa::DType;
+using isa::Space;
+
+TEST(Datapath, MatmulRoundsEveryProductAndSum) {
+  // The PE multiplies then adds, each rounded to fp32 (no fused multiply-add). With
+  // acc = -(1 + 2^-11) and the product (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24, the rounded product
+  // is 1 + 2^-11 and the sum exactly 0; a fused multiply-add would give 2^-24. N = 19 covers
+  // the vector lanes and the scalar tail of the inner loop.
+  sim::Hbm hbm("hbm", 64, 1.0);
+  sim::Sbuf sbuf("sbuf", 128, 4096);
+  sim::Psum psum("psum", 128, 16384, 2048);
+  const sim::CoreMemory mem{&hbm, &sbuf, &psum};
+  const int64_t N = 19;
+  const float a = 1.0f + std::ldexp(1.0f, -12), b = -(1.0f + std::ldexp(1.0f, -11));
+  const float stationary[2] = {1.0f, a};
+  const float moving[2] = {b, a};
+  for (int k = 0; k < 2; ++k) {
+    std::memcpy(sbuf.partition(k), &stationary[k], 4);
+    for (int64_t j = 0; j < N; ++j) std::memcpy(sbuf.partition(k) + 64 + 4 * j, &moving[k], 4);
+  }
+  isa::Instruction mm;
+  mm.op = isa::Opcode::Matmul;
+  mm.engine = isa::Engine::Tensor;
+  mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, 2, 1);
+  mm.src2 = isa::tile(Space::SBUF, DType::F32, 64, 0, 2, N);
+  mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
+  sim::execute(mm, mem);
+  for (int64_t j = 0; j < N; ++j) {
+    float got;
+    std::memcpy(&got, psum.at(0, 4 * j), 4);
+    EXPECT_EQ(got, 0.0f) << "column " << j << " got " << got;
+    EXPECT_FALSE(std::signbit(got)) << "column " << j;
+  }
+}
+
+}  // namespace
+}  // namespace trn2::test

@@ -1,0 +1,57 @@
+// The kernel's reference (what the simulated output is checked against) equals the
+// convolution's definition written the plain way, bit for bit: the fast loop order must keep
+// each output's sum in ascending s.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "kernels/depthwise_conv1d.h"
+
+namespace trn2::test {
+namespace {
+
+std::vector<double> plain_reference(const kernels::DepthwiseConv1dParams& p, const std::vector<float>& input,
+                                    const std::vector<float>& filter) {
+  const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
+  std::vector<double> out(size_t(N * C * Q));
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t q = 0; q < Q; ++q) {
+        double sum = 0.0;
+        for (int64_t s = 0; s < S; ++s) {
+          const int64_t w = q * p.stride + s - p.pad_left;
+          if (w >= 0 && w < W) sum += double(input[size_t((n * C + c) * W + w)]) * double(filter[size_t(c * S + s)]);
+        }
+        out[size_t((n * C + c) * Q + q)] = sum;
+      }
+  return out;
+}
+
+TEST(Reference, MatchesThePlainDefinitionBitForBit) {
+  std::mt19937 gen(7);
+  std::normal_distribution<float> normal;
+  struct Shape { int64_t n, c, w, s, stride, pad_l, pad_r; };
+  for (const Shape& sh : {Shape{1, 3, 50, 4, 1, 0, 0}, Shape{2, 2, 37, 5, 2, 3, 1}, Shape{1, 2, 20, 20, 3, 10, 10},
+                          Shape{1, 1, 9, 3, 16, 2, 0}, Shape{3, 2, 40, 7, 1, 6, 6}}) {
+    kernels::DepthwiseConv1dParams p;
+    p.batch = sh.n;
+    p.channels = sh.c;
+    p.width = sh.w;
+    p.kernel_size = sh.s;
+    p.stride = sh.stride;
+    p.pad_left = sh.pad_l;
+    p.pad_right = sh.pad_r;
+    std::vector<float> input(size_t(sh.n * sh.c * sh.w)), filter(size_t(sh.c * sh.s));
+    for (float& v : input) v = normal(gen);
+    for (float& v : filter) v = normal(gen);
+    const std::vector<double> got = kernels::depthwise_conv1d_reference(p, input, filter);
+    const std::vector<double> want = plain_reference(p, input, filter);
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(double)), 0)
+        << "shape n" << sh.n << " c" << sh.c << " w" << sh.w << " s" << sh.s << " stride" << sh.stride;
+  }
+}
+
+}  // namespace
+}  // namespace trn2::test

@@ -301,6 +301,7 @@ class Checker {
   Checker(const Program& p, const Limits& l, size_t max_reports) : p_(p), l_(l), max_(max_reports) {
     for (const auto& stream : p.cores) orders_.emplace_back(stream, kNumComputeEngines + l.dma_queues);
     written_.resize(p.cores.size() * 2);
+    known_.resize(p.cores.size() * 2);
   }
 
   std::vector<Hazard> run() {
@@ -349,7 +350,7 @@ class Checker {
   // later that the newer one does not also race with, so it is dropped.
   void scan(Grid& g, const Access& a) {
     g.visit(a.b_lo, a.b_hi, ++stamp_, table_, [&](uint32_t id) {
-      const Access e = table_.access[id];
+      const Access& e = table_.access[id];
       if (!boxes_overlap(e, a) || (e.core == a.core && e.index == a.index)) return;
       const bool ordered = e.core == a.core && orders_[size_t(a.core)].before(e.index, a.index);
       if (ordered) {
@@ -377,7 +378,34 @@ class Checker {
   }
   int64_t row_bytes(Space s) const { return s == Space::SBUF ? l_.sbuf_partition_bytes : l_.psum_partition_bytes; }
 
+  // Written bytes stay written, so a box once known to be fully initialised stays so: the
+  // few most recent such boxes answer most checks without touching the bits.
+  struct Box {
+    int p_lo, p_hi;
+    int64_t b_lo, b_hi;
+    bool holds(const Access& a) const { return p_lo <= a.p_lo && a.p_hi <= p_hi && b_lo <= a.b_lo && a.b_hi <= b_hi; }
+  };
+  static constexpr size_t kKnownBoxes = 32;
+  std::vector<Box>& known(const Access& a) { return known_[size_t(a.core) * 2 + (a.ap->space == Space::PSUM ? 1 : 0)]; }
+  bool known_initialised(const Access& a) {
+    std::vector<Box>& k = known(a);
+    for (size_t i = 0; i < k.size(); ++i)
+      if (k[i].holds(a)) {
+        std::rotate(k.begin(), k.begin() + long(i), k.begin() + long(i) + 1);  // most recently used first
+        return true;
+      }
+    return false;
+  }
+  void remember_initialised(const Access& a) {
+    if (!dense(*a.ap)) return;  // its box has bytes it does not touch
+    std::vector<Box>& k = known(a);
+    k.insert(k.begin(), Box{a.p_lo, a.p_hi, a.b_lo, a.b_hi});
+    if (k.size() > kKnownBoxes) k.pop_back();
+  }
+
   void mark_initialised(const Access& a) {
+    if (known_initialised(a)) return;
+    remember_initialised(a);
     Bits& w = written(a.core, a.ap->space);
     for (int i = 0; i < a.ap->partition_count; ++i) {
       const int p = partition_of(*a.ap, i);
@@ -386,6 +414,13 @@ class Checker {
   }
 
   void check_initialised(const Access& a) {
+    if (known_initialised(a)) return;
+    const size_t reports = found_.size();
+    check_initialised_bits(a);
+    if (found_.size() == reports) remember_initialised(a);
+  }
+
+  void check_initialised_bits(const Access& a) {
     Bits& w = written(a.core, a.ap->space);
     for (int i = 0; i < a.ap->partition_count && !full(); ++i) {
       const int p = partition_of(*a.ap, i);
@@ -413,7 +448,8 @@ class Checker {
   std::map<std::pair<int, int>, Index> on_chip_;
   AccessTable table_;
   uint32_t stamp_ = 0;
-  std::vector<Bits> written_;  // [core * 2 + (psum)]
+  std::vector<Bits> written_;             // [core * 2 + (psum)]
+  std::vector<std::vector<Box>> known_;  // [core * 2 + (psum)], most recently used first
   std::vector<Hazard> found_;
 };
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "sim/hardware_config.h"
 #include "sim/run_config.h"
 
 namespace trn2 {
@@ -28,6 +29,28 @@ TEST(FuzzRegression, ConfigNumberOverflowIsConfigError) {
     EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
   }
   std::remove(path.c_str());
+}
+
+
+std::string hardware_error(const std::string& overrides) {
+  try {
+    sim::HardwareConfig hw;
+    hw.apply(nlohmann::json::parse(overrides));
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// psum_bank_bytes near 2^63 overflowed int64 in the kernel builder's PSUM pools (UBSan), and
+// integer fields were narrowed to int after the range check (2^32 + 1 partitions passed as 1).
+TEST(FuzzRegression, HardwareSizesAreBounded) {
+  EXPECT_EQ(hardware_error(R"({"psum_bank_bytes": 9223372036854775807})"),
+            "hardware.psum_bank_bytes: exceeds 16384");
+  EXPECT_EQ(hardware_error(R"({"partitions": 4294967297})"), "hardware.partitions: exceeds 2147483647");
+  EXPECT_EQ(hardware_error(R"({"sbuf_partition_bytes": 4194305})"), "hardware.sbuf_partition_bytes: exceeds 4194304");
+  EXPECT_EQ(hardware_error(R"({"hbm_bytes": 1099511627777})"), "hardware.hbm_bytes: exceeds 1099511627776");
+  EXPECT_EQ(hardware_error(R"({"sbuf_partition_bytes": 4194304, "psum_partition_bytes": 1048576})"), "");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 
+#include "isa/program_json.h"
+#include "isa/validate.h"
 #include "sim/hardware_config.h"
 #include "sim/run_config.h"
 
@@ -51,6 +53,48 @@ TEST(FuzzRegression, HardwareSizesAreBounded) {
   EXPECT_EQ(hardware_error(R"({"sbuf_partition_bytes": 4194305})"), "hardware.sbuf_partition_bytes: exceeds 4194304");
   EXPECT_EQ(hardware_error(R"({"hbm_bytes": 1099511627777})"), "hardware.hbm_bytes: exceeds 1099511627776");
   EXPECT_EQ(hardware_error(R"({"sbuf_partition_bytes": 4194304, "psum_partition_bytes": 1048576})"), "");
+}
+
+
+std::string validation_error(const std::string& program) {
+  try {
+    isa::validate(isa::program_from_json(nlohmann::json::parse(program)), isa::Limits{});
+  } catch (const isa::ValidationError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string memset_program(const std::string& dst_fields, const std::string& tensors = "[]") {
+  return R"({"kernel": "k", "hbm_bytes": 64, "tensors": )" + tensors +
+         R"(, "cores": [[{"op": "memset", "engine": "dve", "value": 0, "deps": [], "dst": {"space": "sbuf",
+            "dtype": "float32", "start_partition": 0, "partition_count": 1, "partition_step": 1, )" +
+         dst_fields + "}}]]}";
+}
+
+// Access-pattern fields anywhere in int64 overflowed in byte_extent(), and a huge tensor shape
+// in HbmTensor::bytes(), before validate() could reject them (UBSan signed overflow).
+TEST(FuzzRegression, ValidateBoundsPatternsAndTensors) {
+  EXPECT_EQ(validation_error(memset_program(R"("base": 0, "offset": 0, "dims": [[1, 4]])")), "");
+  EXPECT_EQ(validation_error(memset_program(R"("base": 0, "offset": 0, "dims": [[9223372036854775807, 3]])")),
+            "core 0 instruction 0 (memset): dst free dim step 9223372036854775807 is outside +-2^40");
+  EXPECT_EQ(validation_error(memset_program(R"("base": 0, "offset": 0, "dims": [[1099511627776, 3]])")),
+            "core 0 instruction 0 (memset): dst free dim 0 spans more than 2^40 elements");
+  EXPECT_EQ(validation_error(memset_program(R"("base": 9223372036854775807, "offset": 0, "dims": [[1, 4]])")),
+            "core 0 instruction 0 (memset): dst base 9223372036854775807 is outside +-2^40");
+  EXPECT_EQ(validation_error(memset_program(R"("base": 0, "offset": 0, "dims": [[0, 4294967296], [0, 4294967296]])")),
+            "core 0 instruction 0 (memset): dst has more than 2^40 elements per partition");
+  const std::string ok = R"("base": 0, "offset": 0, "dims": [[1, 4]])";
+  EXPECT_EQ(validation_error(memset_program(ok, R"([{"name": "x", "dtype": "float32", "shape": [4294967296, 4294967296], "base": 0}])")),
+            "tensor x does not fit the program's HBM");
+  EXPECT_EQ(validation_error(memset_program(ok, R"([{"name": "x", "dtype": "float32", "shape": [-1], "base": 0}])")),
+            "tensor x does not fit the program's HBM");
+  EXPECT_EQ(validation_error(memset_program(ok, R"([{"name": "x", "dtype": "float32", "shape": [4, 4], "base": 0}])")),
+            "");
+  EXPECT_EQ(validation_error(memset_program(ok, R"([{"name": "x", "dtype": "float32", "shape": [4, 5], "base": 0}])")),
+            "tensor x does not fit the program's HBM");
+  EXPECT_EQ(validation_error(memset_program(ok, R"([{"name": "x", "dtype": "float32", "shape": [4294967296, 0], "base": 64}])")),
+            "");
 }
 
 }  // namespace

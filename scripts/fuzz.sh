@@ -24,20 +24,22 @@ max_time=${FUZZ_MAX_TIME:-120}
 seed=${FUZZ_SEED:-1}
 mkdir -p build-fuzz/artifacts
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-status=0
+failed=0
 for target in config program; do
   work=build-fuzz/corpus/$target  # new inputs go here; fuzz/corpus/ stays as committed
   mkdir -p "$work"
   echo "== fuzz_$target: $runs runs (at most ${max_time} s), seed $seed"
   if ! build-fuzz/fuzz/fuzz_$target -runs="$runs" -max_total_time="$max_time" -seed="$seed" \
-      -dict=fuzz/trn2sim.dict -max_len=65536 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+      -dict=fuzz/trn2sim.dict -max_len=65536 -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
       -artifact_prefix=build-fuzz/artifacts/fuzz_$target- -print_final_stats=1 \
       "$work" fuzz/corpus/$target 2>build-fuzz/fuzz_$target.log; then
     grep -v '^#' build-fuzz/fuzz_$target.log | tail -60
     echo "fuzz_$target: FINDING (log: build-fuzz/fuzz_$target.log, input: build-fuzz/artifacts/)"
-    status=1
+    failed=$((failed + 1))
   else
     grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added|stat::peak_rss_mb)' build-fuzz/fuzz_$target.log
   fi
 done
-exit $status
+# The plain closing line CI reads: one per target.
+echo "fuzz: $((2 - failed)) passed, $failed failed"
+((failed == 0))

@@ -4,7 +4,7 @@
 # runs. Exits non-zero on a finding: a crash, a sanitizer report, an exception other than the
 # loaders' own errors, a timeout or an out-of-memory; the input is written to
 # build-fuzz/artifacts/ (reproduce: build-fuzz/fuzz/fuzz_config build-fuzz/artifacts/crash-...).
-#   FUZZ_RUNS (default 20000) runs per target, FUZZ_MAX_TIME (default 120) seconds at most per
+#   FUZZ_RUNS (default 50000) runs per target, FUZZ_MAX_TIME (default 60) seconds at most per
 #   target, FUZZ_SEED (default 1, so that CI is repeatable; 0 picks a random seed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +19,8 @@ fi
 CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DTRN2SIM_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_program
 
-runs=${FUZZ_RUNS:-20000}
-max_time=${FUZZ_MAX_TIME:-120}
+runs=${FUZZ_RUNS:-50000}
+max_time=${FUZZ_MAX_TIME:-60}
 seed=${FUZZ_SEED:-1}
 mkdir -p build-fuzz/artifacts
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

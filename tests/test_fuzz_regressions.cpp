@@ -7,6 +7,7 @@
 
 #include "isa/program_json.h"
 #include "isa/validate.h"
+#include "kernels/depthwise_conv1d.h"
 #include "sim/hardware_config.h"
 #include "sim/run_config.h"
 
@@ -95,6 +96,26 @@ TEST(FuzzRegression, ValidateBoundsPatternsAndTensors) {
             "tensor x does not fit the program's HBM");
   EXPECT_EQ(validation_error(memset_program(ok, R"([{"name": "x", "dtype": "float32", "shape": [4294967296, 0], "base": 64}])")),
             "");
+}
+
+
+// With matmul_stationary_free_max below kernel_size and partitions, the kernel's filter
+// transpose exceeded it: an accepted config failed validation on an instruction.
+TEST(FuzzRegression, KernelTilesFollowStationaryFreeMax) {
+  kernels::DepthwiseConv1dParams p;
+  p.channels = 6;
+  p.width = 20;
+  p.kernel_size = 5;
+  p.pad_left = 3;
+  p.pad_right = 2;
+  isa::Limits limits;
+  limits.partitions = 4;
+  limits.matmul_stationary_free_max = 2;
+  limits.matmul_moving_free_max = 8;
+  limits.psum_bank_bytes = 64;
+  limits.psum_partition_bytes = 512;
+  limits.sbuf_partition_bytes = 4096;
+  EXPECT_NO_THROW(isa::validate(kernels::build_depthwise_conv1d(p, limits), limits));
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 // libFuzzer target: run config JSON text -> RunConfig (hardware overrides, kernel parameters,
 // inputs, check, outputs) -> for small shapes, the kernel's Program -> validate -> JSON round
-// trip. A bad input must end as one of the errors trn2sim turns into exit 2 (ConfigError,
-// ValidationError, or the builder's std::invalid_argument that run_kernel wraps into a
-// ConfigError); any other exception, crash, sanitizer report, hang or huge allocation is a
-// finding.
+// trip. A bad input must end as one of the errors trn2sim turns into exit 2 naming the config
+// field (ConfigError, or the builder's std::invalid_argument that run_kernel wraps into a
+// ConfigError); a ValidationError of the built program, any other exception, a crash, a
+// sanitizer report, a hang or a huge allocation is a finding.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -43,10 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const std::invalid_argument&) {
     return 0;  // run_kernel turns this into a ConfigError
   }
+  // A config that the loader and the builder accept must give a valid program: otherwise the
+  // user is told about an instruction instead of the config field that caused it.
   try {
     trn2::isa::validate(program, rc.hw.limits);
-  } catch (const trn2::isa::ValidationError&) {
-    return 0;
+  } catch (const trn2::isa::ValidationError& e) {
+    std::fprintf(stderr, "accepted config gave an invalid program: %s\n", e.what());
+    std::abort();
   }
   // What --dump-program writes must load back as the same program.
   const nlohmann::json dumped = trn2::isa::to_json(program);

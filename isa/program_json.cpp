@@ -1,5 +1,7 @@
 #include "isa/program_json.h"
 
+#include <cfloat>
+#include <cmath>
 #include <stdexcept>
 
 namespace trn2::isa {
@@ -137,7 +139,8 @@ Program program_from_json(const json& j) {
       }
       if (in.op == Opcode::Memset) {
         const json& v = field(ji, "value", path);
-        if (!v.is_number()) fail(path + ".value", "expected a number");
+        // Within fp32 range: a value that rounds to inf would be dumped as null.
+        if (!v.is_number() || !(std::fabs(v.get<double>()) <= FLT_MAX)) fail(path + ".value", "expected an fp32 number");
         in.value = v.get<float>();
       }
       const json& deps = field(ji, "deps", path);

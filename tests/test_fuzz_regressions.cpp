@@ -118,5 +118,20 @@ TEST(FuzzRegression, KernelTilesFollowStationaryFreeMax) {
   EXPECT_NO_THROW(isa::validate(kernels::build_depthwise_conv1d(p, limits), limits));
 }
 
+
+// A memset value beyond fp32 became inf, which --dump-program writes as null: the dumped
+// program could not be loaded again.
+TEST(FuzzRegression, MemsetValueWithinFp32) {
+  const std::string dst = R"("base": 0, "offset": 0, "dims": [[1, 4]])";
+  std::string program = memset_program(dst);
+  program.replace(program.find(R"("value": 0)"), 10, R"("value": 1e39)");
+  try {
+    isa::program_from_json(nlohmann::json::parse(program));
+    FAIL() << "accepted 1e39";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "program.cores[0][0].value: expected an fp32 number");
+  }
+}
+
 }  // namespace
 }  // namespace trn2

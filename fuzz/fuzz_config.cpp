@@ -54,6 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // What --dump-program writes must load back as the same program.
   const nlohmann::json dumped = trn2::isa::to_json(program);
-  if (trn2::isa::to_json(trn2::isa::program_from_json(dumped)) != dumped) std::abort();
+  // Through text, as --dump-program writes it (an out-of-range float would dump as null).
+  if (trn2::isa::to_json(trn2::isa::program_from_json(nlohmann::json::parse(dumped.dump()))) != dumped) std::abort();
   return 0;
 }

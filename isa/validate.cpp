@@ -1,5 +1,6 @@
 #include "isa/validate.h"
 
+#include <cstdlib>
 #include <initializer_list>
 #include <sstream>
 #include <utility>
@@ -39,6 +40,7 @@ class Checker {
       require(a.dims[d].count >= 1, [&] { return r + " free dim " + std::to_string(d) + " count " + std::to_string(a.dims[d].count) + " must be positive"; });
     require(a.partition_count >= 1, [&] { return r + " partition count " + std::to_string(a.partition_count) + " must be positive"; });
     require(a.partition_count <= l_.partitions, [&] { return r + " partition count " + std::to_string(a.partition_count) + " exceeds " + std::to_string(l_.partitions); });
+    in_range(a, r);
     int64_t lo, hi;
     a.byte_extent(lo, hi);
     if (a.space == Space::HBM) {
@@ -56,7 +58,31 @@ class Checker {
       require(ok, [&] { return r + " start partition " + std::to_string(s) + " is not allowed for " + std::to_string(n) + " partitions"; });
     }
     const int64_t cap = a.space == Space::SBUF ? l_.sbuf_partition_bytes : l_.psum_partition_bytes;
+    // Repeats (step 0) aside, a row cannot hold more elements than bytes: a bound that keeps
+    // an instruction's work finite (2^40 broadcast elements would run for days).
+    require(a.free_elements() <= cap, [&] { return r + " has " + std::to_string(a.free_elements()) + " elements per partition, more than the " + std::to_string(cap) + " bytes of a " + space_name(a.space) + " partition"; });
     require(lo >= 0 && hi <= cap, [&] { return r + " bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") exceed " + space_name(a.space) + " partition size " + std::to_string(cap); });
+  }
+
+  // The fields come from JSON and may be anywhere in int64: bound them so that byte_extent(),
+  // free_elements() and the simulator's address arithmetic cannot overflow. 2^40 is beyond
+  // any HBM stack.
+  void in_range(const AccessPattern& a, const std::string& r) const {
+    constexpr int64_t kMax = int64_t(1) << 40;
+    auto bounded = [&](int64_t v, const char* what) {
+      require(v >= -kMax && v <= kMax, [&] { return r + " " + what + " " + std::to_string(v) + " is outside +-2^40"; });
+    };
+    bounded(a.base, "base");
+    bounded(a.offset, "offset");
+    bounded(a.partition_step, "partition step");
+    int64_t elements = 1;
+    for (int d = 0; d < a.ndims; ++d) {
+      const Dim& dim = a.dims[d];
+      bounded(dim.step, "free dim step");
+      require(dim.count <= kMax / elements, [&] { return r + " has more than 2^40 elements per partition"; });
+      require(dim.step == 0 || dim.count - 1 <= kMax / std::abs(dim.step), [&] { return r + " free dim " + std::to_string(d) + " spans more than 2^40 elements"; });
+      elements *= a.dims[d].count;
+    }
   }
 
   void same_shape(const AccessPattern& a, const AccessPattern& b) const {
@@ -180,9 +206,18 @@ void validate(const Program& p, const Limits& limits) {
   if (p.hbm_bytes > limits.hbm_bytes)
     throw ValidationError("program uses " + std::to_string(p.hbm_bytes) + " bytes of HBM, more than the stack's " +
                           std::to_string(limits.hbm_bytes));
-  for (const auto& t : p.tensors)
-    if (t.base < 0 || t.base + t.bytes() > p.hbm_bytes)
-      throw ValidationError("tensor " + t.name + " does not fit the program's HBM");
+  if (p.hbm_bytes < 0) throw ValidationError("program uses " + std::to_string(p.hbm_bytes) + " bytes of HBM");
+  for (const auto& t : p.tensors) {
+    // Dimension by dimension (elements that still fit), so a huge shape cannot overflow bytes().
+    bool fits = t.base >= 0 && t.base <= p.hbm_bytes, empty = false;
+    int64_t room = fits ? (p.hbm_bytes - t.base) / int64_t(dtype_size(t.dtype)) : 0;
+    for (int64_t d : t.shape) {
+      if (d < 0) fits = false;
+      else if (d == 0) empty = true;
+      else room /= d;
+    }
+    if (!fits || (!empty && room < 1)) throw ValidationError("tensor " + t.name + " does not fit the program's HBM");
+  }
   for (size_t c = 0; c < p.cores.size(); ++c) {
     for (size_t i = 0; i < p.cores[c].size(); ++i) {
       const Instruction& in = p.cores[c][i];

@@ -51,7 +51,8 @@ isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::L
   // F_MAX, the matmul moving size that fits one PSUM bank in fp32, bounds Q_TILE.
   const int64_t p_max = limits.partitions;
   const int64_t f_max = std::min(limits.matmul_moving_free_max, limits.psum_bank_bytes / 4);
-  const int64_t s_tile = std::min(S, p_max), q_tile = std::min(Q, f_max);
+  // S_TILE is also the free size of the filter tile the PE transposes (a stationary operand).
+  const int64_t s_tile = std::min({S, p_max, limits.matmul_stationary_free_max}), q_tile = std::min(Q, f_max);
   const int64_t c_tile = std::min({shard, p_max, limits.matmul_stationary_free_max});
   const int64_t s_tiles = (S + s_tile - 1) / s_tile;
   const int64_t j_max = (q_tile - 1) * p.stride + 1;  // input columns one Q tile reads

@@ -1,6 +1,7 @@
 #include "sim/hardware_config.h"
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -16,6 +17,9 @@ void read_number(const nlohmann::json& v, const std::string& key, T& out, double
   }
   const double d = v.get<double>();
   if (!(d >= min_value)) throw std::invalid_argument("hardware." + key + ": must be at least " + std::to_string(min_value));
+  // Checked before narrowing, so 2^32 + 1 partitions cannot pass as 1.
+  if (std::is_integral_v<T> && !(d <= double(std::numeric_limits<T>::max())))
+    throw std::invalid_argument("hardware." + key + ": exceeds " + std::to_string(std::numeric_limits<T>::max()));
   out = v.get<T>();
 }
 
@@ -68,6 +72,18 @@ void HardwareConfig::apply(const nlohmann::json& overrides) {
   if (limits.partitions > 128) throw std::invalid_argument("hardware.partitions: exceeds 128");
   if (limits.dma_queues > 64) throw std::invalid_argument("hardware.dma_queues: exceeds 64");
   if (dma_engines > 64) throw std::invalid_argument("hardware.dma_engines: exceeds 64");
+  // The model allocates every partition's SBUF and one module per PSUM bank, and the kernel
+  // builder multiplies these sizes: keep them within a few times trn2's and far from int64
+  // overflow.
+  auto at_most = [](const char* key, int64_t value, int64_t max) {
+    if (value > max) throw std::invalid_argument(std::string("hardware.") + key + ": exceeds " + std::to_string(max));
+  };
+  at_most("sbuf_partition_bytes", limits.sbuf_partition_bytes, int64_t(1) << 22);
+  at_most("psum_partition_bytes", limits.psum_partition_bytes, int64_t(1) << 20);
+  at_most("psum_bank_bytes", limits.psum_bank_bytes, limits.psum_partition_bytes);
+  at_most("matmul_stationary_free_max", limits.matmul_stationary_free_max, int64_t(1) << 20);
+  at_most("matmul_moving_free_max", limits.matmul_moving_free_max, int64_t(1) << 20);
+  at_most("hbm_bytes", limits.hbm_bytes, int64_t(1) << 40);
 }
 
 nlohmann::json HardwareConfig::to_json() const {

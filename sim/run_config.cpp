@@ -130,7 +130,7 @@ RunConfig load_run_config(const std::string& path) {
   json j;
   try {
     j = json::parse(f);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
     throw ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   const size_t slash = path.find_last_of('/');

@@ -233,7 +233,9 @@ TEST(TraceLimits, MaxEventsAndWindow) {
   EXPECT_EQ(timed, 50);
   EXPECT_TRUE(truncated);
   ASSERT_EQ(run(dir + "/limit_cfg.json --trace " + dir + "/window.json --trace-window 5:6"), 0);
-  for (const auto& e : read_json(dir + "/window.json")["traceEvents"])
+  // Held in a variable: a range-for over a member of the temporary would read freed memory.
+  const json window = read_json(dir + "/window.json");
+  for (const auto& e : window["traceEvents"])
     if (e["ph"] == "X") {
       EXPECT_LT(e["ts"].get<double>(), 6.0);
       EXPECT_GT(e["ts"].get<double>() + e["dur"].get<double>(), 5.0 - 1e-4);

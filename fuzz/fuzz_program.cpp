@@ -1,0 +1,42 @@
+// libFuzzer target: program JSON text -> Program (program_from_json) -> validate against the
+// default trn2 limits -> hazard check -> JSON round trip. A bad input must end as
+// ValidationError from the loader (it names the JSON path) or from validate; any other exception
+// (nlohmann's type_error/out_of_range, std::length_error, bad_alloc...), crash, sanitizer
+// report, hang or huge allocation is a finding.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "isa/hazards.h"
+#include "isa/program_json.h"
+#include "isa/validate.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(data, data + size);
+  } catch (const nlohmann::json::exception&) {
+    return 0;  // parse_error, or out_of_range for a number beyond double (1e400)
+  }
+  trn2::isa::Program p;
+  try {
+    p = trn2::isa::program_from_json(j);
+  } catch (const trn2::isa::ValidationError&) {
+    return 0;
+  }
+  try {
+    trn2::isa::validate(p, trn2::isa::Limits{});
+  } catch (const trn2::isa::ValidationError&) {
+    return 0;
+  }
+  // The hazard checker takes any valid program (its reports are findings of the program's, not
+  // of the checker's).
+  (void)trn2::isa::find_hazards(p, trn2::isa::Limits{});
+  // A valid program survives its own JSON form unchanged.
+  const nlohmann::json dumped = trn2::isa::to_json(p);
+  // Through text, as --dump-program writes it (an out-of-range float would dump as null).
+  if (trn2::isa::to_json(trn2::isa::program_from_json(nlohmann::json::parse(dumped.dump()))) != dumped) std::abort();
+  return 0;
+}

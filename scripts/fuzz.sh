@@ -8,14 +8,7 @@
 #   target, FUZZ_SEED (default 1, so that CI is repeatable; 0 picks a random seed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=(clang-14 libclang-rt-14-dev cmake make pkg-config libsystemc-dev libspdlog-dev nlohmann-json3-dev libgtest-dev)
-missing=()
-for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if ((${#missing[@]})); then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
-fi
+bash scripts/install_packages.sh clang-14 libclang-rt-14-dev g++ cmake make pkg-config libsystemc-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
 CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DTRN2SIM_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_program
 

@@ -7,14 +7,7 @@
 # tests out, give a ctest -E regex in TRN2SIM_ASAN_EXCLUDE (e.g. n1_c8192_w4096_s4093_bf16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=(clang-14 libclang-rt-14-dev cmake make pkg-config libsystemc-dev libspdlog-dev nlohmann-json3-dev libgtest-dev chromium)
-missing=()
-for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if ((${#missing[@]})); then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
-fi
+bash scripts/install_packages.sh clang-14 libclang-rt-14-dev g++ cmake make pkg-config libsystemc-dev libspdlog-dev nlohmann-json3-dev libgtest-dev chromium
 CXX=clang++-14 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DTRN2SIM_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)"

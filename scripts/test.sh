@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # The HTML report test opens the page in a real browser.
-dpkg -s chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+bash scripts/install_packages.sh chromium
 cd build && ctest --output-on-failure -j"$(nproc)"

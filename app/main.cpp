@@ -46,7 +46,6 @@ void write_text(const std::string& path, const std::string& text) {
   if (!f || !(f << text)) throw trn2::sim::ConfigError("cannot write " + path);
 }
 
-
 struct Options {
   bool program_mode = false;
   std::string file, report, report_html, output_npy, dump_program, trace, trace_max, trace_window, hardware, hazards;

@@ -222,6 +222,8 @@ int sc_main(int argc, char* argv[]) {
     return bad_input(e.what());
   } catch (const trn2::isa::ValidationError& e) {
     return bad_input(e.what());
+  } catch (const trn2::sim::TraceFileError& e) {
+    return bad_input(e.what());
   } catch (const std::exception& e) {
     std::cerr << "trn2sim: internal error: " << e.what() << "\n";
     return 3;

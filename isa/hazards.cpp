@@ -91,8 +91,8 @@ std::vector<Run> sorted_runs(const AccessPattern& a, int row_lo, int row_hi) {
 }
 
 bool first_common(const std::vector<Run>& x, const std::vector<Run>& y, Run& out) {
-  // Runs of one list may overlap each other (a pattern may touch an element twice): keep
-  // the furthest end seen so far on each side.
+  // Two sorted lists of runs (a list's runs may overlap each other when a pattern touches an
+  // element twice); advancing the side whose run ends first never skips a common byte.
   size_t i = 0, j = 0;
   while (i < x.size() && j < y.size()) {
     const int64_t lo = std::max(x[i].lo, y[j].lo), hi = std::min(x[i].hi, y[j].hi);

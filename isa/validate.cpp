@@ -50,8 +50,10 @@ class Checker {
     require(a.partition_step >= 1, [&] { return r + " partition step must be positive"; });
     const int64_t last = a.start_partition + int64_t(a.partition_count - 1) * a.partition_step;
     require(a.start_partition >= 0 && last < l_.partitions, [&] { return r + " partitions " + std::to_string(a.start_partition) + ".." + std::to_string(last) + " exceed " + std::to_string(l_.partitions); });
-    if (a.partition_step == 1 && in_.engine != Engine::Dma) {
-      // Start-partition rule (compute engines; DMA may write any partition) - NeuronCore architecture guide: >64 partitions start at 0,
+    if (in_.engine != Engine::Dma) {
+      // Compute engines address a contiguous range of partitions (lanes); DMA may touch any.
+      require(a.partition_step == 1 || a.partition_count == 1, [&] { return r + " partition step " + std::to_string(a.partition_step) + ": compute engines access contiguous partitions"; });
+      // Start-partition rule - NeuronCore architecture guide: >64 partitions start at 0,
       // 33-64 at 0 or 64, 1-32 at a multiple of 32.
       const int n = a.partition_count, s = a.start_partition;
       const bool ok = n > 64 ? s == 0 : n > 32 ? (s == 0 || s == 64) : s % 32 == 0;
@@ -129,6 +131,10 @@ class Checker {
         pattern(in.dst, "dst");
         pattern(in.src, "src");
         require(in.dst.space != Space::PSUM, "dst in PSUM: DMA writes HBM or SBUF only");
+        // An on-chip side bounds a transfer's elements; an HBM-to-HBM copy writes no more
+        // elements than the program has bytes of HBM (overlapping reads may exceed it), which
+        // keeps its work finite.
+        require(in.dst.space != Space::HBM || in.src.space != Space::HBM || in.dst.total_elements() <= p_.hbm_bytes, [&] { return "dst has " + std::to_string(in.dst.total_elements()) + " elements, more than the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
         require(in.src.dtype == in.dst.dtype, [&] { return "DMA does not convert dtypes (src " + std::string(dtype_name(in.src.dtype)) + ", dst " + dtype_name(in.dst.dtype) + ")"; });
         require(in.src.total_elements() == in.dst.total_elements(), [&] { return "src has " + std::to_string(in.src.total_elements()) + " elements but dst has " + std::to_string(in.dst.total_elements()); });
         break;
@@ -140,6 +146,7 @@ class Checker {
         pattern(in.dst, "dst");
         require(in.src.space == Space::SBUF && in.src2.space == Space::SBUF, "stationary and moving must be in SBUF");
         require(in.dst.space == Space::PSUM && in.dst.dtype == DType::F32, "dst must be an fp32 PSUM tile");
+        require(in.src.start_partition == in.src2.start_partition, [&] { return "stationary starts at partition " + std::to_string(in.src.start_partition) + " but moving at " + std::to_string(in.src2.start_partition) + " (K runs over the same partitions)"; });
         require(in.src.partition_count == in.src2.partition_count, [&] { return "stationary has " + std::to_string(in.src.partition_count) + " partitions (K) but moving has " + std::to_string(in.src2.partition_count); });
         require(in.src.free_elements() <= l_.matmul_stationary_free_max, [&] { return "stationary free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max); });
         require(in.src2.free_elements() <= l_.matmul_moving_free_max, [&] { return "moving free size " + std::to_string(in.src2.free_elements()) + " exceeds " + std::to_string(l_.matmul_moving_free_max); });

@@ -81,6 +81,9 @@ void HardwareConfig::apply(const nlohmann::json& overrides) {
   at_most("sbuf_partition_bytes", limits.sbuf_partition_bytes, int64_t(1) << 22);
   at_most("psum_partition_bytes", limits.psum_partition_bytes, int64_t(1) << 20);
   at_most("psum_bank_bytes", limits.psum_bank_bytes, limits.psum_partition_bytes);
+  if (limits.psum_partition_bytes % limits.psum_bank_bytes != 0)
+    throw std::invalid_argument("hardware.psum_partition_bytes: " + std::to_string(limits.psum_partition_bytes) +
+                                " is not a whole number of " + std::to_string(limits.psum_bank_bytes) + "-byte banks");
   at_most("matmul_stationary_free_max", limits.matmul_stationary_free_max, int64_t(1) << 20);
   at_most("matmul_moving_free_max", limits.matmul_moving_free_max, int64_t(1) << 20);
   at_most("hbm_bytes", limits.hbm_bytes, int64_t(1) << 40);

@@ -32,7 +32,8 @@ nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, doubl
                      {"dma_active_time_us", c.dma.active_ns / 1e3}, {"finish_time_us", c.finish_ns / 1e3}});
   }
   // MFU: the MACs over what the PE arrays of the cores used could do in the run.
-  const double pe_macs_per_ns = double(s.cores.size()) * 128.0 * 128.0 * hw.pe_clock_ghz;
+  // The PE array is partitions x partitions (128 x 128 on trn2).
+  const double pe_macs_per_ns = double(s.cores.size()) * double(hw.limits.partitions) * double(hw.limits.partitions) * hw.pe_clock_ghz;
   const double hbm_bytes = double(s.hbm_read_bytes + s.hbm_write_bytes);
   // Roofline: the run cannot beat moving its HBM bytes at the stack's peak, nor doing its
   // MACs at the PE arrays' peak.

@@ -37,7 +37,7 @@ Trace::Trace(const TraceOptions& options, int cores, int dma_engines, int dma_qu
     : options_(options), cores_(cores), hbm_bins_(size_t(cores) * 2), in_flight_bins_(size_t(cores)) {
   if (options.path.empty()) return;
   out_.open(options.path);
-  if (!out_) throw std::invalid_argument("--trace: cannot write " + options.path);
+  if (!out_) throw TraceFileError("--trace: cannot write " + options.path);
   out_ << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"trn2sim\",\"timestamps\":\"microseconds from the kernel start\","
           "\"clocks\":\"pe 2.4 GHz, dve 0.96 GHz, act and pool 1.2 GHz (engine cycles in each slice's args)\"},\n\"traceEvents\":[\n";
   static const char* const kEngines[] = {"PE (tensor)", "DVE (vector)", "ACT (scalar)", "POOL (gpsimd)", "SP (sync)"};

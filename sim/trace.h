@@ -7,10 +7,16 @@
 // flight and SBUF/PSUM occupancy. Timestamps are microseconds from the kernel start.
 #include <cstdint>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace trn2::sim {
+
+// The trace file cannot be written: bad input (a path the user gave), not an internal error.
+struct TraceFileError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
 
 struct TraceOptions {
   std::string path;              // empty: no trace

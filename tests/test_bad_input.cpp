@@ -163,6 +163,24 @@ const Case kCases[] = {
     {"AllocationBeyondTheStream", Kind::Program,
      [](json& p) { p["allocations"] = {{{"core", 0}, {"space", "sbuf"}, {"base", 0}, {"bytes", 256}, {"first", 0}, {"last", 9}}}; },
      "program.allocations[0].last: 9 is outside [0, 2]"},
+    {"ComputeEngineStridesPartitions", Kind::Program, [](json& p) { instr(p, 1)["src"]["partition_step"] = 2; instr(p, 1)["src"]["partition_count"] = 64; instr(p, 1)["dst"]["partition_count"] = 64; },
+     "core 0 instruction 1 (tensor_copy): src partition step 2: compute engines access contiguous partitions"},
+    {"MatmulOperandsOnDifferentPartitions", Kind::Program,
+     [](json& p) {
+       instr(p, 1) = {{"op", "nc_matmul"}, {"engine", "pe"}, {"deps", {0}},
+                      {"src", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 32}, {"dims", {{1, 1}}}}},
+                      {"moving", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"start_partition", 32}, {"partition_count", 32}, {"dims", {{1, 64}}}}},
+                      {"dst", {{"space", "psum"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 1}, {"dims", {{1, 64}}}}}};
+     },
+     "core 0 instruction 1 (nc_matmul): stationary starts at partition 0 but moving at 32 (K runs over the same partitions)"},
+    {"HbmToHbmCopyOfTooManyElements", Kind::Program,
+     [](json& p) {
+       const json rows = {{"space", "hbm"}, {"tensor", "out"}, {"partition_step", 0}, {"partition_count", 128}, {"dims", {{0, 67108864}}}};
+       instr(p, 2)["dst"] = rows;
+       instr(p, 2)["src"] = rows;
+       instr(p, 2)["src"]["tensor"] = "a";
+     },
+     "core 0 instruction 2 (dma_copy): dst has 8589934592 elements, more than the program's 65536 bytes of HBM"},
     // --- hazards ---
     {"Race", Kind::Program, [](json& p) { instr(p, 1)["deps"] = json::array(); },
      "race: core 0 instruction 0 (dma_copy on queue 0) writes and core 0 instruction 1 (tensor_copy on dve) reads sbuf partition 0 bytes [0x0, 0x100)"},
@@ -181,6 +199,9 @@ const Case kCases[] = {
      "check.hazards: expected \"fail\", \"warn\" or \"off\""},
     {"ConfigZeroDmaEngines", Kind::Config, [](json& c) { c["hardware"] = {{"dma_engines", 0}}; }, "hardware.dma_engines: must be at least 1"},
     {"ConfigNegativeKernelSize", Kind::Config, [](json& c) { c["kernel"]["kernel_size"] = -3; }, "kernel.kernel_size"},
+    {"ConfigPsumNotWholeBanks", Kind::Config, [](json& c) { c["hardware"] = {{"psum_partition_bytes", 3000}}; },
+     "hardware.psum_partition_bytes: 3000 is not a whole number of 2048-byte banks"},
+    {"ConfigUnwritableTrace", Kind::Config, nullptr, "--trace: cannot write /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
     {"ConfigUnknownSection", Kind::Config, [](json& c) { c["kernels"] = json::object(); }, "kernels: unknown key"},
 };
 

@@ -25,26 +25,6 @@ uint8_t* CoreMemory::at(const AccessPattern& a, int i, int64_t flat) const {
   return nullptr;
 }
 
-namespace {
-
-// Element i of the flattened (partition-major) pattern.
-uint8_t* flat_at(const CoreMemory& m, const AccessPattern& a, int64_t i) {
-  const int64_t per = a.free_elements();
-  return m.at(a, int(i / per), i % per);
-}
-
-// The partition rows of a pattern when each is one evenly strided run and the rows are evenly
-// spaced: element j of row i is at first + i * pitch + j * stride. That holds for one free
-// dim (or one element) in HBM, in SBUF (one block of partitions) and in PSUM when the row
-// stays in one bank (every row sits at the same address of its partition, so all or none
-// cross). Otherwise `affine` is false and callers go element by element.
-struct Rows {
-  uint8_t* first = nullptr;
-  int64_t pitch = 0, stride = 0;
-  bool affine = false;
-  uint8_t* row(int i) const { return first + i * pitch; }
-};
-
 Rows rows_of(const CoreMemory& m, const AccessPattern& a) {
   Rows r;
   const int64_t n = a.free_elements();
@@ -68,16 +48,15 @@ Rows rows_of(const CoreMemory& m, const AccessPattern& a) {
   return r;
 }
 
-// Scratch rows reused across instructions: the model runs one instruction at a time (the
-// SystemC threads are coroutines of one host thread), so no instruction allocates.
-std::vector<float>& scratch(int which, size_t n) {
+float* scratch_row(int which, size_t n) {
+  // The model runs one instruction at a time (the SystemC threads are coroutines of one host
+  // thread), so the rows can be shared.
   static std::vector<float> rows[3];
   std::vector<float>& v = rows[which];
   if (v.size() < n) v.resize(n);
-  return v;
+  return v.data();
 }
 
-// Row i of `a` into fp32 / from fp32, through a precomputed walk when there is one.
 void load_row(const CoreMemory& m, const AccessPattern& a, const Rows& r, int i, float* out) {
   if (r.affine) {
     isa::load_elements(r.row(i), r.stride, a.dtype, a.free_elements(), out);
@@ -96,17 +75,13 @@ void store_row(const CoreMemory& m, const AccessPattern& a, const Rows& r, int i
   for (int64_t f = 0; f < n; ++f) isa::store_element(m.at(a, i, f), a.dtype, in[f]);
 }
 
-}  // namespace
-
-void gather_row(const CoreMemory& m, const AccessPattern& a, int i, float* out) {
-  load_row(m, a, rows_of(m, a), i, out);
-}
-
-void scatter_row(const CoreMemory& m, const AccessPattern& a, int i, const float* in) {
-  store_row(m, a, rows_of(m, a), i, in);
-}
-
 namespace {
+
+// Element i of the flattened (partition-major) pattern.
+uint8_t* flat_at(const CoreMemory& m, const AccessPattern& a, int64_t i) {
+  const int64_t per = a.free_elements();
+  return m.at(a, int(i / per), i % per);
+}
 
 void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
   // DMA moves bytes, no conversion (validation keeps src and dst dtypes equal).
@@ -134,7 +109,7 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
 }
 
 void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
-  float* row = scratch(0, size_t(in.src.free_elements())).data();
+  float* row = scratch_row(0, size_t(in.src.free_elements()));
   const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
   for (int p = 0; p < in.src.partition_count; ++p) {
     load_row(m, in.src, src, p, row);
@@ -144,10 +119,10 @@ void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
 
 void memset(const isa::Instruction& in, const CoreMemory& m) {
   const size_t n = size_t(in.dst.free_elements());
-  std::vector<float>& row = scratch(0, n);
-  std::fill(row.begin(), row.begin() + long(n), in.value);
+  float* row = scratch_row(0, n);
+  std::fill(row, row + n, in.value);
   const Rows dst = rows_of(m, in.dst);
-  for (int p = 0; p < in.dst.partition_count; ++p) store_row(m, in.dst, dst, p, row.data());
+  for (int p = 0; p < in.dst.partition_count; ++p) store_row(m, in.dst, dst, p, row);
 }
 
 // acc[j] += s * row[j]: the PE's multiply-accumulate for one k, the conv's innermost work.
@@ -165,9 +140,9 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   // multiply-add (no -march flags): the bits would change.
   const int K = in.src.partition_count;
   const int64_t M = in.src.free_elements(), N = in.src2.free_elements();
-  float* stat = scratch(0, size_t(K * M)).data();
-  float* mov = scratch(1, size_t(K * N)).data();
-  float* acc = scratch(2, size_t(N)).data();
+  float* stat = scratch_row(0, size_t(K * M));
+  float* mov = scratch_row(1, size_t(K * N));
+  float* acc = scratch_row(2, size_t(N));
   const Rows st = rows_of(m, in.src), mv = rows_of(m, in.src2), out = rows_of(m, in.dst);
   if (M == 1 && st.affine) {
     // One stationary column (the conv's filter tap): its K elements are `pitch` apart.
@@ -197,8 +172,8 @@ void transpose(const isa::Instruction& in, const CoreMemory& m) {
   // the elements are written in ascending p as before.
   const int P = in.src.partition_count;
   const int64_t F = in.src.free_elements();
-  float* all = scratch(0, size_t(P) * size_t(F)).data();
-  float* col = scratch(1, size_t(P)).data();
+  float* all = scratch_row(0, size_t(P) * size_t(F));
+  float* col = scratch_row(1, size_t(P));
   const Rows src = rows_of(m, in.src);
   for (int p = 0; p < P; ++p) load_row(m, in.src, src, p, &all[size_t(p) * size_t(F)]);
   const Rows dst = rows_of(m, in.dst);

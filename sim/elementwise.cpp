@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 namespace trn2::sim {
+
+namespace {
 
 float alu(isa::AluOp op, float a, float b) {
   switch (op) {
@@ -15,8 +16,6 @@ float alu(isa::AluOp op, float a, float b) {
   }
   return 0.0f;
 }
-
-namespace {
 
 float activate(isa::ActFunc f, float x) {
   switch (f) {
@@ -30,24 +29,28 @@ float activate(isa::ActFunc f, float x) {
 // dst = f(src), element by element, a partition row at a time.
 template <typename F>
 void map_rows(const isa::Instruction& in, const CoreMemory& m, F&& f) {
-  std::vector<float> row(size_t(in.dst.free_elements()));
+  const int64_t n = in.dst.free_elements();
+  float* row = scratch_row(0, size_t(n));
+  const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
   for (int p = 0; p < in.dst.partition_count; ++p) {
-    gather_row(m, in.src, p, row.data());
-    for (float& x : row) x = f(x);
-    scatter_row(m, in.dst, p, row.data());
+    load_row(m, in.src, src, p, row);
+    for (int64_t j = 0; j < n; ++j) row[j] = f(row[j]);
+    store_row(m, in.dst, dst, p, row);
   }
 }
 
 }  // namespace
 
 void tensor_tensor(const isa::Instruction& in, const CoreMemory& m) {
-  const size_t n = size_t(in.dst.free_elements());
-  std::vector<float> a(n), b(n);
+  const int64_t n = in.dst.free_elements();
+  float* a = scratch_row(0, size_t(n));
+  float* b = scratch_row(1, size_t(n));
+  const Rows src = rows_of(m, in.src), src2 = rows_of(m, in.src2), dst = rows_of(m, in.dst);
   for (int p = 0; p < in.dst.partition_count; ++p) {
-    gather_row(m, in.src, p, a.data());
-    gather_row(m, in.src2, p, b.data());
-    for (size_t f = 0; f < n; ++f) a[f] = alu(in.alu, a[f], b[f]);
-    scatter_row(m, in.dst, p, a.data());
+    load_row(m, in.src, src, p, a);
+    load_row(m, in.src2, src2, p, b);
+    for (int64_t j = 0; j < n; ++j) a[j] = alu(in.alu, a[j], b[j]);
+    store_row(m, in.dst, dst, p, a);
   }
 }
 
@@ -61,11 +64,12 @@ void activation(const isa::Instruction& in, const CoreMemory& m) {
 
 void iota(const isa::Instruction& in, const CoreMemory& m) {
   // Element f of partition p (both counted within the pattern) = start + f*step + p*partition_step.
-  const size_t n = size_t(in.dst.free_elements());
-  std::vector<float> row(n);
+  const int64_t n = in.dst.free_elements();
+  float* row = scratch_row(0, size_t(n));
+  const Rows dst = rows_of(m, in.dst);
   for (int p = 0; p < in.dst.partition_count; ++p) {
-    for (size_t f = 0; f < n; ++f) row[f] = in.value + float(f) * in.scale + float(p) * in.bias;
-    scatter_row(m, in.dst, p, row.data());
+    for (int64_t f = 0; f < n; ++f) row[f] = in.value + float(f) * in.scale + float(p) * in.bias;
+    store_row(m, in.dst, dst, p, row);
   }
 }
 

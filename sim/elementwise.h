@@ -12,6 +12,4 @@ void tensor_scalar(const isa::Instruction& in, const CoreMemory& m);
 void activation(const isa::Instruction& in, const CoreMemory& m);
 void iota(const isa::Instruction& in, const CoreMemory& m);
 
-float alu(isa::AluOp op, float a, float b);
-
 }  // namespace trn2::sim

@@ -87,10 +87,6 @@ class Checker {
     }
   }
 
-  void same_shape(const AccessPattern& a, const AccessPattern& b) const {
-    require(a.partition_count == b.partition_count, [&] { return "src has " + std::to_string(b.partition_count) + " partitions but dst has " + std::to_string(a.partition_count); });
-    require(a.free_elements() == b.free_elements(), [&] { return "src has " + std::to_string(b.free_elements()) + " elements per partition but dst has " + std::to_string(a.free_elements()); });
-  }
 
   void within_one_bank(const AccessPattern& a, const char* role) const {
     int64_t lo, hi;
@@ -113,13 +109,20 @@ class Checker {
     require(in_.dst.space != Space::HBM, "compute engines cannot access HBM");
   }
 
+  // An input of a compute engine: on chip, on dst's partitions, of dst's shape.
+  void on_chip_input(const AccessPattern& a, const char* role) const {
+    const AccessPattern& d = in_.dst;
+    pattern(a, role);
+    require(a.space != Space::HBM, "compute engines cannot access HBM");
+    require(a.start_partition == d.start_partition, [&] { return std::string("compute engines keep data in its partitions (") + role + " starts at " + std::to_string(a.start_partition) + ", dst at " + std::to_string(d.start_partition) + ")"; });
+    require(a.partition_count == d.partition_count, [&] { return std::string(role) + " has " + std::to_string(a.partition_count) + " partitions but dst has " + std::to_string(d.partition_count); });
+    require(a.free_elements() == d.free_elements(), [&] { return std::string(role) + " has " + std::to_string(a.free_elements()) + " elements per partition but dst has " + std::to_string(d.free_elements()); });
+  }
+
   // dst = f(src): both on chip, same partitions, same shape.
   void on_chip_unary() const {
     on_chip_dst();
-    pattern(in_.src, "src");
-    require(in_.src.space != Space::HBM, "compute engines cannot access HBM");
-    require(in_.src.start_partition == in_.dst.start_partition, [&] { return "compute engines keep data in its partitions (src starts at " + std::to_string(in_.src.start_partition) + ", dst at " + std::to_string(in_.dst.start_partition) + ")"; });
-    same_shape(in_.dst, in_.src);
+    on_chip_input(in_.src, "src");
   }
 
   void check() const {
@@ -176,10 +179,7 @@ class Checker {
       case Opcode::TensorTensor:
         engine_is({Engine::Vector});
         on_chip_unary();
-        pattern(in.src2, "src2");
-        require(in.src2.space != Space::HBM, "compute engines cannot access HBM");
-        require(in.src2.start_partition == in.dst.start_partition, [&] { return "compute engines keep data in its partitions (src2 starts at " + std::to_string(in.src2.start_partition) + ", dst at " + std::to_string(in.dst.start_partition) + ")"; });
-        require(in.src2.partition_count == in.dst.partition_count && in.src2.free_elements() == in.dst.free_elements(), [&] { return "src2 has shape [" + std::to_string(in.src2.partition_count) + ", " + std::to_string(in.src2.free_elements()) + "] but dst has [" + std::to_string(in.dst.partition_count) + ", " + std::to_string(in.dst.free_elements()) + "]"; });
+        on_chip_input(in.src2, "src2");
         require(!(in.src.space == Space::PSUM && in.src2.space == Space::PSUM), "at most one input may be in PSUM");
         break;
       case Opcode::TensorScalar:

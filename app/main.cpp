@@ -9,11 +9,11 @@
 #include <string>
 #include <systemc>
 
-#include "isa/npy.h"
 #include "isa/program_json.h"
 #include "sim/html_report.h"
 #include "sim/kernel_run.h"
 #include "sim/program_run.h"
+#include "sim/tensor_npy.h"
 
 // SystemC prints its banner from main() unless this is set; set it before main() runs so that
 // stdout holds only what trn2sim says.
@@ -185,12 +185,9 @@ int run_kernel(const Options& o, bool hazards_given, trn2::sim::HazardMode hazar
   Options out = o;
   out.report = rc.report_json;
   write_outputs(out, trn2::sim::make_report(rc, run), run.sim, run.program);
-  if (!rc.output_npy.empty()) {
-    const auto& t = *run.program.find_tensor("output");
-    const auto& bytes = run.sim.tensors.at("output");
-    std::vector<size_t> shape(t.shape.begin(), t.shape.end());
-    trn2::isa::write_npy(rc.output_npy, shape, trn2::isa::npy_descr(t.dtype), bytes.data(), bytes.size());
-  }
+  if (!rc.output_npy.empty())
+    trn2::sim::write_tensor_npy(rc.output_npy, *run.program.find_tensor("output"), run.sim.tensors.at("output"),
+                                "--output-npy");
   if (!run.numerics.pass) {
     std::cerr << "trn2sim: error: numerics check failed: " << run.numerics.mismatches << " elements outside atol "
               << rc.atol << " + rtol " << rc.rtol << " x |reference|\n";

@@ -8,9 +8,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "isa/npy.h"
 #include "isa/validate.h"
 #include "sim/report.h"
+#include "sim/tensor_npy.h"
 
 namespace trn2::sim {
 
@@ -28,29 +28,6 @@ std::vector<float> decode(const std::vector<uint8_t>& bytes, isa::DType t) {
   std::vector<float> v(bytes.size() / es);
   isa::load_elements(bytes.data(), int64_t(es), t, int64_t(v.size()), v.data());
   return v;
-}
-
-std::vector<float> load_tensor(const std::string& path, const char* field, const isa::HbmTensor& t) {
-  isa::NpyArray a;
-  try {
-    a = isa::read_npy(path);
-  } catch (const std::runtime_error& e) {
-    throw ConfigError(std::string("inputs.") + field + ": " + e.what());
-  }
-  std::vector<size_t> want(t.shape.begin(), t.shape.end());
-  if (a.shape != want) {
-    std::ostringstream s;
-    s << "inputs." << field << ": " << path << " has shape (";
-    for (size_t d : a.shape) s << d << ",";
-    s << ") but the kernel needs (";
-    for (size_t d : want) s << d << ",";
-    s << ")";
-    throw ConfigError(s.str());
-  }
-  if (a.descr != isa::npy_descr(t.dtype))
-    throw ConfigError(std::string("inputs.") + field + ": " + path + " holds '" + a.descr + "' but kernel.dtype " +
-                      isa::dtype_name(t.dtype) + " needs '" + isa::npy_descr(t.dtype) + "'");
-  return decode(a.data, t.dtype);
 }
 
 // Seconds since `t0`, and resets `t0` to now: times consecutive phases.
@@ -107,8 +84,8 @@ KernelRun run_kernel(const RunConfig& rc) {
   const isa::DType dt = rc.kernel.dtype;
   std::vector<float> input, filter;
   if (!rc.input_npy.empty()) {
-    input = load_tensor(rc.input_npy, "input", in_t);
-    filter = load_tensor(rc.filter_npy, "filter", f_t);
+    input = decode(read_tensor_npy(rc.input_npy, in_t, "inputs.input", "the kernel needs"), dt);
+    filter = decode(read_tensor_npy(rc.filter_npy, f_t, "inputs.filter", "the kernel needs"), dt);
   } else {
     input = gaussian(size_t(in_t.bytes()) / isa::dtype_size(dt), rc.seed, dt);
     filter = gaussian(size_t(f_t.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);

@@ -4,23 +4,15 @@
 #include <map>
 #include <sstream>
 
-#include "isa/npy.h"
 #include "isa/program_json.h"
 #include "isa/validate.h"
 #include "sim/report.h"
 #include "sim/run_config.h"
+#include "sim/tensor_npy.h"
 
 namespace trn2::sim {
 
 namespace {
-
-std::string shape_text(const std::vector<size_t>& shape) {
-  std::ostringstream s;
-  s << "(";
-  for (size_t d : shape) s << d << ",";
-  s << ")";
-  return s.str();
-}
 
 const isa::HbmTensor& tensor_named(const isa::Program& p, const std::string& name, const std::string& flag) {
   const isa::HbmTensor* t = p.find_tensor(name);
@@ -59,32 +51,12 @@ ProgramRun run_program(const ProgramRunOptions& o) {
   for (const auto& [name, path] : o.inputs) {
     const isa::HbmTensor& t = tensor_named(run.program, name, "--input");
     if (inputs.count(name)) throw ConfigError("--input " + name + ": given twice");
-    isa::NpyArray a;
-    try {
-      a = isa::read_npy(path);
-    } catch (const std::runtime_error& e) {
-      throw ConfigError("--input " + name + ": " + e.what());
-    }
-    const std::vector<size_t> want(t.shape.begin(), t.shape.end());
-    if (a.shape != want)
-      throw ConfigError("--input " + name + ": " + path + " has shape " + shape_text(a.shape) + " but tensor '" + name +
-                        "' is " + shape_text(want));
-    if (a.descr != isa::npy_descr(t.dtype))
-      throw ConfigError("--input " + name + ": " + path + " holds '" + a.descr + "' but tensor '" + name + "' is " +
-                        isa::dtype_name(t.dtype) + " ('" + isa::npy_descr(t.dtype) + "')");
-    inputs[name] = std::move(a.data);
+    inputs[name] = read_tensor_npy(path, t, "--input " + name, "tensor '" + name + "' is");
   }
   for (const auto& out : o.outputs) tensor_named(run.program, out.first, "--output");  // fail before running
   run.sim = simulate(run.program, o.hw, std::move(inputs), o.trace);
   for (const auto& [name, path] : o.outputs) {
-    const isa::HbmTensor& t = tensor_named(run.program, name, "--output");
-    const auto& bytes = run.sim.tensors.at(name);
-    const std::vector<size_t> shape(t.shape.begin(), t.shape.end());
-    try {
-      isa::write_npy(path, shape, isa::npy_descr(t.dtype), bytes.data(), bytes.size());
-    } catch (const std::runtime_error& e) {
-      throw ConfigError("--output " + name + ": " + e.what());
-    }
+    write_tensor_npy(path, tensor_named(run.program, name, "--output"), run.sim.tensors.at(name), "--output " + name);
   }
   return run;
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <systemc>
 
@@ -151,40 +152,39 @@ trn2::sim::HardwareConfig load_hardware(const std::string& path) {
   return hw;
 }
 
-void write_outputs(const Options& o, const nlohmann::json& report, const trn2::sim::SimResult& sim,
-                   const trn2::isa::Program& program) {
-  if (!o.report.empty()) write_text(o.report, report.dump(2) + "\n");
+// The report (to `report_path`), the HTML page and the program dump, as asked.
+void write_outputs(const Options& o, const std::string& report_path, const nlohmann::json& report,
+                   const trn2::sim::SimResult& sim, const trn2::isa::Program& program) {
+  if (!report_path.empty()) write_text(report_path, report.dump(2) + "\n");
   if (!o.report_html.empty()) write_text(o.report_html, trn2::sim::html_report(report, sim));
   if (!o.dump_program.empty()) write_text(o.dump_program, trn2::isa::to_json(program).dump() + "\n");
 }
 
-int run_program(const Options& o, trn2::sim::HazardMode hazards) {
+int run_program(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
   trn2::sim::ProgramRunOptions po;
   po.program_path = o.file;
   po.inputs = o.inputs;
   po.outputs = o.outputs;
   po.hw = load_hardware(o.hardware);
-  po.hazards = hazards;
+  po.hazards = hazards.value_or(trn2::sim::HazardMode::Fail);
   if (const std::string e = apply_trace_options(o, po.trace); !e.empty()) return bad_input(e);
   spdlog::info("running program {}", o.file);
   const trn2::sim::ProgramRun run = trn2::sim::run_program(po);
   std::cout << trn2::sim::program_summary(run, po.hw);
-  write_outputs(o, trn2::sim::program_report(po, run), run.sim, run.program);
+  write_outputs(o, o.report, trn2::sim::program_report(po, run), run.sim, run.program);
   return 0;
 }
 
-int run_kernel(const Options& o, bool hazards_given, trn2::sim::HazardMode hazards) {
+int run_kernel(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
   trn2::sim::RunConfig rc = trn2::sim::load_run_config(o.file);
   if (!o.report.empty()) rc.report_json = o.report;
   if (!o.output_npy.empty()) rc.output_npy = o.output_npy;
-  if (hazards_given) rc.hazards = hazards;
+  if (hazards) rc.hazards = *hazards;
   if (const std::string e = apply_trace_options(o, rc.trace); !e.empty()) return bad_input(e);
   spdlog::info("running {} from {}", rc.kernel_name, o.file);
   const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
   std::cout << trn2::sim::summary_text(rc, run);
-  Options out = o;
-  out.report = rc.report_json;
-  write_outputs(out, trn2::sim::make_report(rc, run), run.sim, run.program);
+  write_outputs(o, rc.report_json, trn2::sim::make_report(rc, run), run.sim, run.program);
   if (!rc.output_npy.empty())
     trn2::sim::write_tensor_npy(rc.output_npy, *run.program.find_tensor("output"), run.sim.tensors.at("output"),
                                 "--output-npy");
@@ -209,12 +209,15 @@ int sc_main(int argc, char* argv[]) {
   const auto level = spdlog::level::from_str(o.log_level);
   if (level == spdlog::level::off && o.log_level != "off") return bad_input("unknown --log-level " + o.log_level);
   spdlog::set_level(level);
-  trn2::sim::HazardMode hazards = trn2::sim::HazardMode::Fail;
-  if (!o.hazards.empty() && !trn2::sim::parse_hazard_mode(o.hazards, hazards))
-    return bad_input("--hazards: expected fail, warn or off, got " + o.hazards);
+  std::optional<trn2::sim::HazardMode> hazards;  // unset: the config's (or fail)
+  if (!o.hazards.empty()) {
+    trn2::sim::HazardMode mode;
+    if (!trn2::sim::parse_hazard_mode(o.hazards, mode)) return bad_input("--hazards: expected fail, warn or off, got " + o.hazards);
+    hazards = mode;
+  }
 
   try {
-    return o.program_mode ? run_program(o, hazards) : run_kernel(o, !o.hazards.empty(), hazards);
+    return o.program_mode ? run_program(o, hazards) : run_kernel(o, hazards);
   } catch (const trn2::sim::ConfigError& e) {
     return bad_input(e.what());
   } catch (const trn2::isa::ValidationError& e) {

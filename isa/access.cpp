@@ -28,6 +28,16 @@ int64_t AccessPattern::free_elements() const {
   return n;
 }
 
+int64_t AccessPattern::run_elements() const {
+  int64_t run = 1;
+  for (int d = ndims - 1; d >= 0; --d) {
+    if (dims[d].count == 1) continue;
+    if (dims[d].step != run) break;
+    run *= dims[d].count;
+  }
+  return run;
+}
+
 int64_t AccessPattern::free_offset(int64_t flat) const {
   int64_t off = 0;
   for (int d = ndims - 1; d >= 0; --d) {

@@ -39,6 +39,8 @@ struct AccessPattern {
   int64_t free_elements() const;           // elements per partition
   int64_t total_elements() const { return free_elements() * partition_count; }
   bool inner_contiguous() const { return dims[ndims - 1].step == 1 || dims[ndims - 1].count == 1; }
+  // Elements per contiguous run of a row: the inner dims that step densely, multiplied.
+  int64_t run_elements() const;
   // Element offset of free index `flat` (row-major over dims) from the partition's start.
   int64_t free_offset(int64_t flat) const;
   // Byte range [lo, hi) touched within one partition (SBUF/PSUM) or in HBM overall.

@@ -58,12 +58,7 @@ struct Run {
 // partition for SBUF/PSUM, absolute HBM addresses for HBM.
 template <typename F>
 void for_each_run(const AccessPattern& a, int i, F&& f) {
-  int64_t run = 1;
-  for (int d = a.ndims - 1; d >= 0; --d) {
-    if (a.dims[d].count == 1) continue;
-    if (a.dims[d].step != run) break;
-    run *= a.dims[d].count;
-  }
+  const int64_t run = a.run_elements();
   const int64_t es = int64_t(dtype_size(a.dtype));
   const int64_t row = a.offset + (a.space == Space::HBM ? int64_t(i) * a.partition_step : 0);
   const int64_t n = a.free_elements();
@@ -124,12 +119,8 @@ bool exact_overlap(const AccessPattern& a, const AccessPattern& b, int& partitio
 
 // Whether every byte of the bounding box [partitions] x [b_lo, b_hi) is touched.
 bool dense(const AccessPattern& a) {
-  int64_t run = 1;
-  for (int d = a.ndims - 1; d >= 0; --d) {
-    if (a.dims[d].count == 1) continue;
-    if (a.dims[d].step != run) return false;
-    run *= a.dims[d].count;
-  }
+  const int64_t run = a.run_elements();
+  if (run != a.free_elements()) return false;
   if (a.space == Space::HBM) return a.partition_count == 1 || a.partition_step == run;
   return a.partition_count == 1 || a.partition_step == 1;
 }

@@ -4,23 +4,12 @@
 
 namespace trn2::sim {
 
-namespace {
-// Elements per contiguous run within one partition row of a pattern.
-int64_t run_length(const isa::AccessPattern& a) {
-  int64_t run = 1;
-  for (int d = a.ndims - 1; d >= 0; --d) {
-    if (a.dims[d].step != run && a.dims[d].count > 1) break;
-    run *= a.dims[d].count;
-  }
-  return run;
-}
-}  // namespace
 
 DmaShape dma_shape(const isa::Instruction& in) {
   // The on-chip side sets the rows (partitions); an HBM->HBM copy uses the source's rows.
   const isa::AccessPattern& rows = in.dst.space != isa::Space::HBM ? in.dst : in.src;
   const int64_t per_row = rows.free_elements();
-  int64_t run = std::min(run_length(in.src), run_length(in.dst));
+  int64_t run = std::min(in.src.run_elements(), in.dst.run_elements());
   run = std::max<int64_t>(1, std::min(run, per_row));
   DmaShape s;
   s.partitions = rows.partition_count;

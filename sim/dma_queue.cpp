@@ -4,7 +4,6 @@
 
 namespace trn2::sim {
 
-
 DmaShape dma_shape(const isa::Instruction& in) {
   // The on-chip side sets the rows (partitions); an HBM->HBM copy uses the source's rows.
   const isa::AccessPattern& rows = in.dst.space != isa::Space::HBM ? in.dst : in.src;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <unordered_map>
 
 namespace trn2::isa {
@@ -291,6 +290,7 @@ class Checker {
  public:
   Checker(const Program& p, const Limits& l, size_t max_reports) : p_(p), l_(l), max_(max_reports) {
     for (const auto& stream : p.cores) orders_.emplace_back(stream, kNumComputeEngines + l.dma_queues);
+    on_chip_.resize(p.cores.size() * 2);
     written_.resize(p.cores.size() * 2);
     known_.resize(p.cores.size() * 2);
   }
@@ -302,7 +302,7 @@ class Checker {
         const Instruction& in = stream[i];
         if (reads_src(in.op)) read(int(c), i, in.src);
         if (reads_src2(in.op)) read(int(c), i, in.src2);
-        if (in.op == Opcode::Matmul && in.accumulate) read(int(c), i, in.dst);
+        if (reads_dst(in)) read(int(c), i, in.dst);
         write(int(c), i, in.dst);
       }
     }
@@ -314,7 +314,7 @@ class Checker {
 
   Index& index_of(int core, Space s) {
     if (s == Space::HBM) return hbm_;
-    return on_chip_[{core, int(s)}];
+    return on_chip_[size_t(core) * 2 + (s == Space::PSUM ? 1 : 0)];
   }
 
   void read(int core, uint32_t i, const AccessPattern& ap) {
@@ -322,7 +322,7 @@ class Checker {
     if (ap.space != Space::HBM) check_initialised(a);
     Index& ix = index_of(core, ap.space);
     scan(ix.writes, a);
-    insert(ix.reads, a);
+    ix.reads.add(table_, a);
   }
 
   void write(int core, uint32_t i, const AccessPattern& ap) {
@@ -330,11 +330,9 @@ class Checker {
     Index& ix = index_of(core, ap.space);
     scan(ix.reads, a);
     scan(ix.writes, a);
-    insert(ix.writes, a);
+    ix.writes.add(table_, a);
     if (ap.space != Space::HBM) mark_initialised(a);
   }
-
-  void insert(Grid& g, const Access& a) { g.add(table_, a); }
 
   // Checks `a` against the earlier accesses of one grid. An earlier access ordered before a
   // dense write (or a dense access after a read) that covers it can never race with anything
@@ -436,7 +434,7 @@ class Checker {
   size_t max_;
   std::vector<Order> orders_;
   Index hbm_;
-  std::map<std::pair<int, int>, Index> on_chip_;
+  std::vector<Index> on_chip_;  // [core * 2 + (psum)]
   AccessTable table_;
   uint32_t stamp_ = 0;
   std::vector<Bits> written_;             // [core * 2 + (psum)]

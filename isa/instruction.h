@@ -37,6 +37,8 @@ bool parse_act(const std::string& s, ActFunc& out);
 // The operands an opcode reads (every opcode writes dst; an accumulating matmul also reads it).
 bool reads_src(Opcode op);   // all but memset and iota
 bool reads_src2(Opcode op);  // nc_matmul (moving) and tensor_tensor (second input)
+struct Instruction;
+bool reads_dst(const Instruction& in);  // an accumulating nc_matmul reads its PSUM bank
 
 // One instruction of one core's stream. An engine runs its instructions in stream order;
 // across engines and DMA queues the only order is `deps` (indices of earlier instructions in

@@ -134,7 +134,7 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   std::vector<uint32_t> deps;
   if (isa::reads_src(in.op)) track(in.src, false, index, deps);
   if (isa::reads_src2(in.op)) track(in.src2, false, index, deps);
-  if (in.op == isa::Opcode::Matmul && in.accumulate) track(in.dst, false, index, deps);  // reads its bank
+  if (isa::reads_dst(in)) track(in.dst, false, index, deps);
   track(in.dst, true, index, deps);
   deps.erase(std::remove(deps.begin(), deps.end(), index), deps.end());
   std::sort(deps.begin(), deps.end());

@@ -112,29 +112,16 @@ KernelRun run_kernel(const RunConfig& rc) {
   return run;
 }
 
-namespace {
-// How fast the host ran the kernel: the whole run (build, inputs, model, check) and its phases.
-nlohmann::json simulator_block(const KernelRun& run) {
-  const double host = run.times.total();
-  const double instructions = double(run.sim.instructions);
-  return {{"host_seconds", host},
-          {"simulated_instructions", run.sim.instructions},
-          {"instructions", run.sim.instructions},  // the older name, kept for existing readers
-          {"instructions_per_host_second", host > 0 ? instructions / host : 0.0},
-          {"simulated_ns_per_host_second", host > 0 ? run.sim.total_ns / host : 0.0},
-          {"model_instructions_per_host_second", run.times.simulate > 0 ? instructions / run.times.simulate : 0.0},
-          {"peak_rss_bytes", peak_rss_bytes()},
-          {"phase_seconds", {{"build", run.times.build}, {"hazard_check", run.times.hazards}, {"inputs", run.times.inputs},
-                             {"simulate", run.times.simulate}, {"check", run.times.check}}}};
-}
-}  // namespace
 
 nlohmann::json make_report(const RunConfig& rc, const KernelRun& run) {
   const auto& k = rc.kernel;
   // Useful MACs (N*C*Q*S), at the bf16 rate.
   const double macs = double(k.batch) * double(k.channels) * double(k.out_width()) * double(k.kernel_size) *
                       (k.dtype == isa::DType::F32 ? rc.hw.matmul_fp32_slowdown : 1.0);
-  nlohmann::json r = timing_report(run.sim, rc.hw, macs);
+  nlohmann::json r = timing_report(run.sim, rc.hw, macs, run.times.total());
+  r["simulator"]["phase_seconds"] = {{"build", run.times.build},   {"hazard_check", run.times.hazards},
+                                     {"inputs", run.times.inputs}, {"simulate", run.times.simulate},
+                                     {"check", run.times.check}};
   r["kernel"] = rc.kernel_name;
   r["shape"] = {{"batch", k.batch}, {"channels", k.channels}, {"width", k.width}, {"kernel_size", k.kernel_size},
                 {"out_width", k.out_width()}, {"dtype", isa::dtype_name(k.dtype)}, {"stride", k.stride},
@@ -142,7 +129,6 @@ nlohmann::json make_report(const RunConfig& rc, const KernelRun& run) {
   r["numerics"] = {{"max_abs_error", run.numerics.max_abs_error}, {"max_rel_error", run.numerics.max_rel_error},
                    {"mismatches", run.numerics.mismatches}, {"atol", rc.atol}, {"rtol", rc.rtol},
                    {"pass", run.numerics.pass}};
-  r["simulator"] = simulator_block(run);
   return r;
 }
 

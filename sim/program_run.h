@@ -27,6 +27,7 @@ struct ProgramRunOptions {
 struct ProgramRun {
   isa::Program program;
   SimResult sim;
+  double host_seconds = 0;  // the whole run: loading, checks, model, outputs
 };
 
 // Throws ConfigError / isa::ValidationError (bad input) or std::exception (internal).

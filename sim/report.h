@@ -13,7 +13,9 @@ namespace trn2::sim {
 
 // `pe_macs`: the MACs the run's matmuls must do, counted at the bf16 rate (an fp32 MAC
 // counts matmul_fp32_slowdown times), over the PE arrays of all the cores used.
-nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, double pe_macs);
+// `host_seconds`: the whole run on the host (loading, checks, model, outputs); the model's
+// own share is s.host_seconds.
+nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, double pe_macs, double host_seconds);
 
 // The process's peak resident set so far (getrusage), in bytes.
 int64_t peak_rss_bytes();

@@ -37,8 +37,9 @@ struct KernelRun {
   std::vector<float> output;  // as computed, widened to fp32
 };
 
-// Deterministic standard-normal values (Box-Muller over a 64-bit generator), rounded to `dtype`.
-std::vector<float> gaussian(size_t n, uint64_t seed, isa::DType dtype);
+// Deterministic values with mean 0 and variance 1, close to normal (Irwin-Hall sums of four
+// uniforms from a splitmix64 counter), rounded to `dtype`.
+std::vector<float> seeded_normals(size_t n, uint64_t seed, isa::DType dtype);
 
 KernelRun run_kernel(const RunConfig& rc);
 nlohmann::json make_report(const RunConfig& rc, const KernelRun& run);

@@ -133,6 +133,43 @@ __attribute__((target_clones("avx2", "default"))) void mac_row(float* acc, float
   for (int64_t j = 0; j < n; ++j) acc[j] += s * row[j];
 }
 
+// The whole product of one stationary column with a moving tile whose K rows are N
+// contiguous elements, `pitch` bytes apart: acc[j] += stat[k] * row_k[j] for k ascending,
+// converting each element to fp32 in the same loop. A conv tap's matmul (M = 1) then costs
+// one call, not a load and a mac_row call per row, which dominated small tiles. Same clones
+// and the same rounded multiply-then-add, in the same order, as mac_row.
+template <class Load>
+inline __attribute__((always_inline)) void mac_column(float* __restrict acc, const float* __restrict stat, int K,
+                                                      const uint8_t* first, int64_t pitch, int64_t N, Load load) {
+  for (int k = 0; k < K; ++k) {
+    const uint8_t* row = first + k * pitch;
+    const float s = stat[k];
+    for (int64_t j = 0; j < N; ++j) acc[j] += s * load(row, j);
+  }
+}
+
+__attribute__((target_clones("avx2", "default"))) void mac_column_bf16(float* acc, const float* stat, int K,
+                                                                       const uint8_t* first, int64_t pitch,
+                                                                       int64_t N) {
+  mac_column(acc, stat, K, first, pitch, N, [](const uint8_t* row, int64_t j) {
+    uint16_t h;
+    std::memcpy(&h, row + 2 * j, 2);
+    const uint32_t u = uint32_t(h) << 16;
+    float x;
+    std::memcpy(&x, &u, 4);
+    return x;
+  });
+}
+
+__attribute__((target_clones("avx2", "default"))) void mac_column_f32(float* acc, const float* stat, int K,
+                                                                      const uint8_t* first, int64_t pitch, int64_t N) {
+  mac_column(acc, stat, K, first, pitch, N, [](const uint8_t* row, int64_t j) {
+    float x;
+    std::memcpy(&x, row + 4 * j, 4);
+    return x;
+  });
+}
+
 void matmul(const isa::Instruction& in, const CoreMemory& m) {
   // out[M, N] (+)= stationary[K, M]^T x moving[K, N]; products and sums in fp32 over k in
   // ascending order, as the PE array accumulates; the PSUM bank adds the result to what it
@@ -150,10 +187,19 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   } else {
     for (int k = 0; k < K; ++k) load_row(m, in.src, st, k, &stat[size_t(k * M)]);
   }
-  for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &mov[size_t(k * N)]);
+  const DType mdt = in.src2.dtype;
+  const bool fused = M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && mdt != DType::F16;
+  if (!fused)
+    for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &mov[size_t(k * N)]);
   for (int64_t i = 0; i < M; ++i) {
     std::fill(acc, acc + N, 0.0f);
-    for (int k = 0; k < K; ++k) mac_row(acc, stat[size_t(k * M + i)], &mov[size_t(k * N)], N);
+    if (fused && mdt == DType::BF16) {
+      mac_column_bf16(acc, stat, K, mv.first, mv.pitch, N);
+    } else if (fused) {
+      mac_column_f32(acc, stat, K, mv.first, mv.pitch, N);
+    } else {
+      for (int k = 0; k < K; ++k) mac_row(acc, stat[size_t(k * M + i)], &mov[size_t(k * N)], N);
+    }
     // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0. Element by element in
     // order, read then write, so a pattern that revisits an element adds twice as before.
     for (int64_t j = 0; j < N; ++j) {

@@ -9,9 +9,8 @@ ComputeEngine::ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, dou
                              const std::vector<isa::Instruction>& stream, Scoreboard& scoreboard,
                              const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core)
     : sc_module(name), hw_(hw), kind_(kind), clock_ghz_(clock_ghz), stream_(stream),
-      scoreboard_(scoreboard), memory_(memory), trace_(trace), core_(core) {
-  for (uint32_t i = 0; i < stream.size(); ++i)
-    if (stream[i].engine == kind) mine_.push_back(i);
+      mine_(scoreboard.instructions_of(int(kind))), scoreboard_(scoreboard), memory_(memory), trace_(trace),
+      core_(core) {
   SC_THREAD(run);
 }
 

@@ -50,7 +50,7 @@ class ComputeEngine : public sc_core::sc_module {
   isa::Engine kind_;
   double clock_ghz_;
   const std::vector<isa::Instruction>& stream_;
-  std::vector<uint32_t> mine_;
+  const std::vector<uint32_t>& mine_;
   Scoreboard& scoreboard_;
   CoreMemory memory_;
   EngineStats stats_;

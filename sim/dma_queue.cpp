@@ -21,10 +21,9 @@ DmaQueue::DmaQueue(sc_core::sc_module_name name, int queue, const std::vector<is
                    Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
                    std::vector<std::unique_ptr<DmaEngine>>& engines, DmaStats& stats,
                    std::vector<std::pair<double, double>>& active_intervals, Trace& trace, int core)
-    : sc_module(name), stream_(stream), scoreboard_(scoreboard), memory_(memory), hw_(hw),
-      engines_(engines), stats_(stats), active_(active_intervals), queue_(queue), trace_(trace), core_(core) {
-  for (uint32_t i = 0; i < stream.size(); ++i)
-    if (stream[i].engine == isa::Engine::Dma && stream[i].queue == queue) mine_.push_back(i);
+    : sc_module(name), stream_(stream), mine_(scoreboard.instructions_of(isa::kNumComputeEngines + queue)),
+      scoreboard_(scoreboard), memory_(memory), hw_(hw), engines_(engines), stats_(stats), active_(active_intervals),
+      queue_(queue), trace_(trace), core_(core) {
   SC_THREAD(run);
 }
 

@@ -43,7 +43,7 @@ class DmaQueue : public sc_core::sc_module {
   void run();
 
   const std::vector<isa::Instruction>& stream_;
-  std::vector<uint32_t> mine_;
+  const std::vector<uint32_t>& mine_;
   Scoreboard& scoreboard_;
   CoreMemory memory_;
   const HardwareConfig& hw_;

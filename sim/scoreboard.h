@@ -30,10 +30,15 @@ class Scoreboard {
     trace_at_ns_[i] = at_ns;
   }
   int trace_tid(uint32_t i) const { return trace_tid_[i]; }
+  // The instructions of one slot (an engine or a DMA queue), in stream order: each engine
+  // and queue takes its own list from here, made in one pass over the stream.
+  const std::vector<uint32_t>& instructions_of(int slot) const { return by_slot_[size_t(slot)]; }
   double trace_at(uint32_t i) const { return trace_at_ns_[i]; }
 
  private:
   const std::vector<isa::Instruction>& stream_;
+  std::vector<uint8_t> slot_;  // slot_of(stream_[i]), kept apart so waits need not touch the instruction
+  std::vector<std::vector<uint32_t>> by_slot_;
   std::vector<double> finish_ns_;
   std::vector<uint8_t> issued_;
   std::vector<int> trace_tid_;

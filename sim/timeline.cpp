@@ -23,6 +23,10 @@ void Timeline::add(int t, double start_ns, double end_ns, double weight) {
   auto& bins = busy_[size_t(t)];
   const size_t first = size_t(start_ns / bin_ns_);
   const size_t last = std::min(max_bins_ - 1, size_t(end_ns / bin_ns_));
+  if (first == last) {  // most slices sit inside one bin
+    bins[first] += (end_ns - start_ns) * weight;
+    return;
+  }
   for (size_t b = first; b <= last; ++b) {
     const double lo = std::max(start_ns, double(b) * bin_ns_), hi = std::min(end_ns, double(b + 1) * bin_ns_);
     if (hi > lo) bins[b] += (hi - lo) * weight;

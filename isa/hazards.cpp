@@ -124,28 +124,28 @@ bool dense(const AccessPattern& a) {
   return a.partition_count == 1 || a.partition_step == 1;
 }
 
-// Rows of bits, set and searched a 64-bit word at a time.
+// Rows of bits, set and searched a 64-bit word at a time. Stored word-major (word k of every
+// row, then word k + 1): a tile touches the same bytes of many partitions, and those words
+// then share cache lines instead of sitting a partition's length (a page or more) apart.
 class Bits {
  public:
   bool empty() const { return words_.empty(); }
   void resize(int rows, int64_t bits_per_row) {
-    row_words_ = (bits_per_row + 63) / 64;
-    words_.assign(size_t(rows) * size_t(row_words_), 0);
+    rows_ = size_t(rows);
+    words_.assign(rows_ * size_t((bits_per_row + 63) / 64), 0);
   }
   void set(int row, int64_t lo, int64_t hi) {
-    uint64_t* w = &words_[size_t(row) * size_t(row_words_)];
-    for (int64_t b = lo; b < hi;) {
-      const int64_t k = b / 64, bit = b % 64, n = std::min<int64_t>(64 - bit, hi - b);
-      w[k] |= mask(bit, n);
+    for (int64_t b = lo; b < hi;) {  // b >= 0: shifts, not divisions
+      const int64_t k = b >> 6, bit = b & 63, n = std::min<int64_t>(64 - bit, hi - b);
+      words_[size_t(k) * rows_ + size_t(row)] |= mask(bit, n);
       b += n;
     }
   }
   // The first clear bit in [lo, hi) of a row, or -1.
   int64_t first_clear(int row, int64_t lo, int64_t hi) const {
-    const uint64_t* w = &words_[size_t(row) * size_t(row_words_)];
     for (int64_t b = lo; b < hi;) {
-      const int64_t k = b / 64, bit = b % 64, n = std::min<int64_t>(64 - bit, hi - b);
-      const uint64_t clear = ~w[k] & mask(bit, n);
+      const int64_t k = b >> 6, bit = b & 63, n = std::min<int64_t>(64 - bit, hi - b);
+      const uint64_t clear = ~words_[size_t(k) * rows_ + size_t(row)] & mask(bit, n);
       if (clear) return k * 64 + __builtin_ctzll(clear);
       b += n;
     }
@@ -154,7 +154,7 @@ class Bits {
 
  private:
   static uint64_t mask(int64_t bit, int64_t n) { return (n == 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1)) << bit; }
-  int64_t row_words_ = 0;
+  size_t rows_ = 0;
   std::vector<uint64_t> words_;
 };
 
@@ -293,6 +293,23 @@ class Checker {
     on_chip_.resize(p.cores.size() * 2);
     written_.resize(p.cores.size() * 2);
     known_.resize(p.cores.size() * 2);
+    // The HBM bytes any instruction writes, as sorted disjoint ranges: a read outside them
+    // (a kernel's input tensors) cannot race, so it is neither checked nor filed. A strided
+    // read of a long HBM row spans many buckets, and the conv's input loads are such reads.
+    std::vector<std::pair<int64_t, int64_t>> w;
+    for (const auto& stream : p.cores)
+      for (const Instruction& in : stream)
+        if (in.dst.space == Space::HBM) {
+          int64_t lo, hi;
+          in.dst.byte_extent(lo, hi);
+          w.emplace_back(lo, hi);
+        }
+    std::sort(w.begin(), w.end());
+    for (const auto& r : w)
+      if (!hbm_written_.empty() && r.first <= hbm_written_.back().second)
+        hbm_written_.back().second = std::max(hbm_written_.back().second, r.second);
+      else
+        hbm_written_.push_back(r);
   }
 
   std::vector<Hazard> run() {
@@ -317,8 +334,16 @@ class Checker {
     return on_chip_[size_t(core) * 2 + (s == Space::PSUM ? 1 : 0)];
   }
 
+  bool hbm_ever_written(int64_t lo, int64_t hi) const {
+    // The first range ending after lo is the only one that can meet [lo, hi).
+    auto it = std::upper_bound(hbm_written_.begin(), hbm_written_.end(), lo,
+                               [](int64_t v, const std::pair<int64_t, int64_t>& r) { return v < r.second; });
+    return it != hbm_written_.end() && it->first < hi;
+  }
+
   void read(int core, uint32_t i, const AccessPattern& ap) {
     const Access a = make_access(core, i, false, ap);
+    if (ap.space == Space::HBM && !hbm_ever_written(a.b_lo, a.b_hi)) return;
     if (ap.space != Space::HBM) check_initialised(a);
     Index& ix = index_of(core, ap.space);
     scan(ix.writes, a);
@@ -440,6 +465,7 @@ class Checker {
   std::vector<Bits> written_;             // [core * 2 + (psum)]
   std::vector<std::vector<Box>> known_;  // [core * 2 + (psum)], most recently used first
   std::vector<Hazard> found_;
+  std::vector<std::pair<int64_t, int64_t>> hbm_written_;  // merged [lo, hi) byte ranges
 };
 
 }  // namespace

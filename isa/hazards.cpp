@@ -293,23 +293,6 @@ class Checker {
     on_chip_.resize(p.cores.size() * 2);
     written_.resize(p.cores.size() * 2);
     known_.resize(p.cores.size() * 2);
-    // The HBM bytes any instruction writes, as sorted disjoint ranges: a read outside them
-    // (a kernel's input tensors) cannot race, so it is neither checked nor filed. A strided
-    // read of a long HBM row spans many buckets, and the conv's input loads are such reads.
-    std::vector<std::pair<int64_t, int64_t>> w;
-    for (const auto& stream : p.cores)
-      for (const Instruction& in : stream)
-        if (in.dst.space == Space::HBM) {
-          int64_t lo, hi;
-          in.dst.byte_extent(lo, hi);
-          w.emplace_back(lo, hi);
-        }
-    std::sort(w.begin(), w.end());
-    for (const auto& r : w)
-      if (!hbm_written_.empty() && r.first <= hbm_written_.back().second)
-        hbm_written_.back().second = std::max(hbm_written_.back().second, r.second);
-      else
-        hbm_written_.push_back(r);
   }
 
   std::vector<Hazard> run() {
@@ -334,16 +317,8 @@ class Checker {
     return on_chip_[size_t(core) * 2 + (s == Space::PSUM ? 1 : 0)];
   }
 
-  bool hbm_ever_written(int64_t lo, int64_t hi) const {
-    // The first range ending after lo is the only one that can meet [lo, hi).
-    auto it = std::upper_bound(hbm_written_.begin(), hbm_written_.end(), lo,
-                               [](int64_t v, const std::pair<int64_t, int64_t>& r) { return v < r.second; });
-    return it != hbm_written_.end() && it->first < hi;
-  }
-
   void read(int core, uint32_t i, const AccessPattern& ap) {
     const Access a = make_access(core, i, false, ap);
-    if (ap.space == Space::HBM && !hbm_ever_written(a.b_lo, a.b_hi)) return;
     if (ap.space != Space::HBM) check_initialised(a);
     Index& ix = index_of(core, ap.space);
     scan(ix.writes, a);
@@ -465,7 +440,6 @@ class Checker {
   std::vector<Bits> written_;             // [core * 2 + (psum)]
   std::vector<std::vector<Box>> known_;  // [core * 2 + (psum)], most recently used first
   std::vector<Hazard> found_;
-  std::vector<std::pair<int64_t, int64_t>> hbm_written_;  // merged [lo, hi) byte ranges
 };
 
 }  // namespace

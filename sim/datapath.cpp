@@ -51,7 +51,7 @@ Rows rows_of(const CoreMemory& m, const AccessPattern& a) {
 float* scratch_row(int which, size_t n) {
   // The model runs one instruction at a time (the SystemC threads are coroutines of one host
   // thread), so the rows can be shared.
-  static std::vector<float> rows[3];
+  static std::vector<float> rows[4];
   std::vector<float>& v = rows[which];
   if (v.size() < n) v.resize(n);
   return v.data();
@@ -125,19 +125,13 @@ void memset(const isa::Instruction& in, const CoreMemory& m) {
   for (int p = 0; p < in.dst.partition_count; ++p) store_row(m, in.dst, dst, p, row);
 }
 
-// acc[j] += s * row[j]: the PE's multiply-accumulate for one k, the conv's innermost work.
-// Built twice, for AVX2 hosts and for baseline x86-64, chosen at load time: 8 lanes instead
-// of 4, each lane still a rounded multiply then a rounded add (AVX2 does not bring FMA, so
-// nothing is contracted) in the same order, so the bits do not depend on the host.
-__attribute__((target_clones("avx2", "default"))) void mac_row(float* acc, float s, const float* row, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) acc[j] += s * row[j];
-}
-
-// The whole product of one stationary column with a moving tile whose K rows are N
-// contiguous elements, `pitch` bytes apart: acc[j] += stat[k] * row_k[j] for k ascending,
-// converting each element to fp32 in the same loop. A conv tap's matmul (M = 1) then costs
-// one call, not a load and a mac_row call per row, which dominated small tiles. Same clones
-// and the same rounded multiply-then-add, in the same order, as mac_row.
+// acc[j] += stat[k] * row_k[j] for k ascending, where the moving tile's K rows are N
+// contiguous elements `pitch` bytes apart, converted to fp32 in the same loop: the PE's
+// multiply-accumulate for one stationary column, the conv's innermost work, in one call (a
+// load and a call per row dominated small tiles). Built twice, for AVX2 hosts and for
+// baseline x86-64, chosen at load time: 8 lanes instead of 4, each lane still a rounded
+// multiply then a rounded add (AVX2 does not bring FMA, so nothing is contracted) in the
+// same order, so the bits do not depend on the host.
 template <class Load>
 inline __attribute__((always_inline)) void mac_column(float* __restrict acc, const float* __restrict stat, int K,
                                                       const uint8_t* first, int64_t pitch, int64_t N, Load load) {
@@ -152,6 +146,7 @@ __attribute__((target_clones("avx2", "default"))) void mac_column_bf16(float* ac
                                                                        const uint8_t* first, int64_t pitch,
                                                                        int64_t N) {
   mac_column(acc, stat, K, first, pitch, N, [](const uint8_t* row, int64_t j) {
+    // isa::bf16_to_f32, written out so that the loop vectorises (that one is not inline).
     uint16_t h;
     std::memcpy(&h, row + 2 * j, 2);
     const uint32_t u = uint32_t(h) << 16;
@@ -178,7 +173,6 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   const int K = in.src.partition_count;
   const int64_t M = in.src.free_elements(), N = in.src2.free_elements();
   float* stat = scratch_row(0, size_t(K * M));
-  float* mov = scratch_row(1, size_t(K * N));
   float* acc = scratch_row(2, size_t(N));
   const Rows st = rows_of(m, in.src), mv = rows_of(m, in.src2), out = rows_of(m, in.dst);
   if (M == 1 && st.affine) {
@@ -187,19 +181,26 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   } else {
     for (int k = 0; k < K; ++k) load_row(m, in.src, st, k, &stat[size_t(k * M)]);
   }
+  // The moving tile is read in place when it is used once (M = 1) and its rows are
+  // contiguous bf16 or fp32; otherwise it is converted to fp32 rows once, up front.
   const DType mdt = in.src2.dtype;
-  const bool fused = M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && mdt != DType::F16;
-  if (!fused)
-    for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &mov[size_t(k * N)]);
+  const uint8_t* mov = mv.first;
+  int64_t mov_pitch = mv.pitch;
+  DType mov_type = mdt;
+  if (!(M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && mdt != DType::F16)) {
+    float* rows = scratch_row(1, size_t(K * N));
+    for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &rows[size_t(k * N)]);
+    mov = reinterpret_cast<const uint8_t*>(rows);
+    mov_pitch = N * 4;
+    mov_type = DType::F32;
+  }
+  float* column = M == 1 ? stat : scratch_row(3, size_t(K));
   for (int64_t i = 0; i < M; ++i) {
+    if (M > 1)
+      for (int k = 0; k < K; ++k) column[k] = stat[size_t(k * M + i)];
     std::fill(acc, acc + N, 0.0f);
-    if (fused && mdt == DType::BF16) {
-      mac_column_bf16(acc, stat, K, mv.first, mv.pitch, N);
-    } else if (fused) {
-      mac_column_f32(acc, stat, K, mv.first, mv.pitch, N);
-    } else {
-      for (int k = 0; k < K; ++k) mac_row(acc, stat[size_t(k * M + i)], &mov[size_t(k * N)], N);
-    }
+    if (mov_type == DType::BF16) mac_column_bf16(acc, column, K, mov, mov_pitch, N);
+    else mac_column_f32(acc, column, K, mov, mov_pitch, N);
     // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0. Element by element in
     // order, read then write, so a pattern that revisits an element adds twice as before.
     for (int64_t j = 0; j < N; ++j) {

@@ -35,7 +35,7 @@ Rows rows_of(const CoreMemory& m, const isa::AccessPattern& a);
 void load_row(const CoreMemory& m, const isa::AccessPattern& a, const Rows& r, int i, float* out);
 void store_row(const CoreMemory& m, const isa::AccessPattern& a, const Rows& r, int i, const float* in);
 
-// Scratch row `which` (0 to 2) of at least n floats, reused across instructions so that no
+// Scratch row `which` (0 to 3) of at least n floats, reused across instructions so that no
 // instruction allocates.
 float* scratch_row(int which, size_t n);
 

@@ -184,7 +184,12 @@ int run_kernel(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
   spdlog::info("running {} from {}", rc.kernel_name, o.file);
   const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
   std::cout << trn2::sim::summary_text(rc, run);
-  write_outputs(o, rc.report_json, trn2::sim::make_report(rc, run), run.sim, run.program);
+  // A streamed run holds only the program's header: a dump makes the whole program again.
+  const bool streamed = rc.window > 0;
+  const trn2::isa::Program whole = streamed && !o.dump_program.empty()
+                                       ? trn2::kernels::build_depthwise_conv1d(rc.kernel, rc.hw.limits)
+                                       : trn2::isa::Program{};
+  write_outputs(o, rc.report_json, trn2::sim::make_report(rc, run), run.sim, streamed ? whole : run.program);
   if (!rc.output_npy.empty())
     trn2::sim::write_tensor_npy(rc.output_npy, *run.program.find_tensor("output"), run.sim.tensors.at("output"),
                                 "--output-npy");

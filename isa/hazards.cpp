@@ -18,33 +18,34 @@ int slot_of(const Instruction& in) {
 // stream order, which is a topological order (dependencies point to earlier instructions).
 class Order {
  public:
-  Order(const std::vector<Instruction>& stream, int slots)
-      : stream_(stream), slots_(size_t(slots)), clock_(stream.size() * slots_, 0), seq_(stream.size(), 0) {
-    std::vector<uint32_t> count(slots_, 0);
-    std::vector<int64_t> last(slots_, -1);
-    for (size_t i = 0; i < stream.size(); ++i) {
-      uint32_t* c = &clock_[i * slots_];
-      const size_t s = size_t(slot_of(stream[i]));
-      if (last[s] >= 0) std::copy_n(&clock_[size_t(last[s]) * slots_], slots_, c);
-      for (uint32_t d : stream[i].deps) {
-        const uint32_t* cd = &clock_[size_t(d) * slots_];
-        for (size_t k = 0; k < slots_; ++k) c[k] = std::max(c[k], cd[k]);
-      }
-      seq_[i] = count[s]++;
-      c[s] = seq_[i] + 1;
-      last[s] = int64_t(i);
+  explicit Order(int slots) : slots_(size_t(slots)), count_(slots_, 0), last_(slots_, -1) {}
+  // Instruction `seq_.size()` of the stream.
+  void add(const Instruction& in) {
+    const size_t i = seq_.size(), s = size_t(slot_of(in));
+    clock_.resize(clock_.size() + slots_, 0);
+    uint32_t* c = &clock_[i * slots_];
+    if (last_[s] >= 0) std::copy_n(&clock_[size_t(last_[s]) * slots_], slots_, c);
+    for (uint32_t d : in.deps) {
+      const uint32_t* cd = &clock_[size_t(d) * slots_];
+      for (size_t k = 0; k < slots_; ++k) c[k] = std::max(c[k], cd[k]);
     }
+    seq_.push_back(count_[s]++);
+    slot_.push_back(uint8_t(s));
+    c[s] = seq_[i] + 1;
+    last_[s] = int64_t(i);
   }
   // Whether instruction j happens before instruction i.
   bool before(uint32_t j, uint32_t i) const {
-    return j < i && clock_[size_t(i) * slots_ + size_t(slot_of(stream_[j]))] > seq_[j];
+    return j < i && clock_[size_t(i) * slots_ + slot_[j]] > seq_[j];
   }
 
  private:
-  const std::vector<Instruction>& stream_;
   size_t slots_;
   std::vector<uint32_t> clock_;
   std::vector<uint32_t> seq_;
+  std::vector<uint8_t> slot_;
+  std::vector<uint32_t> count_;
+  std::vector<int64_t> last_;
 };
 
 // ---- footprints -------------------------------------------------------------------------
@@ -158,17 +159,21 @@ class Bits {
   std::vector<uint64_t> words_;
 };
 
+// An access, with what its report needs of its instruction (the stream is not kept).
 struct Access {
   int core;
   uint32_t index;
   bool write;
-  const AccessPattern* ap;
+  Opcode op;
+  Engine engine;
+  int queue;
+  AccessPattern ap;
   int p_lo, p_hi;
   int64_t b_lo, b_hi;
 };
 
-Access make_access(int core, uint32_t index, bool write, const AccessPattern& ap) {
-  Access a{core, index, write, &ap, 0, 1, 0, 0};
+Access make_access(int core, uint32_t index, bool write, const Instruction& in, const AccessPattern& ap) {
+  Access a{core, index, write, in.op, in.engine, in.queue, ap, 0, 1, 0, 0};
   ap.byte_extent(a.b_lo, a.b_hi);
   if (ap.space != Space::HBM) {
     a.p_lo = ap.start_partition;
@@ -182,7 +187,7 @@ bool boxes_overlap(const Access& x, const Access& y) {
 }
 
 bool covers(const Access& x, const Access& y) {
-  return dense(*x.ap) && x.b_lo <= y.b_lo && x.b_hi >= y.b_hi && x.p_lo <= y.p_lo && x.p_hi >= y.p_hi;
+  return dense(x.ap) && x.b_lo <= y.b_lo && x.b_hi >= y.b_hi && x.p_lo <= y.p_lo && x.p_hi >= y.p_hi;
 }
 
 // Every access some grid still holds, by id. An id is reused once every bucket that held
@@ -268,17 +273,16 @@ std::string hex(int64_t v) {
   return b;
 }
 
-std::string describe(const Program& p, const Access& a) {
-  const Instruction& in = p.cores[size_t(a.core)][a.index];
-  std::string unit = in.engine == Engine::Dma ? "queue " + std::to_string(in.queue) : engine_name(in.engine);
-  return "core " + std::to_string(a.core) + " instruction " + std::to_string(a.index) + " (" + opcode_name(in.op) +
+std::string describe(const Access& a) {
+  std::string unit = a.engine == Engine::Dma ? "queue " + std::to_string(a.queue) : engine_name(a.engine);
+  return "core " + std::to_string(a.core) + " instruction " + std::to_string(a.index) + " (" + opcode_name(a.op) +
          " on " + unit + ")";
 }
 
-std::string where(const Program& p, Space space, int partition, const Run& bytes) {
+std::string where(const std::vector<HbmTensor>& tensors, Space space, int partition, const Run& bytes) {
   std::string w = space_name(space);
   if (space == Space::HBM) {
-    for (const auto& t : p.tensors)
+    for (const auto& t : tensors)
       if (bytes.lo >= t.base && bytes.lo < t.base + t.bytes()) w += " tensor '" + t.name + "'";
   } else {
     w += " partition " + std::to_string(partition);
@@ -286,30 +290,36 @@ std::string where(const Program& p, Space space, int partition, const Run& bytes
   return w + " bytes [" + hex(bytes.lo) + ", " + hex(bytes.hi) + ")";
 }
 
-class Checker {
+}  // namespace
+
+class HazardChecker::Impl {
  public:
-  Checker(const Program& p, const Limits& l, size_t max_reports) : p_(p), l_(l), max_(max_reports) {
-    for (const auto& stream : p.cores) orders_.emplace_back(stream, kNumComputeEngines + l.dma_queues);
-    on_chip_.resize(p.cores.size() * 2);
-    written_.resize(p.cores.size() * 2);
-    known_.resize(p.cores.size() * 2);
+  Impl(const Program& header, const Limits& l, size_t max_reports)
+      : tensors_(header.tensors), l_(l), max_(max_reports) {
+    for (size_t c = 0; c < header.cores.size(); ++c) orders_.emplace_back(kNumComputeEngines + l.dma_queues);
+    on_chip_.resize(header.cores.size() * 2);
+    written_.resize(header.cores.size() * 2);
+    known_.resize(header.cores.size() * 2);
   }
 
-  std::vector<Hazard> run() {
-    for (size_t c = 0; c < p_.cores.size() && !full(); ++c) {
-      const auto& stream = p_.cores[c];
-      for (uint32_t i = 0; i < stream.size() && !full(); ++i) {
-        const Instruction& in = stream[i];
-        if (reads_src(in.op)) read(int(c), i, in.src);
-        if (reads_src2(in.op)) read(int(c), i, in.src2);
-        if (reads_dst(in)) read(int(c), i, in.dst);
-        write(int(c), i, in.dst);
-      }
-    }
-    return std::move(found_);
+  void add(int core, uint32_t i, const Instruction& in) {
+    orders_[size_t(core)].add(in);
+    if (full()) return;
+    if (reads_src(in.op)) read(core, i, in, in.src);
+    if (reads_src2(in.op)) read(core, i, in, in.src2);
+    if (reads_dst(in)) read(core, i, in, in.dst);
+    write(core, i, in, in.dst);
   }
+  const std::vector<Hazard>& found() const { return found_; }
 
  private:
+  bool in_read_only_tensor(const AccessPattern& ap) const {
+    int64_t lo, hi;
+    ap.byte_extent(lo, hi);
+    for (const HbmTensor& t : tensors_)
+      if (t.read_only && lo >= t.base && hi <= t.base + t.bytes()) return true;
+    return false;
+  }
   bool full() const { return found_.size() >= max_; }
 
   Index& index_of(int core, Space s) {
@@ -317,16 +327,17 @@ class Checker {
     return on_chip_[size_t(core) * 2 + (s == Space::PSUM ? 1 : 0)];
   }
 
-  void read(int core, uint32_t i, const AccessPattern& ap) {
-    const Access a = make_access(core, i, false, ap);
+  void read(int core, uint32_t i, const Instruction& in, const AccessPattern& ap) {
+    if (ap.space == Space::HBM && in_read_only_tensor(ap)) return;  // nothing writes it (validated)
+    const Access a = make_access(core, i, false, in, ap);
     if (ap.space != Space::HBM) check_initialised(a);
     Index& ix = index_of(core, ap.space);
     scan(ix.writes, a);
     ix.reads.add(table_, a);
   }
 
-  void write(int core, uint32_t i, const AccessPattern& ap) {
-    const Access a = make_access(core, i, true, ap);
+  void write(int core, uint32_t i, const Instruction& in, const AccessPattern& ap) {
+    const Access a = make_access(core, i, true, in, ap);
     Index& ix = index_of(core, ap.space);
     scan(ix.reads, a);
     scan(ix.writes, a);
@@ -349,12 +360,12 @@ class Checker {
       if (!(a.write || e.write) || full()) return;
       int partition;
       Run bytes;
-      if (!exact_overlap(*a.ap, *e.ap, partition, bytes)) return;
+      if (!exact_overlap(a.ap, e.ap, partition, bytes)) return;
       const Access& w = e.write ? e : a;
       const Access& o = e.write ? a : e;
-      found_.push_back({Hazard::Kind::Race, "race: " + describe(p_, w) + " writes and " + describe(p_, o) +
+      found_.push_back({Hazard::Kind::Race, "race: " + describe(w) + " writes and " + describe(o) +
                                                 (o.write ? " writes " : " reads ") +
-                                                where(p_, a.ap->space, partition, bytes) +
+                                                where(tensors_, a.ap.space, partition, bytes) +
                                                 ", and no dependency path orders them"});
     });
   }
@@ -375,7 +386,7 @@ class Checker {
     bool holds(const Access& a) const { return p_lo <= a.p_lo && a.p_hi <= p_hi && b_lo <= a.b_lo && a.b_hi <= b_hi; }
   };
   static constexpr size_t kKnownBoxes = 32;
-  std::vector<Box>& known(const Access& a) { return known_[size_t(a.core) * 2 + (a.ap->space == Space::PSUM ? 1 : 0)]; }
+  std::vector<Box>& known(const Access& a) { return known_[size_t(a.core) * 2 + (a.ap.space == Space::PSUM ? 1 : 0)]; }
   bool known_initialised(const Access& a) {
     std::vector<Box>& k = known(a);
     for (size_t i = 0; i < k.size(); ++i)
@@ -386,7 +397,7 @@ class Checker {
     return false;
   }
   void remember_initialised(const Access& a) {
-    if (!dense(*a.ap)) return;  // its box has bytes it does not touch
+    if (!dense(a.ap)) return;  // its box has bytes it does not touch
     std::vector<Box>& k = known(a);
     k.insert(k.begin(), Box{a.p_lo, a.p_hi, a.b_lo, a.b_hi});
     if (k.size() > kKnownBoxes) k.pop_back();
@@ -395,10 +406,10 @@ class Checker {
   void mark_initialised(const Access& a) {
     if (known_initialised(a)) return;
     remember_initialised(a);
-    Bits& w = written(a.core, a.ap->space);
-    for (int i = 0; i < a.ap->partition_count; ++i) {
-      const int p = partition_of(*a.ap, i);
-      for_each_run(*a.ap, i, [&](int64_t lo, int64_t hi) { w.set(p, lo, hi); });
+    Bits& w = written(a.core, a.ap.space);
+    for (int i = 0; i < a.ap.partition_count; ++i) {
+      const int p = partition_of(a.ap, i);
+      for_each_run(a.ap, i, [&](int64_t lo, int64_t hi) { w.set(p, lo, hi); });
     }
   }
 
@@ -410,18 +421,18 @@ class Checker {
   }
 
   void check_initialised_bits(const Access& a) {
-    Bits& w = written(a.core, a.ap->space);
-    for (int i = 0; i < a.ap->partition_count && !full(); ++i) {
-      const int p = partition_of(*a.ap, i);
+    Bits& w = written(a.core, a.ap.space);
+    for (int i = 0; i < a.ap.partition_count && !full(); ++i) {
+      const int p = partition_of(a.ap, i);
       bool reported = false;
-      for_each_run(*a.ap, i, [&](int64_t lo, int64_t hi) {
+      for_each_run(a.ap, i, [&](int64_t lo, int64_t hi) {
         if (reported) return;
         const int64_t hole = w.first_clear(p, lo, hi);
         if (hole < 0) return;
         int64_t end = hole + 1;
         while (end < hi && w.first_clear(p, end, end + 1) == end) ++end;
         found_.push_back({Hazard::Kind::UninitialisedRead,
-                          "uninitialised read: " + describe(p_, a) + " reads " + where(p_, a.ap->space, p, {hole, end}) +
+                          "uninitialised read: " + describe(a) + " reads " + where(tensors_, a.ap.space, p, {hole, end}) +
                               ", which nothing wrote before it"});
         reported = true;
       });
@@ -429,8 +440,8 @@ class Checker {
     }
   }
 
-  const Program& p_;
-  const Limits& l_;
+  std::vector<HbmTensor> tensors_;
+  Limits l_;
   size_t max_;
   std::vector<Order> orders_;
   Index hbm_;
@@ -442,10 +453,17 @@ class Checker {
   std::vector<Hazard> found_;
 };
 
-}  // namespace
+HazardChecker::HazardChecker(const Program& header, const Limits& limits, size_t max_reports)
+    : impl_(std::make_unique<Impl>(header, limits, max_reports)) {}
+HazardChecker::~HazardChecker() = default;
+void HazardChecker::add(int core, uint32_t index, const Instruction& in) { impl_->add(core, index, in); }
+const std::vector<Hazard>& HazardChecker::found() const { return impl_->found(); }
 
 std::vector<Hazard> find_hazards(const Program& p, const Limits& limits, size_t max_reports) {
-  return Checker(p, limits, max_reports).run();
+  HazardChecker checker(p, limits, max_reports);
+  for (size_t c = 0; c < p.cores.size(); ++c)
+    for (uint32_t i = 0; i < p.cores[c].size(); ++i) checker.add(int(c), i, p.cores[c][i]);
+  return checker.found();
 }
 
 }  // namespace trn2::isa

@@ -7,6 +7,7 @@
 //   it (the vendor's functional simulator fills such memory with NaN for this reason).
 // A static check of the program: it holds for every timing, not only the simulated one.
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,22 @@ struct Hazard {
 // order; everything else is ordered only by dependency paths. Stops after `max_reports`.
 // The program must have passed validate().
 std::vector<Hazard> find_hazards(const Program& p, const Limits& limits, size_t max_reports = 16);
+
+// The same check, fed one instruction at a time (for a program streamed while it runs).
+// `header` gives the tensors and the number of streams; each core's instructions must come
+// in stream order, and the cores may interleave in any way. Keeps the accesses that later
+// ones may still race with, and each instruction's vector clock (4 bytes per engine and
+// queue): the one part of the check that grows with the program.
+class HazardChecker {
+ public:
+  HazardChecker(const Program& header, const Limits& limits, size_t max_reports = 16);
+  ~HazardChecker();
+  void add(int core, uint32_t index, const Instruction& in);
+  const std::vector<Hazard>& found() const;  // at most max_reports
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace trn2::isa

@@ -81,6 +81,9 @@ struct HbmTensor {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
   int64_t base = 0;  // byte address in HBM
+  // No instruction writes it (validation enforces this), so its reads cannot race and the
+  // race check keeps no record of them: an input streamed from HBM costs no memory there.
+  bool read_only = false;
   int64_t bytes() const;
 };
 

@@ -213,9 +213,11 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
 
 json to_json(const Program& p) {
   json tensors = json::array();
-  for (const auto& t : p.tensors)
+  for (const auto& t : p.tensors) {
     tensors.push_back({{"name", t.name}, {"dtype", dtype_name(t.dtype)}, {"shape", t.shape},
                        {"base", t.base}});
+    if (t.read_only) tensors.back()["read_only"] = true;
+  }
   json cores = json::array();
   for (const auto& stream : p.cores) {
     json list = json::array();
@@ -293,6 +295,7 @@ Program program_from_json(const json& j) {
       elements *= t.shape.back();
       if (elements > kMaxElements) fail(ot.at("shape"), "more than 2^40 elements");
     }
+    t.read_only = ot.boolean_or("read_only", false);
     ot.no_unknown_keys();
     end = std::max(end, t.base + t.bytes());
     p.tensors.push_back(std::move(t));

@@ -45,6 +45,9 @@ class Checker {
     a.byte_extent(lo, hi);
     if (a.space == Space::HBM) {
       require(lo >= 0 && hi <= p_.hbm_bytes, [&] { return r + " HBM bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") outside the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
+      if (r == "dst")
+        for (const HbmTensor& t : p_.tensors)
+          require(!t.read_only || hi <= t.base || lo >= t.base + t.bytes(), [&] { return "dst writes read-only tensor '" + t.name + "'"; });
       return;
     }
     require(a.partition_step >= 1, [&] { return r + " partition step must be positive"; });
@@ -207,7 +210,7 @@ class Checker {
 
 }  // namespace
 
-void validate(const Program& p, const Limits& limits) {
+void validate_header(const Program& p, const Limits& limits) {
   if (p.cores.empty() || p.cores.size() > 2)
     throw ValidationError("program has " + std::to_string(p.cores.size()) + " core streams, must be 1 or 2");
   if (p.hbm_bytes > limits.hbm_bytes)
@@ -225,15 +228,20 @@ void validate(const Program& p, const Limits& limits) {
     }
     if (!fits || (!empty && room < 1)) throw ValidationError("tensor " + t.name + " does not fit the program's HBM");
   }
-  for (size_t c = 0; c < p.cores.size(); ++c) {
-    for (size_t i = 0; i < p.cores[c].size(); ++i) {
-      const Instruction& in = p.cores[c][i];
-      Checker ck(limits, p, c, i, in);
-      ck.check();
-      for (uint32_t d : in.deps)
-        ck.require(d < i, [&] { return "dependency on instruction " + std::to_string(d) + ", which is not earlier in the stream"; });
-    }
-  }
+}
+
+void validate_instruction(const Program& header, const Limits& limits, size_t core, size_t index,
+                          const Instruction& in) {
+  Checker ck(limits, header, core, index, in);
+  ck.check();
+  for (uint32_t d : in.deps)
+    ck.require(d < index, [&] { return "dependency on instruction " + std::to_string(d) + ", which is not earlier in the stream"; });
+}
+
+void validate(const Program& p, const Limits& limits) {
+  validate_header(p, limits);
+  for (size_t c = 0; c < p.cores.size(); ++c)
+    for (size_t i = 0; i < p.cores[c].size(); ++i) validate_instruction(p, limits, c, i, p.cores[c][i]);
   for (size_t i = 0; i < p.allocations.size(); ++i) {
     const Allocation& a = p.allocations[i];
     const std::string at = "allocation " + std::to_string(i) + " (" + a.name + "): ";

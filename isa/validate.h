@@ -24,5 +24,10 @@ struct ValidationError : std::runtime_error {
 
 // Throws ValidationError: "core 0 instruction 17 (dma_copy): dst partition count 256 exceeds 128".
 void validate(const Program& p, const Limits& limits);
+// The same checks in parts, for a program streamed while it runs: the header (stream count,
+// HBM size, tensors; the streams themselves may be empty), then each instruction in turn.
+void validate_header(const Program& p, const Limits& limits);
+void validate_instruction(const Program& header, const Limits& limits, size_t core, size_t index,
+                          const Instruction& in);
 
 }  // namespace trn2::isa

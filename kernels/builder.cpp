@@ -10,14 +10,19 @@ constexpr uint32_t kUnused = UINT32_MAX;  // an allocation no instruction has to
 }  // namespace
 
 ProgramBuilder::ProgramBuilder(const isa::Limits& limits, int cores, std::string kernel_name)
-    : limits_(limits), next_queue_(cores, 0), live_(cores), footprints_(cores) {
+    : limits_(limits), next_queue_(cores, 0), live_(cores), footprints_(cores), emitted_(size_t(cores), 0) {
   program_.kernel = std::move(kernel_name);
   program_.cores.resize(cores);
   pool_next_.resize(cores);
 }
 
-const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType dtype,
-                                                 std::vector<int64_t> shape) {
+void ProgramBuilder::stream_to(isa::InstructionSink* sink, bool keep_allocations) {
+  sink_ = sink;
+  keep_allocations_ = keep_allocations;
+}
+
+const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape,
+                                                 bool read_only) {
   isa::HbmTensor t;
   t.name = name;
   t.dtype = dtype;
@@ -27,6 +32,8 @@ const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType 
     throw std::invalid_argument("HBM tensor '" + name + "' ends at byte " + std::to_string(t.base + t.bytes()) +
                                 ", beyond the stack's " + std::to_string(limits_.hbm_bytes) + " bytes");
   program_.hbm_bytes = t.base + t.bytes();
+  t.read_only = read_only;
+  if (read_only) read_only_.emplace_back(t.base, t.base + t.bytes());
   program_.tensors.push_back(t);
   return program_.tensors.back();
 }
@@ -69,8 +76,10 @@ int64_t ProgramBuilder::allocate(int pool) {
   a.base = base;
   a.bytes = p.buffer_bytes;
   a.first = kUnused;
-  live_[core_][{int(p.space), base}] = program_.allocations.size();
-  program_.allocations.push_back(std::move(a));
+  if (keep_allocations_) {
+    live_[core_][{int(p.space), base}] = program_.allocations.size();
+    program_.allocations.push_back(std::move(a));
+  }
   return base;
 }
 
@@ -99,6 +108,11 @@ void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index,
   Access a;
   ap.byte_extent(a.b_lo, a.b_hi);
   if (ap.space == isa::Space::HBM) {
+    for (const auto& [lo, hi] : read_only_) {
+      if (a.b_lo >= hi || a.b_hi <= lo) continue;
+      if (write) throw std::logic_error("instruction " + std::to_string(index) + " writes read-only HBM tensor bytes");
+      if (a.b_lo >= lo && a.b_hi <= hi) return;  // nothing writes them: no dependency, no record
+    }
     a.p_lo = 0;
     a.p_hi = 1;
   } else {
@@ -129,8 +143,7 @@ void ProgramBuilder::conflicts(Accesses& set, const Access& a, std::vector<uint3
 }
 
 uint32_t ProgramBuilder::emit(isa::Instruction in) {
-  auto& stream = program_.cores[core_];
-  const uint32_t index = uint32_t(stream.size());
+  const uint32_t index = emitted_[size_t(core_)]++;
   std::vector<uint32_t> deps;
   if (isa::reads_src(in.op)) track(in.src, false, index, deps);
   if (isa::reads_src2(in.op)) track(in.src2, false, index, deps);
@@ -140,7 +153,8 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
   in.deps = std::move(deps);
-  stream.push_back(std::move(in));
+  if (sink_) sink_->put(core_, std::move(in));
+  else program_.cores[size_t(core_)].push_back(std::move(in));
   return index;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "isa/instruction.h"
+#include "isa/sink.h"
 #include "isa/validate.h"
 
 namespace trn2::kernels {
@@ -30,7 +31,14 @@ class ProgramBuilder {
  public:
   ProgramBuilder(const isa::Limits& limits, int cores, std::string kernel_name);
 
-  const isa::HbmTensor& hbm_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape);
+  // A tensor the program only reads (read_only) needs no dependencies for its reads, and
+  // the builder keeps no record of them; writing it is an error (std::logic_error).
+  const isa::HbmTensor& hbm_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape,
+                                   bool read_only = false);
+
+  // Instructions go to `sink` as they are made instead of into the program; allocation
+  // records are then kept only if `keep_allocations`. Set before the first instruction.
+  void stream_to(isa::InstructionSink* sink, bool keep_allocations);
 
   // All pools are declared up front for every core (each core has its own SBUF and PSUM).
   // Throws std::invalid_argument when the pools do not fit.
@@ -52,6 +60,8 @@ class ProgramBuilder {
   // Any other instruction: its dependencies are found like those of the calls above.
   uint32_t add(isa::Instruction in) { return emit(std::move(in)); }
 
+  // The program: tensors, HBM size, pools' allocation records and (unless streamed) the
+  // instruction streams.
   isa::Program finish();
 
  private:
@@ -90,6 +100,10 @@ class ProgramBuilder {
   // Per core: (space, buffer base) -> index of the buffer's current allocation record.
   std::vector<std::map<std::pair<int, int64_t>, size_t>> live_;
   std::vector<std::map<std::pair<int, int64_t>, Footprints>> footprints_;  // per core
+  std::vector<std::pair<int64_t, int64_t>> read_only_;  // HBM byte ranges of read-only tensors
+  isa::InstructionSink* sink_ = nullptr;
+  bool keep_allocations_ = true;
+  std::vector<uint32_t> emitted_;  // per core: instructions so far
 };
 
 }  // namespace trn2::kernels

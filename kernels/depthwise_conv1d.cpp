@@ -41,47 +41,46 @@ void DepthwiseConv1dParams::check() const {
           "kernel.feature_group_count must equal channels for a depthwise convolution");
 }
 
-isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::Limits& limits) {
-  p.check();
-  const isa::DType dt = p.dtype;
-  const int64_t esize = int64_t(isa::dtype_size(dt));
-  const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
-  const int64_t shard = C / p.lnc;
-  // P_MAX bounds S_TILE and C_TILE (C_TILE is also the transposed filter's free size);
-  // F_MAX, the matmul moving size that fits one PSUM bank in fp32, bounds Q_TILE.
-  const int64_t p_max = limits.partitions;
-  const int64_t f_max = std::min(limits.matmul_moving_free_max, limits.psum_bank_bytes / 4);
-  // S_TILE is also the free size of the filter tile the PE transposes (a stationary operand).
-  const int64_t s_tile = std::min({S, p_max, limits.matmul_stationary_free_max}), q_tile = std::min(Q, f_max);
-  const int64_t c_tile = std::min({shard, p_max, limits.matmul_stationary_free_max});
-  const int64_t s_tiles = (S + s_tile - 1) / s_tile;
-  const int64_t j_max = (q_tile - 1) * p.stride + 1;  // input columns one Q tile reads
+namespace {
 
-  ProgramBuilder b(limits, p.lnc, "depthwise_conv1d_implicit_gemm");
-  const int64_t in_base = b.hbm_tensor("input", dt, {N, C, 1, W}).base;
-  const int64_t f_base = b.hbm_tensor("filter", dt, {C, 1, 1, S}).base;
-  const int64_t out_base = b.hbm_tensor("output", dt, {N, C, 1, Q}).base;
+// The kernel for one builder: tiling, tensors and pools are declared on construction (the
+// same on every builder, so that separately built cores agree), then emit(core) makes a
+// core's stream.
+class Conv1dEmitter {
+ public:
+  Conv1dEmitter(const DepthwiseConv1dParams& p, const isa::Limits& limits)
+      : p(p), b(limits, checked_lnc(p), "depthwise_conv1d_implicit_gemm") {
+    dt = p.dtype;
+    esize = int64_t(isa::dtype_size(dt));
+    N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
+    shard = C / p.lnc;
+    // P_MAX bounds S_TILE and C_TILE (C_TILE is also the transposed filter's free size);
+    // F_MAX, the matmul moving size that fits one PSUM bank in fp32, bounds Q_TILE.
+    const int64_t p_max = limits.partitions;
+    const int64_t f_max = std::min(limits.matmul_moving_free_max, limits.psum_bank_bytes / 4);
+    // S_TILE is also the free size of the filter tile the PE transposes (a stationary operand).
+    s_tile = std::min({S, p_max, limits.matmul_stationary_free_max}), q_tile = std::min(Q, f_max);
+    c_tile = std::min({shard, p_max, limits.matmul_stationary_free_max});
+    s_tiles = (S + s_tile - 1) / s_tile;
+    j_max = (q_tile - 1) * p.stride + 1;  // input columns one Q tile reads
 
-  const int bufs = p.buffers;
-  const int filt_pool = b.sbuf_pool("filter", s_tile * esize, bufs);
-  // Every S tile of the transposed filter stays resident while its channel tile runs.
-  const int filt_t_pool = b.sbuf_pool("filter_t", c_tile * esize, int(s_tiles) * 2);
-  const int x_pool = b.sbuf_pool("input", j_max * esize, bufs);
-  const int xs_pool = p.stride > 1 ? b.sbuf_pool("input_strided", q_tile * esize, bufs) : -1;
-  const int out_pool = b.sbuf_pool("output", q_tile * esize, bufs);
-  const int tr_pool = b.psum_pool("transpose", 2);
-  const int acc_pool = b.psum_pool("accumulate", std::min(bufs, 6));
+    // The kernel never writes its input and filter: the builder need not track their reads.
+    in_base = b.hbm_tensor("input", dt, {N, C, 1, W}, true).base;
+    f_base = b.hbm_tensor("filter", dt, {C, 1, 1, S}, true).base;
+    out_base = b.hbm_tensor("output", dt, {N, C, 1, Q}).base;
 
-  auto hbm = [&](int64_t base, int64_t offset, int64_t partitions, int64_t pstep, int64_t free,
-                 int64_t fstep = 1) {
-    isa::AccessPattern a = isa::tile(Space::HBM, dt, base, 0, int(partitions), free);
-    a.offset = offset;
-    a.partition_step = pstep;
-    a.dims[0].step = fstep;
-    return a;
-  };
+    const int bufs = p.buffers;
+    filt_pool = b.sbuf_pool("filter", s_tile * esize, bufs);
+    // Every S tile of the transposed filter stays resident while its channel tile runs.
+    filt_t_pool = b.sbuf_pool("filter_t", c_tile * esize, int(s_tiles) * 2);
+    x_pool = b.sbuf_pool("input", j_max * esize, bufs);
+    xs_pool = p.stride > 1 ? b.sbuf_pool("input_strided", q_tile * esize, bufs) : -1;
+    out_pool = b.sbuf_pool("output", q_tile * esize, bufs);
+    tr_pool = b.psum_pool("transpose", 2);
+    acc_pool = b.psum_pool("accumulate", std::min(bufs, 6));
+  }
 
-  for (int core = 0; core < p.lnc; ++core) {
+  void emit(int core) {
     b.set_core(core);
     int copy_turn = 0;  // PSUM->SBUF copies alternate between ACT and DVE
     for (int64_t c0 = 0; c0 < shard; c0 += c_tile) {
@@ -152,7 +151,48 @@ isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::L
       }
     }
   }
-  return b.finish();
+
+  const DepthwiseConv1dParams& p;
+  ProgramBuilder b;
+
+ private:
+  static int checked_lnc(const DepthwiseConv1dParams& p) {
+    p.check();  // before the builder is made for lnc cores
+    return p.lnc;
+  }
+  isa::AccessPattern hbm(int64_t base, int64_t offset, int64_t partitions, int64_t pstep, int64_t free,
+                         int64_t fstep = 1) const {
+    isa::AccessPattern a = isa::tile(Space::HBM, dt, base, 0, int(partitions), free);
+    a.offset = offset;
+    a.partition_step = pstep;
+    a.dims[0].step = fstep;
+    return a;
+  }
+
+  isa::DType dt;
+  int64_t esize, N, C, W, S, Q, shard, s_tile, q_tile, c_tile, s_tiles, j_max;
+  int64_t in_base, f_base, out_base;
+  int filt_pool, filt_t_pool, x_pool, xs_pool, out_pool, tr_pool, acc_pool;
+};
+
+}  // namespace
+
+isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::Limits& limits) {
+  Conv1dEmitter k(p, limits);
+  for (int core = 0; core < p.lnc; ++core) k.emit(core);
+  return k.b.finish();
+}
+
+isa::Program depthwise_conv1d_header(const DepthwiseConv1dParams& p, const isa::Limits& limits) {
+  return Conv1dEmitter(p, limits).b.finish();
+}
+
+std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dParams& p, const isa::Limits& limits,
+                                                        int core, isa::InstructionSink& sink, bool keep_allocations) {
+  Conv1dEmitter k(p, limits);
+  k.b.stream_to(&sink, keep_allocations);
+  k.emit(core);
+  return k.b.finish().allocations;
 }
 
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,

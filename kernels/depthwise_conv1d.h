@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "isa/instruction.h"
+#include "isa/sink.h"
 #include "isa/validate.h"
 
 namespace trn2::kernels {
@@ -32,6 +33,16 @@ struct DepthwiseConv1dParams {
 // Emits input [N, C, 1, W], filter [C, 1, 1, S] and output [N, C, 1, Q] HBM tensors
 // ("input", "filter", "output") and both cores' instruction streams.
 isa::Program build_depthwise_conv1d(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+
+// The same program in parts, for a consumer that runs it as it is made:
+// - the header: tensors, HBM size and one empty stream per core;
+// - one core's stream, put into `sink` instruction by instruction; returns that core's buffer
+//   allocation records if `keep_allocations` (else none: they grow with the program).
+// Cores are independent, so they may be emitted concurrently (say, by one coroutine each).
+// Both throw std::invalid_argument for parameters the kernel does not support.
+isa::Program depthwise_conv1d_header(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dParams& p, const isa::Limits& limits,
+                                                        int core, isa::InstructionSink& sink, bool keep_allocations);
 
 // out[n][c][q] = sum_s in[n][c][q*stride + s - pad_left] * filter[c][s], zero outside the
 // input, accumulated in double. Inputs are the values as stored (already in the dtype).

@@ -6,11 +6,10 @@
 namespace trn2::sim {
 
 ComputeEngine::ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, double clock_ghz,
-                             const std::vector<isa::Instruction>& stream, Scoreboard& scoreboard,
-                             const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core)
-    : sc_module(name), hw_(hw), kind_(kind), clock_ghz_(clock_ghz), stream_(stream),
-      mine_(scoreboard.instructions_of(int(kind))), scoreboard_(scoreboard), memory_(memory), trace_(trace),
-      core_(core) {
+                             Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw, Trace& trace,
+                             int core)
+    : sc_module(name), hw_(hw), kind_(kind), clock_ghz_(clock_ghz), scoreboard_(scoreboard), memory_(memory),
+      trace_(trace), core_(core) {
   SC_THREAD(run);
 }
 
@@ -22,15 +21,16 @@ ComputeEngine::Slot ComputeEngine::schedule(const isa::Instruction& in, double r
 }
 
 void ComputeEngine::run() {
-  for (uint32_t i : mine_) {
-    const isa::Instruction& in = stream_[i];
+  uint32_t i = 0;
+  while (const isa::Instruction* next = scoreboard_.next(int(kind_), i)) {
+    const isa::Instruction& in = *next;
     int critical = -1;
     const double ready = scoreboard_.wait_ready(i, hw_.semaphore_latency_ns, &critical);
     const double previous_finish = stats_.last_finish_ns;
     const Slot slot = schedule(in, ready);
+    scoreboard_.check_not_late(i, slot.start_ns);
     wait_until(slot.start_ns);
     execute(in, memory_);
-    scoreboard_.publish(i, slot.finish_ns);
     // The busy part of the slot: a background LoadStationary may start under the previous
     // instruction, which must not be counted (or drawn) twice.
     const double busy_from = std::max(slot.start_ns, previous_finish);
@@ -43,6 +43,8 @@ void ComputeEngine::run() {
     if (critical >= 0 && waited > 0) stats_.waited_on_ns[std::min(critical, isa::kNumComputeEngines)] += waited;
     if (timeline_) timeline_->add(timeline_track_, busy_from, slot.finish_ns);
     if (trace_.enabled()) trace_instruction(i, in, ready, busy_from, slot.finish_ns, previous_finish);
+    scoreboard_.publish(i, slot.finish_ns);
+    scoreboard_.release(int(kind_));  // last: it frees `in`
   }
 }
 
@@ -63,7 +65,7 @@ void ComputeEngine::trace_instruction(uint32_t i, const isa::Instruction& in, do
   trace_.slice(core_, tid, isa::opcode_name(in.op), start_ns, finish_ns, args);
   const int me = slot_of(in);
   for (uint32_t d : in.deps)
-    if (slot_of(stream_[d]) != me) trace_.flow(core_, scoreboard_.trace_tid(d), scoreboard_.trace_at(d), tid, start_ns);
+    if (scoreboard_.trace_slot(d) != me) trace_.flow(core_, scoreboard_.trace_tid(d), scoreboard_.trace_at(d), tid, start_ns);
 }
 
 }  // namespace trn2::sim

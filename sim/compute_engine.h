@@ -18,8 +18,7 @@ namespace trn2::sim {
 class ComputeEngine : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(ComputeEngine);
-  ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, double clock_ghz,
-                const std::vector<isa::Instruction>& stream, Scoreboard& scoreboard,
+  ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, double clock_ghz, Scoreboard& scoreboard,
                 const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core);
 
   const EngineStats& stats() const { return stats_; }
@@ -49,8 +48,6 @@ class ComputeEngine : public sc_core::sc_module {
 
   isa::Engine kind_;
   double clock_ghz_;
-  const std::vector<isa::Instruction>& stream_;
-  const std::vector<uint32_t>& mine_;
   Scoreboard& scoreboard_;
   CoreMemory memory_;
   EngineStats stats_;

@@ -10,9 +10,9 @@ namespace trn2::sim {
 
 class GpSimdEngine : public ComputeEngine {
  public:
-  GpSimdEngine(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream,
-             Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core)
-      : ComputeEngine(name, isa::Engine::GpSimd, hw.pool_clock_ghz, stream, scoreboard, memory, hw, trace, core) {}
+  GpSimdEngine(sc_core::sc_module_name name, Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
+               Trace& trace, int core)
+      : ComputeEngine(name, isa::Engine::GpSimd, hw.pool_clock_ghz, scoreboard, memory, hw, trace, core) {}
 
   double cost_cycles(const isa::Instruction& in) const override {
     const double n = double(in.dst.free_elements());

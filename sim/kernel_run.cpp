@@ -77,15 +77,21 @@ KernelRun run_kernel(const RunConfig& rc) {
   KernelRun run;
   auto t0 = std::chrono::steady_clock::now();
   try {
-    run.program = kernels::build_depthwise_conv1d(rc.kernel, rc.hw.limits);
+    // Streamed, the program is only its header here: the model makes the streams as it runs.
+    run.program = rc.window > 0 ? kernels::depthwise_conv1d_header(rc.kernel, rc.hw.limits)
+                                : kernels::build_depthwise_conv1d(rc.kernel, rc.hw.limits);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("kernel: ") + e.what());
   }
-  isa::validate(run.program, rc.hw.limits);
-  for (size_t c = 0; c < run.program.cores.size(); ++c)
-    spdlog::debug("core {}: {} instructions", c, run.program.cores[c].size());
+  if (rc.window > 0) {
+    isa::validate_header(run.program, rc.hw.limits);
+  } else {
+    isa::validate(run.program, rc.hw.limits);
+    for (size_t c = 0; c < run.program.cores.size(); ++c)
+      spdlog::debug("core {}: {} instructions", c, run.program.cores[c].size());
+  }
   run.times.build = lap(t0);
-  gate_hazards(run.program, rc.hw.limits, rc.hazards, false);
+  if (rc.window == 0) gate_hazards(run.program, rc.hw.limits, rc.hazards, false);
   run.times.hazards = lap(t0);
   const isa::HbmTensor& in_t = *run.program.find_tensor("input");
   const isa::HbmTensor& f_t = *run.program.find_tensor("filter");
@@ -102,7 +108,22 @@ KernelRun run_kernel(const RunConfig& rc) {
   std::map<std::string, std::vector<uint8_t>> bytes;  // moved into the model, which frees them once loaded
   bytes["input"] = encode(input, dt);
   bytes["filter"] = encode(filter, dt);
-  run.sim = simulate(run.program, rc.hw, std::move(bytes), rc.trace);
+  if (rc.window == 0) {
+    run.sim = simulate(run.program, rc.hw, std::move(bytes), rc.trace);
+  } else {
+    StreamedProgram streamed;
+    streamed.header = run.program;
+    streamed.window = size_t(rc.window);
+    streamed.hazards = rc.hazards;
+    streamed.emit = [&rc](int core, isa::InstructionSink& sink, bool keep_allocations) {
+      return kernels::emit_depthwise_conv1d_core(rc.kernel, rc.hw.limits, core, sink, keep_allocations);
+    };
+    try {
+      run.sim = simulate(streamed, rc.hw, std::move(bytes), rc.trace);
+    } catch (const WindowTooSmall& e) {
+      throw ConfigError(std::string("simulator.window_instructions: ") + e.what() + " (raise it; 0: no window)");
+    }
+  }
   run.times.simulate = lap(t0);
   run.output = decode(run.sim.tensors.at("output"), dt);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "isa/instruction.h"
+#include "sim/dma_arbiter.h"
 #include "sim/hbm.h"
 #include "sim/neuron_core.h"
 
@@ -13,7 +14,10 @@ namespace trn2::sim {
 
 class LogicalCore : public sc_core::sc_module {
  public:
-  LogicalCore(sc_core::sc_module_name name, const isa::Program& program, const HardwareConfig& hw, Trace& trace);
+  // One NeuronCore per stream of `program` (only its header is used: the instructions are
+  // pushed into each core's scoreboard); `window` and `keep_history` as for the Scoreboard.
+  LogicalCore(sc_core::sc_module_name name, const isa::Program& program, const HardwareConfig& hw, Trace& trace,
+              size_t window, bool keep_history);
 
   Hbm& hbm() { return hbm_; }
   const Hbm& hbm() const { return hbm_; }
@@ -23,6 +27,7 @@ class LogicalCore : public sc_core::sc_module {
 
  private:
   Hbm hbm_;
+  DmaArbiter dma_arbiter_;
   std::vector<std::unique_ptr<NeuronCore>> cores_;
 };
 

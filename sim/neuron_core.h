@@ -5,6 +5,7 @@
 #include <systemc>
 #include <vector>
 
+#include "sim/dma_arbiter.h"
 #include "sim/dma_engine.h"
 #include "sim/dma_queue.h"
 #include "sim/gpsimd_engine.h"
@@ -18,8 +19,10 @@ namespace trn2::sim {
 
 class NeuronCore : public sc_core::sc_module {
  public:
-  NeuronCore(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream, Hbm& hbm,
-             const HardwareConfig& hw, Trace& trace, int index);
+  // The core's instructions are pushed into its scoreboard (scoreboard().push) before or
+  // while it runs; `window` and `keep_history` are the scoreboard's capacity and history.
+  NeuronCore(sc_core::sc_module_name name, Hbm& hbm, DmaArbiter& arbiter, const HardwareConfig& hw, Trace& trace,
+             int index, size_t window, bool keep_history);
 
   // Compute engines in isa::Engine order: pe, dve, act, pool.
   const ComputeEngine& engine(isa::Engine e) const { return *engines_[size_t(e)]; }
@@ -28,17 +31,19 @@ class NeuronCore : public sc_core::sc_module {
   void record_timeline(Timeline* t, int first_track);
   double finish_ns() const;
   const Scoreboard& scoreboard() const { return scoreboard_; }
+  Scoreboard& scoreboard() { return scoreboard_; }
 
  private:
-  const std::vector<isa::Instruction>& stream_;
   Sbuf sbuf_;
   Psum psum_;
   Scoreboard scoreboard_;
   std::vector<std::unique_ptr<ComputeEngine>> engines_;
   std::vector<std::unique_ptr<DmaEngine>> dma_engines_;
   std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
+  DmaArbiter& arbiter_;
+  int index_;
   mutable DmaStats dma_stats_;
-  mutable std::vector<std::pair<double, double>> dma_intervals_;
+  IntervalUnion dma_active_;
 };
 
 }  // namespace trn2::sim

@@ -86,7 +86,7 @@ void parse_kernel(const json& k, RunConfig& rc) {
 
 RunConfig parse_run_config(const json& j, const std::string& base_dir) {
   RunConfig rc;
-  only_keys(j, "config", {"hardware", "kernel", "inputs", "check", "outputs", "description"});
+  only_keys(j, "config", {"hardware", "kernel", "inputs", "check", "outputs", "simulator", "description"});
   if (auto hw = j.find("hardware"); hw != j.end()) {
     try {
       rc.hw.apply(*hw);
@@ -114,6 +114,12 @@ RunConfig parse_run_config(const json& j, const std::string& base_dir) {
     if (auto h = c->find("hazards"); h != c->end())
       if (!h->is_string() || !parse_hazard_mode(h->get<std::string>(), rc.hazards))
         fail("check.hazards", "expected \"fail\", \"warn\" or \"off\"");
+  }
+  if (auto s = j.find("simulator"); s != j.end()) {
+    only_keys(*s, "simulator", {"window_instructions"});
+    rc.window = get_int(*s, "window_instructions", "simulator", rc.window);
+    if (rc.window < 0 || rc.window > (int64_t(1) << 30))
+      fail("simulator.window_instructions", "must be 0 (the whole program) to 2^30, got " + std::to_string(rc.window));
   }
   if (auto o = j.find("outputs"); o != j.end()) {
     only_keys(*o, "outputs", {"npy", "report", "trace"});

@@ -25,6 +25,9 @@ struct RunConfig {
   HazardMode hazards = HazardMode::Fail;  // check.hazards or --hazards
   std::string output_npy, report_json;  // from "outputs"; command-line flags override
   TraceOptions trace;                   // outputs.trace or --trace
+  // simulator.window_instructions: the program is made while it runs, at most this many
+  // instructions per core waiting to run (0: the whole program is made first, then run).
+  int64_t window = 16384;
 };
 
 // Throws ConfigError with a one-line message naming the JSON path ("kernel.channels: ...").

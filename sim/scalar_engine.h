@@ -10,9 +10,9 @@ namespace trn2::sim {
 
 class ScalarEngine : public ComputeEngine {
  public:
-  ScalarEngine(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream,
-             Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core)
-      : ComputeEngine(name, isa::Engine::Scalar, hw.act_clock_ghz, stream, scoreboard, memory, hw, trace, core) {}
+  ScalarEngine(sc_core::sc_module_name name, Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
+               Trace& trace, int core)
+      : ComputeEngine(name, isa::Engine::Scalar, hw.act_clock_ghz, scoreboard, memory, hw, trace, core) {}
 
   double cost_cycles(const isa::Instruction& in) const override {
     return std::max(hw_.min_ii_cycles, double(in.dst.free_elements()));

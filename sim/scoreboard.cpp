@@ -1,35 +1,80 @@
 #include "sim/scoreboard.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace trn2::sim {
+
+namespace {
+// Simulated time is kept in SystemC's picoseconds: allow for the rounding of ns to ps.
+constexpr double kTimeSlackNs = 0.01;
+}  // namespace
 
 int slot_of(const isa::Instruction& in) {
   return in.engine == isa::Engine::Dma ? isa::kNumComputeEngines + in.queue : int(in.engine);
 }
 
-Scoreboard::Scoreboard(const std::vector<isa::Instruction>& stream, int dma_queues)
-    : stream_(stream), slot_(stream.size()), by_slot_(size_t(isa::kNumComputeEngines + dma_queues)),
-      finish_ns_(stream.size(), 0.0), issued_(stream.size(), 0), trace_tid_(stream.size(), 0),
-      trace_at_ns_(stream.size(), 0.0) {
-  for (int s = 0; s < isa::kNumComputeEngines + dma_queues; ++s)
+Scoreboard::Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history)
+    : core_(core), capacity_(capacity), retire_after_ns_(retire_after_ns), keep_history_(keep_history),
+      queued_(size_t(isa::kNumComputeEngines + dma_queues)) {
+  for (size_t s = 0; s < queued_.size(); ++s) {
+    pushed_event_.push_back(std::make_unique<sc_core::sc_event>());
     issued_event_.push_back(std::make_unique<sc_core::sc_event>());
-  for (uint32_t i = 0; i < stream.size(); ++i) {
-    const int s = slot_of(stream[i]);  // validation keeps queues below dma_queues
-    slot_[i] = uint8_t(s);
-    by_slot_[size_t(s)].push_back(i);
   }
 }
 
+void Scoreboard::push(isa::Instruction&& in) {
+  while (capacity_ != 0 && waiting_ >= capacity_) {
+    producer_blocked_ = true;
+    sc_core::wait(space_event_);
+  }
+  const int slot = slot_of(in);  // validation keeps queues below dma_queues
+  const uint32_t index = uint32_t(pushed_++);
+  if (free_nodes_.empty()) {
+    nodes_.push_back(std::make_unique<Pending>());
+    free_nodes_.push_back(nodes_.back().get());
+  }
+  Pending* node = free_nodes_.back();
+  free_nodes_.pop_back();
+  node->index = index;
+  node->in = std::move(in);
+  queued_[size_t(slot)].push_back(std::move(node));
+  semaphores_.push_back({0.0, uint8_t(slot), false});
+  if (keep_history_) history_.push_back({0.0, 0.0, 0, slot});
+  peak_waiting_ = std::max(peak_waiting_, ++waiting_);
+  // Before the simulation starts there is nobody to wake, and notify is not allowed yet.
+  if (sc_core::sc_is_running()) pushed_event_[size_t(slot)]->notify(sc_core::SC_ZERO_TIME);
+}
+
+void Scoreboard::close() {
+  closed_ = true;
+  if (sc_core::sc_is_running())
+    for (auto& e : pushed_event_) e->notify(sc_core::SC_ZERO_TIME);
+}
+
+const isa::Instruction* Scoreboard::next(int slot, uint32_t& index) {
+  RingQueue<Pending*>& q = queued_[size_t(slot)];
+  while (q.empty()) {
+    if (closed_) return nullptr;
+    sc_core::wait(*pushed_event_[size_t(slot)]);
+  }
+  index = q.front()->index;
+  return &q.front()->in;
+}
+
 double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slot) {
-  const int me = slot_[i];
+  const int me = semaphores_[i - retired_].slot;  // not issued yet, so not retired
   double ready = 0.0;
   if (critical_slot) *critical_slot = -1;
-  for (uint32_t d : stream_[i].deps) {
+  const isa::Instruction& in = queued_[size_t(me)].front()->in;
+  for (uint32_t d : in.deps) {
+    // A retired semaphore finished early enough that it cannot hold anything back (retire()).
+    if (d < retired_) continue;
+    const int from = semaphores_[d - retired_].slot;
     // Each slot issues in stream order, so waiting on its event until `d` is issued ends.
-    const int from = slot_[d];
-    while (!issued_[d]) sc_core::wait(*issued_event_[size_t(from)]);
-    const double t = finish_ns_[d] + (from == me ? 0.0 : semaphore_ns);
+    while (!semaphores_[d - retired_].issued) sc_core::wait(*issued_event_[size_t(from)]);
+    if (d < retired_) continue;  // retired while we waited
+    const double t = semaphores_[d - retired_].finish_ns + (from == me ? 0.0 : semaphore_ns);
     if (t > ready) {
       ready = t;
       if (critical_slot) *critical_slot = from;
@@ -39,9 +84,57 @@ double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slo
 }
 
 void Scoreboard::publish(uint32_t i, double finish_ns) {
-  finish_ns_[i] = finish_ns;
-  issued_[i] = 1;
-  issued_event_[size_t(slot_[i])]->notify(sc_core::SC_ZERO_TIME);
+  Semaphore& s = semaphores_[i - retired_];
+  s.finish_ns = finish_ns;
+  s.issued = true;
+  if (keep_history_) history_[i].finish_ns = finish_ns;
+  issued_event_[s.slot]->notify(sc_core::SC_ZERO_TIME);
+  retire();
+}
+
+void Scoreboard::release(int slot) {
+  free_nodes_.push_back(queued_[size_t(slot)].front());
+  queued_[size_t(slot)].pop_front();
+  --waiting_;
+  // A full window wakes the producer once half of it has run, not once per instruction: a
+  // switch to the producer's thread per instruction would cost as much as running it.
+  if (producer_blocked_ && waiting_ <= capacity_ / 2) {
+    producer_blocked_ = false;
+    space_event_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void Scoreboard::retire() {
+  // A dependency matters to a later instruction only through its finish time (plus at most
+  // retire_after_ns of edge latency). Engines and queues never start an instruction before
+  // the time they ask for its dependencies (check_not_late holds them to it), so a finish
+  // time that far in the past can never be the latest of a later instruction's dependencies.
+  const double horizon = now_ns() - retire_after_ns_ - kTimeSlackNs;
+  while (!semaphores_.empty() && semaphores_.front().issued && semaphores_.front().finish_ns < horizon) {
+    semaphores_.pop_front();
+    ++retired_;
+  }
+}
+
+void Scoreboard::check_not_late(uint32_t i, double start_ns) {
+  if (start_ns >= now_ns() - kTimeSlackNs) return;
+  char message[200];
+  std::snprintf(message, sizeof message,
+                "a window of %zu instructions held back core %d instruction %u, ready at %.3f ns, until %.3f ns",
+                capacity_, core_, i, start_ns, now_ns());
+  fail(std::make_exception_ptr(WindowTooSmall(message)));
+}
+
+void Scoreboard::mark(uint32_t i, int tid, double at_ns) {
+  history_[i].tid = tid;
+  history_[i].at_ns = at_ns;
+}
+
+void Scoreboard::fail(std::exception_ptr error) {
+  if (!failure_) failure_ = std::move(error);
+  // The caller reports the error; SystemC's own note that the simulation stopped is noise.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  sc_core::sc_stop();
 }
 
 double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }

@@ -1,49 +1,120 @@
 #pragma once
-// The semaphores of one core: which instructions have been issued and when each finishes.
-// Engines wait here for their instruction's dependencies, as the hardware's sequencers wait
-// on the semaphores the compiler inserted.
+// One core's instruction window and semaphores. A producer (the whole program at once, or a
+// kernel builder running as the model runs) pushes the core's stream in order; each engine
+// and DMA queue takes its own instructions from here in order, waits for their
+// dependencies' semaphores, as the hardware's sequencers wait on the semaphores the compiler
+// inserted, and publishes when each finishes.
+//
+// Memory follows the window, not the program: an instruction is kept only until its engine
+// has run it, and its finish time only until no later instruction can still be held back by
+// it (see retire()). A bounded window (capacity) holds the producer back while that many
+// instructions wait to run; were that ever to delay an engine that could have started, the
+// run stops with an error rather than report a timing the program would not have.
+#include <cstdint>
+#include <exception>
+#include <stdexcept>
 #include <memory>
+#include <string>
 #include <systemc>
 #include <vector>
 
 #include "isa/instruction.h"
+#include "sim/ring_queue.h"
 
 namespace trn2::sim {
+
+// The window held an instruction back that could have started: the timing would be wrong.
+struct WindowTooSmall : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Slots: one per compute engine (isa::Engine order), then one per DMA queue.
 int slot_of(const isa::Instruction& in);
 
 class Scoreboard {
  public:
-  Scoreboard(const std::vector<isa::Instruction>& stream, int dma_queues);
+  // `capacity`: instructions pushed but not yet run before push() blocks (0: unbounded).
+  // `retire_after_ns`: the longest latency a dependency edge adds to its finish time.
+  // `keep_history`: keep every instruction's finish time and trace position (for the trace's
+  // flow arrows and occupancy counters), which makes memory grow with the program.
+  Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history);
 
-  // Blocks the calling SC_THREAD until every dependency of instruction `i` has been issued;
-  // returns the earliest start time in ns: each dependency's finish, plus `semaphore_ns` when
-  // it ran on another engine or queue.
-  // `critical_slot`, if given, receives the slot of the dependency that set the time (-1: none).
+  // ---- the producer ----
+  // Appends the next instruction of the stream (its index is the count pushed before it).
+  // Blocks the calling SC_THREAD while the window is full; never blocks when unbounded, so
+  // a whole program may be pushed before the simulation starts.
+  void push(isa::Instruction&& in);
+  void close();  // the stream has ended
+  uint64_t pushed() const { return pushed_; }
+  size_t peak_waiting() const { return peak_waiting_; }  // most instructions pushed and not yet run
+
+  // ---- engines and queues ----
+  // The next instruction of `slot`, blocking the calling SC_THREAD until there is one;
+  // nullptr once the stream has ended. Valid until release(slot).
+  const isa::Instruction* next(int slot, uint32_t& index);
+  // Blocks until every dependency of instruction `i` (the slot's current one) has been
+  // issued; returns the earliest start time in ns: each dependency's finish, plus
+  // `semaphore_ns` when it ran on another engine or queue. `critical_slot`, if given,
+  // receives the slot of the dependency that set the time (-1: none).
   double wait_ready(uint32_t i, double semaphore_ns, int* critical_slot = nullptr);
+  // Instruction `i` issued and finishes at `finish_ns`: its semaphore.
   void publish(uint32_t i, double finish_ns);
-  double finish(uint32_t i) const { return finish_ns_[i]; }
-  // Where instruction i shows in the trace: its track and a time inside its slice.
-  void mark(uint32_t i, int tid, double at_ns) {
-    trace_tid_[i] = tid;
-    trace_at_ns_[i] = at_ns;
-  }
-  int trace_tid(uint32_t i) const { return trace_tid_[i]; }
-  // The instructions of one slot (an engine or a DMA queue), in stream order: each engine
-  // and queue takes its own list from here, made in one pass over the stream.
-  const std::vector<uint32_t>& instructions_of(int slot) const { return by_slot_[size_t(slot)]; }
-  double trace_at(uint32_t i) const { return trace_at_ns_[i]; }
+  // The slot is done with its current instruction (which is freed): the next one may come.
+  void release(int slot);
+  // Called by an engine about to start instruction `i` at `start_ns`: if that is in the
+  // past, the window held the instruction back, and the run is stopped with an error.
+  void check_not_late(uint32_t i, double start_ns);
+
+  // ---- the trace (needs keep_history) ----
+  void mark(uint32_t i, int tid, double at_ns);
+  int trace_tid(uint32_t i) const { return history_[i].tid; }
+  int trace_slot(uint32_t i) const { return history_[i].slot; }
+  double trace_at(uint32_t i) const { return history_[i].at_ns; }
+  double finish(uint32_t i) const { return history_[i].finish_ns; }
+  bool keeps_history() const { return keep_history_; }
+
+  // Stops the simulation with an error (a late start, or one the producer met); the first
+  // one is kept, and simulate() throws it once the simulation has stopped.
+  void fail(std::exception_ptr error);
+  std::exception_ptr failure() const { return failure_; }
 
  private:
-  const std::vector<isa::Instruction>& stream_;
-  std::vector<uint8_t> slot_;  // slot_of(stream_[i]), kept apart so waits need not touch the instruction
-  std::vector<std::vector<uint32_t>> by_slot_;
-  std::vector<double> finish_ns_;
-  std::vector<uint8_t> issued_;
-  std::vector<int> trace_tid_;
-  std::vector<double> trace_at_ns_;
+  struct Pending {
+    uint32_t index;
+    isa::Instruction in;
+  };
+  struct Semaphore {
+    double finish_ns = 0;
+    uint8_t slot = 0;
+    bool issued = false;
+  };
+  struct History {
+    double finish_ns = 0, at_ns = 0;
+    int tid = 0, slot = 0;
+  };
+  // Forgets the oldest semaphores that can no longer hold anything back.
+  void retire();
+
+  int core_;
+  size_t capacity_;
+  double retire_after_ns_;
+  bool keep_history_;
+  bool closed_ = false;
+  uint64_t pushed_ = 0;
+  size_t waiting_ = 0, peak_waiting_ = 0;
+  bool producer_blocked_ = false;
+  std::vector<RingQueue<Pending*>> queued_;  // per slot: pushed, not yet run
+  // Where pushed instructions live: nodes are reused once run, and never move while queued,
+  // so next()'s pointer stays valid while the producer pushes more.
+  std::vector<std::unique_ptr<Pending>> nodes_;
+  std::vector<Pending*> free_nodes_;
+  RingQueue<Semaphore> semaphores_;         // from index retired_ on
+  uint64_t retired_ = 0;
+  std::vector<History> history_;
+  std::exception_ptr failure_;
+  std::vector<std::unique_ptr<sc_core::sc_event>> pushed_event_;  // per slot
   std::vector<std::unique_ptr<sc_core::sc_event>> issued_event_;  // per slot
+  sc_core::sc_event space_event_;
 };
 
 // Waits the calling SC_THREAD until simulated time `t_ns` (no-op if already there).

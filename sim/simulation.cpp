@@ -1,6 +1,8 @@
 #include "sim/simulation.h"
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <cstring>
 #include <stdexcept>
 
@@ -9,16 +11,21 @@
 
 namespace trn2::sim {
 
-SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
-                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace_options) {
+namespace {
+
+// Runs the model over `header`'s cores; `feed` pushes (or starts pushing) the instructions
+// once the cores exist and returns the allocation records for the trace's counters.
+SimResult run_model(const isa::Program& header, const HardwareConfig& hw,
+                    std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace_options,
+                    size_t window, const std::function<const std::vector<isa::Allocation>*(LogicalCore&)>& feed) {
   const auto t0 = std::chrono::steady_clock::now();
-  Trace trace(trace_options, int(program.cores.size()), hw.dma_engines, hw.limits.dma_queues);
-  LogicalCore lc("logical_core", program, hw, trace);
+  Trace trace(trace_options, int(header.cores.size()), hw.dma_engines, hw.limits.dma_queues);
+  LogicalCore lc("logical_core", header, hw, trace, window, trace.enabled());
   constexpr int kTracks = isa::kNumComputeEngines + 1;
   Timeline timeline(lc.cores() * kTracks);
   for (int c = 0; c < lc.cores(); ++c) lc.core(c).record_timeline(&timeline, c * kTracks);
   for (const auto& [name, bytes] : inputs) {
-    const isa::HbmTensor* t = program.find_tensor(name);
+    const isa::HbmTensor* t = header.find_tensor(name);
     if (!t) throw std::invalid_argument("input '" + name + "' is not a tensor of the program");
     if (int64_t(bytes.size()) != t->bytes())
       throw std::invalid_argument("input '" + name + "' has " + std::to_string(bytes.size()) +
@@ -26,9 +33,13 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
     std::memcpy(lc.hbm().data() + t->base, bytes.data(), bytes.size());
   }
   inputs.clear();  // HBM holds them now
+  const std::vector<isa::Allocation>* allocations = feed(lc);
   sc_core::sc_start();
+  for (int c = 0; c < lc.cores(); ++c)
+    if (std::exception_ptr e = lc.core(c).scoreboard().failure()) std::rethrow_exception(e);
 
   SimResult r;
+  int64_t pushed = 0;
   for (int c = 0; c < lc.cores(); ++c) {
     const NeuronCore& core = lc.core(c);
     CoreResult cr;
@@ -37,6 +48,8 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
     cr.finish_ns = core.finish_ns();
     r.total_ns = std::max(r.total_ns, cr.finish_ns);
     r.cores.push_back(cr);
+    pushed += int64_t(core.scoreboard().pushed());
+    r.window_peak = std::max(r.window_peak, core.scoreboard().peak_waiting());
   }
   // Every instruction must have run: a stream blocked forever would otherwise pass unnoticed.
   int64_t ran = 0;
@@ -44,17 +57,18 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
     ran += cr.dma.transfers;
     for (const EngineStats& es : cr.engines) ran += es.instructions;
   }
-  if (ran != int64_t(program.instruction_count()))
-    throw std::runtime_error("simulation ended with " + std::to_string(program.instruction_count() - size_t(ran)) +
-                             " of " + std::to_string(program.instruction_count()) + " instructions never issued");
+  if (ran != pushed)
+    throw std::runtime_error("simulation ended with " + std::to_string(pushed - ran) + " of " +
+                             std::to_string(pushed) + " instructions never issued");
   r.hbm_read_bytes = lc.hbm().read_bytes();
   r.hbm_write_bytes = lc.hbm().write_bytes();
-  for (const auto& t : program.tensors)
+  for (const auto& t : header.tensors)
     r.tensors[t.name].assign(lc.hbm().data() + t.base, lc.hbm().data() + t.base + t.bytes());
-  r.instructions = int64_t(program.instruction_count());
+  r.instructions = pushed;
+  r.window = window;
   if (trace.enabled())
     for (int c = 0; c < lc.cores(); ++c)
-      trace_occupancy(trace, c, program.allocations, lc.core(c).scoreboard(), hw.limits.psum_bank_bytes);
+      trace_occupancy(trace, c, *allocations, lc.core(c).scoreboard(), hw.limits.psum_bank_bytes);
   trace.close();
   for (int t = 0; t < lc.cores() * kTracks; ++t) r.utilisation.push_back(timeline.utilisation(t));
   r.utilisation_bin_ns = timeline.bin_ns();
@@ -62,6 +76,33 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
   r.trace_truncated = trace.truncated();
   r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
+}
+
+}  // namespace
+
+SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
+                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace) {
+  return run_model(program, hw, std::move(inputs), trace, 0, [&](LogicalCore& lc) {
+    // An unbounded window: the whole program goes in before the simulation starts.
+    for (int c = 0; c < lc.cores(); ++c) {
+      Scoreboard& sb = lc.core(c).scoreboard();
+      for (const isa::Instruction& in : program.cores[size_t(c)]) sb.push(isa::Instruction(in));
+      sb.close();
+    }
+    return &program.allocations;
+  });
+}
+
+SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw,
+                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace) {
+  std::unique_ptr<InstructionFeeder> feeder;
+  return run_model(program.header, hw, std::move(inputs), trace, program.window, [&](LogicalCore& lc) {
+    std::vector<Scoreboard*> scoreboards;
+    for (int c = 0; c < lc.cores(); ++c) scoreboards.push_back(&lc.core(c).scoreboard());
+    feeder = std::make_unique<InstructionFeeder>("feeder", program.header, hw.limits, program.emit, scoreboards,
+                                                 program.hazards, !trace.path.empty());
+    return &feeder->allocations();
+  });
 }
 
 }  // namespace trn2::sim

@@ -8,6 +8,7 @@
 
 #include "isa/instruction.h"
 #include "sim/hardware_config.h"
+#include "sim/instruction_feeder.h"
 #include "sim/stats.h"
 #include "sim/trace.h"
 
@@ -31,11 +32,29 @@ struct SimResult {
   std::vector<std::vector<double>> utilisation;
   double utilisation_bin_ns = 0;
   bool trace_truncated = false;
+  size_t window = 0;          // the instruction window per core (0: the whole program)
+  size_t window_peak = 0;     // most instructions waiting to run on one core at any time
 };
 
 // `inputs` maps tensor names to their initial bytes (exact size required); taken by value
 // so that a caller who moves them in does not hold a second copy while the model runs.
+// The whole program is in memory (validated and checked by the caller).
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
+                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace = {});
+
+// A program made while it runs: `emit` makes each core's stream of `header` (which has
+// empty streams), at most `window` instructions per core waiting to run at a time; each
+// instruction is validated and checked for hazards as it comes. Memory then follows the
+// window and the tensors, not the length of the program. Throws WindowTooSmall if the
+// window ever held back an instruction that could have started (the timing would differ
+// from the whole program's), and what `emit`, the validation or the hazard check threw.
+struct StreamedProgram {
+  isa::Program header;
+  CoreEmitter emit;
+  size_t window = 0;
+  HazardMode hazards = HazardMode::Fail;
+};
+SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw,
                    std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace = {});
 
 }  // namespace trn2::sim

@@ -1,5 +1,6 @@
 #pragma once
 // What the model counts while it runs; the report is made from these.
+#include <algorithm>
 #include <cstdint>
 
 namespace trn2::sim {
@@ -19,6 +20,27 @@ struct DmaStats {
   double active_ns = 0;      // union of the intervals some transfer of this core was moving data
   double engine_busy_ns = 0; // summed over the DMA engines
   double last_finish_ns = 0;
+};
+
+// The length of the union of intervals given in order of their start (overlaps count once),
+// kept as it goes: one open interval, not a list. A start a little before the open
+// interval's (times rounded to SystemC's picoseconds) extends it.
+class IntervalUnion {
+ public:
+  void add(double start, double end) {
+    if (start > open_end_) {
+      if (open_end_ > open_start_) closed_ += open_end_ - open_start_;
+      open_start_ = start;
+      open_end_ = end;
+    } else {
+      open_start_ = std::min(open_start_, start);
+      open_end_ = std::max(open_end_, end);
+    }
+  }
+  double length() const { return closed_ + (open_end_ > open_start_ ? open_end_ - open_start_ : 0.0); }
+
+ private:
+  double closed_ = 0, open_start_ = 0, open_end_ = -1;
 };
 
 }  // namespace trn2::sim

@@ -7,9 +7,9 @@ namespace trn2::sim {
 
 class TensorEngine : public ComputeEngine {
  public:
-  TensorEngine(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream,
-               Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core)
-      : ComputeEngine(name, isa::Engine::Tensor, hw.pe_clock_ghz, stream, scoreboard, memory, hw, trace, core) {}
+  TensorEngine(sc_core::sc_module_name name, Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
+               Trace& trace, int core)
+      : ComputeEngine(name, isa::Engine::Tensor, hw.pe_clock_ghz, scoreboard, memory, hw, trace, core) {}
 
   // LoadStationary of [K, M]: ceil(M / load_stationary_speedup) cycles (fast load, ARCH1/PERF),
   // x matmul_fp32_slowdown for fp32.

@@ -10,9 +10,9 @@ namespace trn2::sim {
 
 class VectorEngine : public ComputeEngine {
  public:
-  VectorEngine(sc_core::sc_module_name name, const std::vector<isa::Instruction>& stream,
-               Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw, Trace& trace, int core)
-      : ComputeEngine(name, isa::Engine::Vector, hw.dve_clock_ghz, stream, scoreboard, memory, hw, trace, core) {}
+  VectorEngine(sc_core::sc_module_name name, Scoreboard& scoreboard, const CoreMemory& memory, const HardwareConfig& hw,
+               Trace& trace, int core)
+      : ComputeEngine(name, isa::Engine::Vector, hw.dve_clock_ghz, scoreboard, memory, hw, trace, core) {}
 
   double cost_cycles(const isa::Instruction& in) const override;
 };

@@ -1,0 +1,60 @@
+// sc_spawn: one emitter thread per core, made at elaboration.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+
+#include "sim/instruction_feeder.h"
+
+#include <stdexcept>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+namespace trn2::sim {
+
+namespace {
+// The emitter (a kernel builder, the race check and validation) runs on a SystemC thread's
+// own stack; SystemC's default is sized for small process bodies.
+constexpr size_t kEmitterStackBytes = size_t(1) << 20;
+}  // namespace
+
+InstructionFeeder::InstructionFeeder(sc_core::sc_module_name name, const isa::Program& header,
+                                     const isa::Limits& limits, CoreEmitter emit, std::vector<Scoreboard*> scoreboards,
+                                     HazardMode hazards, bool keep_allocations)
+    : sc_module(name), header_(header), limits_(limits), emit_(std::move(emit)), scoreboards_(std::move(scoreboards)),
+      hazard_mode_(hazards), keep_allocations_(keep_allocations) {
+  if (hazards != HazardMode::Off) hazards_ = std::make_unique<isa::HazardChecker>(header, limits);
+  for (size_t c = 0; c < scoreboards_.size(); ++c) {
+    sc_core::sc_spawn_options options;
+    options.set_stack_size(kEmitterStackBytes);
+    sc_core::sc_spawn([this, c] { run(int(c)); }, ("emit_core" + std::to_string(c)).c_str(), &options);
+  }
+}
+
+void InstructionFeeder::run(int core) {
+  Scoreboard& sb = *scoreboards_[size_t(core)];
+  try {
+    std::vector<isa::Allocation> a = emit_(core, *this, keep_allocations_);
+    allocations_.insert(allocations_.end(), a.begin(), a.end());
+  } catch (...) {
+    sb.fail(std::current_exception());
+  }
+  sb.close();
+}
+
+void InstructionFeeder::put(int core, isa::Instruction&& in) {
+  Scoreboard& sb = *scoreboards_[size_t(core)];
+  const uint32_t index = uint32_t(sb.pushed());
+  isa::validate_instruction(header_, limits_, size_t(core), index, in);
+  if (hazards_) {
+    hazards_->add(core, index, in);
+    const auto& found = hazards_->found();
+    for (; hazards_reported_ < found.size(); ++hazards_reported_) {
+      // A program our own kernel builder made is wrong: an internal error, as gate_hazards says.
+      if (hazard_mode_ == HazardMode::Fail)
+        throw std::logic_error("the kernel builder made a program with a hazard: " + found[hazards_reported_].message);
+      spdlog::warn("{}", found[hazards_reported_].message);
+    }
+  }
+  sb.push(std::move(in));
+}
+
+}  // namespace trn2::sim

@@ -263,8 +263,11 @@ class Grid {
   std::unordered_map<int64_t, std::vector<uint32_t>> buckets_;
 };
 
+constexpr int64_t kOnChipBucketBytes = 128;
+
 struct Index {
-  Grid reads{1024}, writes{1024};
+  explicit Index(int64_t bucket_bytes = 1024) : reads(bucket_bytes), writes(bucket_bytes) {}
+  Grid reads, writes;
 };
 
 std::string hex(int64_t v) {
@@ -297,7 +300,10 @@ class HazardChecker::Impl {
   Impl(const Program& header, const Limits& l, size_t max_reports)
       : tensors_(header.tensors), l_(l), max_(max_reports) {
     for (size_t c = 0; c < header.cores.size(); ++c) orders_.emplace_back(kNumComputeEngines + l.dma_queues);
-    on_chip_.resize(header.cores.size() * 2);
+    // On chip, buckets span a few bytes of every partition: small tiles of different pools
+    // (a kernel's filter columns, its input tiles) must not share one, or each write would
+    // visit every read of its neighbours.
+    on_chip_.assign(header.cores.size() * 2, Index(kOnChipBucketBytes));
     written_.resize(header.cores.size() * 2);
     known_.resize(header.cores.size() * 2);
   }

@@ -4,10 +4,12 @@
 // host seconds (whole process, best of the repeats), simulated instructions, instructions
 // and simulated ns per host second, the model's own share, and peak resident memory.
 //
-//   trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--work DIR]
+//   trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--memory] [--work DIR]
 //
 // Default: the four reference shapes of issue 5. --matrix: every config of configs/matrix/
 // and the total host time. --scaling: one shape family over four sizes (linear growth check).
+// --memory: one shape (so the same tensors) cut into more and more instructions (smaller
+// matmul tiles), streamed and as a whole program: the bytes each extra instruction costs.
 // Not part of ctest: timings on a shared machine are noisy and the big shapes take seconds.
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -102,15 +104,32 @@ void print_row(const Shape& s, const Measurement& m) {
   std::fflush(stdout);
 }
 
-// A config for a [n, c, 1, w] S=s shape, written into `work`.
-std::string write_config(const std::string& work, int64_t n, int64_t c, int64_t w, int64_t s, const char* dtype) {
-  const std::string path = work + "/bench_n" + std::to_string(n) + "_c" + std::to_string(c) + "_w" +
-                           std::to_string(w) + "_s" + std::to_string(s) + "_" + dtype + ".json";
-  const json j = {{"kernel", {{"name", "depthwise_conv1d_implicit_gemm"}, {"batch", n}, {"channels", c},
-                              {"width", w}, {"kernel_size", s}, {"dtype", dtype}}},
-                  {"inputs", {{"seed", 1}}}};
-  std::ofstream(path) << j.dump(2) << "\n";
-  return path;
+// A config for a [n, c, 1, w] S=s shape, written into `work`; `moving_max` (matmul moving
+// free size, so the Q tile) and `window` (instructions) as given, or defaults when negative.
+std::string write_config(const std::string& work, int64_t n, int64_t c, int64_t w, int64_t s, const char* dtype,
+                         int64_t moving_max = -1, int64_t window = -1) {
+  std::string path = work + "/bench_n" + std::to_string(n) + "_c" + std::to_string(c) + "_w" + std::to_string(w) +
+                     "_s" + std::to_string(s) + "_" + dtype;
+  json j = {{"kernel", {{"name", "depthwise_conv1d_implicit_gemm"}, {"batch", n}, {"channels", c},
+                        {"width", w}, {"kernel_size", s}, {"dtype", dtype}}},
+            {"inputs", {{"seed", 1}}}};
+  if (moving_max >= 0) {
+    j["hardware"] = {{"matmul_moving_free_max", moving_max}};
+    path += "_m" + std::to_string(moving_max);
+  }
+  if (window >= 0) {
+    j["simulator"] = {{"window_instructions", window}};
+    path += "_win" + std::to_string(window);
+  }
+  std::ofstream(path + ".json") << j.dump(2) << "\n";
+  return path + ".json";
+}
+
+// Bytes of peak RSS per instruction between the first and the last row (same tensors).
+void print_growth(const char* what, const Measurement& first, const Measurement& last) {
+  if (!first.ok || !last.ok || last.instructions == first.instructions) return;
+  std::printf("%s: %.0f bytes of peak RSS per extra instruction\n", what,
+              double(last.peak_rss - first.peak_rss) / double(last.instructions - first.instructions));
 }
 
 }  // namespace
@@ -118,7 +137,7 @@ std::string write_config(const std::string& work, int64_t n, int64_t c, int64_t 
 int main(int argc, char** argv) {
   std::string binary = TRN2SIM_BINARY, source = TRN2SIM_SOURCE_DIR, work = fs::temp_directory_path().string();
   int repeat = 3;
-  bool matrix = false, scaling = false;
+  bool matrix = false, scaling = false, memory = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
@@ -126,8 +145,9 @@ int main(int argc, char** argv) {
     else if (a == "--work" && i + 1 < argc) work = argv[++i];
     else if (a == "--matrix") matrix = true;
     else if (a == "--scaling") scaling = true;
+    else if (a == "--memory") memory = true;
     else {
-      std::cerr << "usage: trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--work DIR]\n";
+      std::cerr << "usage: trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--memory] [--work DIR]\n";
       return 2;
     }
   }
@@ -151,6 +171,25 @@ int main(int argc, char** argv) {
     shapes.clear();
     for (int64_t c : {1024, 2048, 4096, 8192})
       shapes.push_back({"[1," + std::to_string(c) + ",1,4096] S=4093 bf16", write_config(work, 1, c, 4096, 4093, "bfloat16")});
+  }
+  if (memory) {
+    // [1,2048,1,2048] S=256 bf16 with Q tiles of 512, 128 and 32 columns: 57k, 215k and 817k
+    // instructions over the same 16 MiB of tensors. Window 0 builds the whole program first.
+    print_header();
+    std::vector<std::vector<Measurement>> rows(2);
+    const int64_t windows[2] = {16384, 0};
+    for (int k = 0; k < 2; ++k)
+      for (int64_t moving : {512, 128, 32}) {
+        const Shape s{"[1,2048,1,2048] S=256 bf16, Q tile " + std::to_string(moving) + ", window " +
+                          std::to_string(windows[k]),
+                      write_config(work, 1, 2048, 2048, 256, "bfloat16", moving, windows[k])};
+        rows[k].push_back(measure(binary, s, repeat, work));
+        print_row(s, rows[k].back());
+      }
+    std::printf("\n");
+    print_growth("streamed (window 16384)", rows[0].front(), rows[0].back());
+    print_growth("whole program (window 0)", rows[1].front(), rows[1].back());
+    return 0;
   }
   print_header();
   double total = 0;

@@ -1,6 +1,8 @@
 #include "isa/hazards.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <cstdio>
 #include <unordered_map>
 
@@ -16,36 +18,82 @@ int slot_of(const Instruction& in) {
 
 // clock(i)[s] = how many instructions of slot s happen before or are instruction i. Built in
 // stream order, which is a topological order (dependencies point to earlier instructions).
+//
+// A later instruction needs an earlier one's clock only if it depends on it. With `recent`
+// = 0 every clock is kept. Otherwise the clocks of the last `recent` instructions are kept,
+// and older ones only while an access of theirs is still on file (pinned): a kernel
+// builder finds dependencies among the accesses it keeps, and it forgets an access no later
+// than this check does (a write covering it), so its dependencies are always found here.
+// A dependency on a clock forgotten is reported (std::logic_error), never guessed.
 class Order {
  public:
-  explicit Order(int slots) : slots_(size_t(slots)), count_(slots_, 0), last_(slots_, -1) {}
-  // Instruction `seq_.size()` of the stream.
-  void add(const Instruction& in) {
-    const size_t i = seq_.size(), s = size_t(slot_of(in));
-    clock_.resize(clock_.size() + slots_, 0);
-    uint32_t* c = &clock_[i * slots_];
-    if (last_[s] >= 0) std::copy_n(&clock_[size_t(last_[s]) * slots_], slots_, c);
-    for (uint32_t d : in.deps) {
-      const uint32_t* cd = &clock_[size_t(d) * slots_];
-      for (size_t k = 0; k < slots_; ++k) c[k] = std::max(c[k], cd[k]);
-    }
-    seq_.push_back(count_[s]++);
-    slot_.push_back(uint8_t(s));
-    c[s] = seq_[i] + 1;
-    last_[s] = int64_t(i);
+  Order(int slots, size_t recent)
+      : slots_(size_t(slots)), recent_(recent), count_(slots_, 0), last_clock_(slots_ * slots_, 0), current_(slots_, 0) {
+    if (recent_) ring_.assign(recent_ * slots_, 0);
   }
-  // Whether instruction j happens before instruction i.
-  bool before(uint32_t j, uint32_t i) const {
-    return j < i && clock_[size_t(i) * slots_ + slot_[j]] > seq_[j];
+
+  // Instruction `n` (the count so far) of the stream.
+  void add(uint32_t n, const Instruction& in) {
+    const size_t s = size_t(slot_of(in));
+    // The slot's previous instruction comes first (in-order engines and queues).
+    std::copy_n(&last_clock_[s * slots_], slots_, current_.begin());
+    for (uint32_t d : in.deps) join(d, n);
+    current_seq_ = count_[s]++;
+    current_slot_ = uint8_t(s);
+    current_[s] = current_seq_ + 1;
+    std::copy(current_.begin(), current_.end(), &last_clock_[s * slots_]);
+    store(n);
+  }
+  // The current instruction's slot and sequence number within it.
+  uint8_t slot() const { return current_slot_; }
+  uint32_t seq() const { return current_seq_; }
+  // Whether the instruction `seq` of `slot` happens before the current one.
+  bool before_current(uint8_t slot, uint32_t seq) const { return current_[slot] > seq; }
+
+  void pin(uint32_t i) { ++pins_[i]; }
+  void unpin(uint32_t i) {
+    auto it = pins_.find(i);
+    if (--it->second > 0) return;
+    pins_.erase(it);
+    spilled_.erase(i);
   }
 
  private:
-  size_t slots_;
-  std::vector<uint32_t> clock_;
-  std::vector<uint32_t> seq_;
-  std::vector<uint8_t> slot_;
+  void join(uint32_t d, uint32_t n) {
+    const uint32_t* c = clock_of(d, n);
+    for (size_t k = 0; k < slots_; ++k) current_[k] = std::max(current_[k], c[k]);
+  }
+  const uint32_t* clock_of(uint32_t d, uint32_t n) const {
+    if (!recent_) return &all_[size_t(d) * slots_];
+    if (size_t(n - d) <= recent_) return &ring_[(d % recent_) * slots_];
+    auto it = spilled_.find(d);
+    if (it == spilled_.end())
+      throw std::logic_error("hazard check: instruction " + std::to_string(n) + " depends on instruction " +
+                             std::to_string(d) + ", whose order the streamed check no longer holds");
+    return it->second.data();
+  }
+  void store(uint32_t n) {
+    if (!recent_) {
+      all_.insert(all_.end(), current_.begin(), current_.end());
+      return;
+    }
+    uint32_t* slot = &ring_[(n % recent_) * slots_];
+    // The ring's oldest clock leaves it now; keep it aside while its accesses are on file.
+    if (n >= recent_ && pins_.count(uint32_t(n - recent_)))
+      spilled_[uint32_t(n - recent_)].assign(slot, slot + slots_);
+    std::copy(current_.begin(), current_.end(), slot);
+  }
+
+  size_t slots_, recent_;
   std::vector<uint32_t> count_;
-  std::vector<int64_t> last_;
+  std::vector<uint32_t> last_clock_;  // per slot: the clock of its latest instruction
+  std::vector<uint32_t> current_;
+  uint32_t current_seq_ = 0;
+  uint8_t current_slot_ = 0;
+  std::vector<uint32_t> all_;   // recent_ == 0: every clock
+  std::vector<uint32_t> ring_;  // the last recent_ clocks
+  std::unordered_map<uint32_t, uint32_t> pins_;                   // accesses on file, by instruction
+  std::unordered_map<uint32_t, std::vector<uint32_t>> spilled_;  // pinned clocks older than the ring
 };
 
 // ---- footprints -------------------------------------------------------------------------
@@ -163,6 +211,8 @@ class Bits {
 struct Access {
   int core;
   uint32_t index;
+  uint8_t slot;  // where the instruction runs, and its place there (for the order check)
+  uint32_t seq;
   bool write;
   Opcode op;
   Engine engine;
@@ -172,8 +222,9 @@ struct Access {
   int64_t b_lo, b_hi;
 };
 
-Access make_access(int core, uint32_t index, bool write, const Instruction& in, const AccessPattern& ap) {
-  Access a{core, index, write, in.op, in.engine, in.queue, ap, 0, 1, 0, 0};
+Access make_access(int core, uint32_t index, uint8_t slot, uint32_t seq, bool write, const Instruction& in,
+                   const AccessPattern& ap) {
+  Access a{core, index, slot, seq, write, in.op, in.engine, in.queue, ap, 0, 1, 0, 0};
   ap.byte_extent(a.b_lo, a.b_hi);
   if (ap.space != Space::HBM) {
     a.p_lo = ap.start_partition;
@@ -193,6 +244,8 @@ bool covers(const Access& x, const Access& y) {
 // Every access some grid still holds, by id. An id is reused once every bucket that held
 // it has let it go, so memory follows the live accesses, not the program's length.
 struct AccessTable {
+  explicit AccessTable(std::vector<Order>& orders) : orders(orders) {}
+  std::vector<Order>& orders;  // per core: an access on file pins its instruction's clock
   std::vector<Access> access;
   std::vector<uint8_t> dead;      // pruned: buckets drop it when they next see it
   std::vector<uint32_t> stamp;    // the last query that visited it
@@ -215,10 +268,13 @@ struct AccessTable {
       buckets.push_back(0);
     }
     buckets[id] = bucket_count;
+    orders[size_t(a.core)].pin(a.index);
     return id;
   }
   void left_a_bucket(uint32_t id) {
-    if (--buckets[id] == 0) free_ids.push_back(id);
+    if (--buckets[id] > 0) return;
+    free_ids.push_back(id);
+    orders[size_t(access[id].core)].unpin(access[id].index);
   }
 };
 
@@ -297,9 +353,10 @@ std::string where(const std::vector<HbmTensor>& tensors, Space space, int partit
 
 class HazardChecker::Impl {
  public:
-  Impl(const Program& header, const Limits& l, size_t max_reports)
+  Impl(const Program& header, const Limits& l, size_t max_reports, size_t recent_clocks)
       : tensors_(header.tensors), l_(l), max_(max_reports) {
-    for (size_t c = 0; c < header.cores.size(); ++c) orders_.emplace_back(kNumComputeEngines + l.dma_queues);
+    for (size_t c = 0; c < header.cores.size(); ++c)
+      orders_.emplace_back(kNumComputeEngines + l.dma_queues, recent_clocks);
     // On chip, buckets span a few bytes of every partition: small tiles of different pools
     // (a kernel's filter columns, its input tiles) must not share one, or each write would
     // visit every read of its neighbours.
@@ -309,7 +366,7 @@ class HazardChecker::Impl {
   }
 
   void add(int core, uint32_t i, const Instruction& in) {
-    orders_[size_t(core)].add(in);
+    orders_[size_t(core)].add(i, in);
     if (full()) return;
     if (reads_src(in.op)) read(core, i, in, in.src);
     if (reads_src2(in.op)) read(core, i, in, in.src2);
@@ -335,7 +392,8 @@ class HazardChecker::Impl {
 
   void read(int core, uint32_t i, const Instruction& in, const AccessPattern& ap) {
     if (ap.space == Space::HBM && in_read_only_tensor(ap)) return;  // nothing writes it (validated)
-    const Access a = make_access(core, i, false, in, ap);
+    const Order& o = orders_[size_t(core)];
+    const Access a = make_access(core, i, o.slot(), o.seq(), false, in, ap);
     if (ap.space != Space::HBM) check_initialised(a);
     Index& ix = index_of(core, ap.space);
     scan(ix.writes, a);
@@ -343,7 +401,8 @@ class HazardChecker::Impl {
   }
 
   void write(int core, uint32_t i, const Instruction& in, const AccessPattern& ap) {
-    const Access a = make_access(core, i, true, in, ap);
+    const Order& o = orders_[size_t(core)];
+    const Access a = make_access(core, i, o.slot(), o.seq(), true, in, ap);
     Index& ix = index_of(core, ap.space);
     scan(ix.reads, a);
     scan(ix.writes, a);
@@ -358,7 +417,8 @@ class HazardChecker::Impl {
     g.visit(a.b_lo, a.b_hi, ++stamp_, table_, [&](uint32_t id) {
       const Access& e = table_.access[id];
       if (!boxes_overlap(e, a) || (e.core == a.core && e.index == a.index)) return;
-      const bool ordered = e.core == a.core && orders_[size_t(a.core)].before(e.index, a.index);
+      // `a` belongs to the instruction being added: its core's current clock.
+      const bool ordered = e.core == a.core && orders_[size_t(a.core)].before_current(e.slot, e.seq);
       if (ordered) {
         if ((a.write || !e.write) && covers(a, e)) table_.dead[id] = 1;
         return;
@@ -449,18 +509,18 @@ class HazardChecker::Impl {
   std::vector<HbmTensor> tensors_;
   Limits l_;
   size_t max_;
-  std::vector<Order> orders_;
+  std::vector<Order> orders_;  // before table_, which refers to it
   Index hbm_;
   std::vector<Index> on_chip_;  // [core * 2 + (psum)]
-  AccessTable table_;
+  AccessTable table_{orders_};
   uint32_t stamp_ = 0;
   std::vector<Bits> written_;             // [core * 2 + (psum)]
   std::vector<std::vector<Box>> known_;  // [core * 2 + (psum)], most recently used first
   std::vector<Hazard> found_;
 };
 
-HazardChecker::HazardChecker(const Program& header, const Limits& limits, size_t max_reports)
-    : impl_(std::make_unique<Impl>(header, limits, max_reports)) {}
+HazardChecker::HazardChecker(const Program& header, const Limits& limits, size_t max_reports, size_t recent_clocks)
+    : impl_(std::make_unique<Impl>(header, limits, max_reports, recent_clocks)) {}
 HazardChecker::~HazardChecker() = default;
 void HazardChecker::add(int core, uint32_t index, const Instruction& in) { impl_->add(core, index, in); }
 const std::vector<Hazard>& HazardChecker::found() const { return impl_->found(); }

@@ -30,11 +30,14 @@ std::vector<Hazard> find_hazards(const Program& p, const Limits& limits, size_t 
 // The same check, fed one instruction at a time (for a program streamed while it runs).
 // `header` gives the tensors and the number of streams; each core's instructions must come
 // in stream order, and the cores may interleave in any way. Keeps the accesses that later
-// ones may still race with, and each instruction's vector clock (4 bytes per engine and
-// queue): the one part of the check that grows with the program.
+// ones may still race with and the vector clocks (4 bytes per engine and queue) of their
+// instructions and of the last `recent_clocks` ones (0: every clock, which grows with the
+// program). A dependency on an instruction that is neither recent nor has an access on file
+// throws std::logic_error: a kernel builder that finds dependencies from the accesses it
+// keeps (kernels::ProgramBuilder) never makes one.
 class HazardChecker {
  public:
-  HazardChecker(const Program& header, const Limits& limits, size_t max_reports = 16);
+  HazardChecker(const Program& header, const Limits& limits, size_t max_reports = 16, size_t recent_clocks = 0);
   ~HazardChecker();
   void add(int core, uint32_t index, const Instruction& in);
   const std::vector<Hazard>& found() const;  // at most max_reports

@@ -14,6 +14,9 @@ namespace {
 // The emitter (a kernel builder, the race check and validation) runs on a SystemC thread's
 // own stack; SystemC's default is sized for small process bodies.
 constexpr size_t kEmitterStackBytes = size_t(1) << 20;
+// The race check keeps the clocks of this many recent instructions per core, and older ones
+// only while their accesses are on file (isa::HazardChecker): its memory follows the window.
+constexpr size_t kRecentClocks = 4096;
 }  // namespace
 
 InstructionFeeder::InstructionFeeder(sc_core::sc_module_name name, const isa::Program& header,
@@ -21,7 +24,8 @@ InstructionFeeder::InstructionFeeder(sc_core::sc_module_name name, const isa::Pr
                                      HazardMode hazards, bool keep_allocations)
     : sc_module(name), header_(header), limits_(limits), emit_(std::move(emit)), scoreboards_(std::move(scoreboards)),
       hazard_mode_(hazards), keep_allocations_(keep_allocations) {
-  if (hazards != HazardMode::Off) hazards_ = std::make_unique<isa::HazardChecker>(header, limits);
+  if (hazards != HazardMode::Off)
+    hazards_ = std::make_unique<isa::HazardChecker>(header, limits, 16, kRecentClocks);
   for (size_t c = 0; c < scoreboards_.size(); ++c) {
     sc_core::sc_spawn_options options;
     options.set_stack_size(kEmitterStackBytes);

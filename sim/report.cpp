@@ -18,7 +18,11 @@ nlohmann::json simulator_block(const SimResult& s, double host) {
           {"instructions_per_host_second", host > 0 ? instructions / host : 0.0},
           {"simulated_ns_per_host_second", host > 0 ? s.total_ns / host : 0.0},
           {"model_instructions_per_host_second", s.host_seconds > 0 ? instructions / s.host_seconds : 0.0},
-          {"peak_rss_bytes", peak_rss_bytes()}};
+          {"peak_rss_bytes", peak_rss_bytes()},
+          // Instructions per core that may wait to run at once (0: the whole program was
+          // made first), and the most that did.
+          {"window_instructions", s.window},
+          {"window_peak_instructions", s.window_peak}};
 }
 
 }  // namespace

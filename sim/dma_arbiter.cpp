@@ -11,8 +11,8 @@ namespace {
 constexpr double kTimeSlackNs = 0.01;
 }  // namespace
 
-bool DmaArbiter::Before::operator()(const DmaRequest& a, const DmaRequest& b) const {
-  return std::tie(a.start_ns, a.core, a.queue, a.index) < std::tie(b.start_ns, b.core, b.queue, b.index);
+bool DmaArbiter::Later::operator()(const DmaRequest& a, const DmaRequest& b) const {
+  return std::tie(a.start_ns, a.core, a.queue, a.index) > std::tie(b.start_ns, b.core, b.queue, b.index);
 }
 
 DmaArbiter::DmaArbiter(sc_core::sc_module_name name, Trace& trace) : sc_module(name), trace_(trace) {
@@ -22,7 +22,7 @@ DmaArbiter::DmaArbiter(sc_core::sc_module_name name, Trace& trace) : sc_module(n
 void DmaArbiter::attach(const CoreDma& core) { cores_.push_back(core); }
 
 void DmaArbiter::post(const DmaRequest& r) {
-  pending_.insert(r);
+  pending_.push(r);
   posted_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -32,7 +32,7 @@ void DmaArbiter::run() {
       sc_core::wait(posted_);
       continue;
     }
-    const double first = pending_.begin()->start_ns;
+    const double first = pending_.top().start_ns;
     if (first > now_ns() + kTimeSlackNs) {
       // A transfer posted meanwhile may start earlier than the first one known now.
       sc_core::wait(sc_core::sc_time(first - now_ns(), sc_core::SC_NS), posted_);
@@ -41,9 +41,9 @@ void DmaArbiter::run() {
     // With no fixed latency, a transfer may be posted at its own start time: let everything
     // else at this time run first, so that it is served with the others that start now.
     while (sc_core::sc_pending_activity_at_current_time()) sc_core::wait(sc_core::SC_ZERO_TIME);
-    while (!pending_.empty() && pending_.begin()->start_ns <= now_ns() + kTimeSlackNs) {
-      const DmaRequest r = *pending_.begin();
-      pending_.erase(pending_.begin());
+    while (!pending_.empty() && pending_.top().start_ns <= now_ns() + kTimeSlackNs) {
+      const DmaRequest r = pending_.top();
+      pending_.pop();
       serve(r);
     }
   }

@@ -7,7 +7,7 @@
 // time has been posted before the arbiter serves that time.
 #include <cstdint>
 #include <memory>
-#include <set>
+#include <queue>
 #include <vector>
 
 #include <systemc>
@@ -51,7 +51,7 @@ class DmaArbiter : public sc_core::sc_module {
   void post(const DmaRequest& r);
 
  private:
-  struct Before {
+  struct Later {  // for a min-heap: the request served first on top
     bool operator()(const DmaRequest& a, const DmaRequest& b) const;
   };
   void run();
@@ -59,7 +59,7 @@ class DmaArbiter : public sc_core::sc_module {
 
   Trace& trace_;
   std::vector<CoreDma> cores_;
-  std::set<DmaRequest, Before> pending_;
+  std::priority_queue<DmaRequest, std::vector<DmaRequest>, Later> pending_;
   sc_core::sc_event posted_;
 };
 

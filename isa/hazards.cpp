@@ -465,7 +465,19 @@ class HazardChecker::Impl {
   void remember_initialised(const Access& a) {
     if (!dense(a.ap)) return;  // its box has bytes it does not touch
     std::vector<Box>& k = known(a);
-    k.insert(k.begin(), Box{a.p_lo, a.p_hi, a.b_lo, a.b_hi});
+    Box b{a.p_lo, a.p_hi, a.b_lo, a.b_hi};
+    // A box over the same partitions that meets this one joins it: a pool's buffers (say a
+    // kernel's 64 resident filter tiles) become one box, not 64 that crowd the list out.
+    for (size_t i = 0; i < k.size();) {
+      if (k[i].p_lo == b.p_lo && k[i].p_hi == b.p_hi && k[i].b_lo <= b.b_hi && b.b_lo <= k[i].b_hi) {
+        b.b_lo = std::min(b.b_lo, k[i].b_lo);
+        b.b_hi = std::max(b.b_hi, k[i].b_hi);
+        k.erase(k.begin() + long(i));
+      } else {
+        ++i;
+      }
+    }
+    k.insert(k.begin(), b);
     if (k.size() > kKnownBoxes) k.pop_back();
   }
 

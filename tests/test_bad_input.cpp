@@ -101,6 +101,8 @@ const Case kCases[] = {
      "program.cores[0][0].src.base: give either base or tensor, not both"},
     {"DependencyOnLaterInstruction", Kind::Program, [](json& p) { instr(p, 1)["deps"] = {2}; },
      "program.cores[0][1].deps: expected indices of earlier instructions of this core (0 to 0), got 2"},
+    {"ReadOnlyTensorNotBoolean", Kind::Program, [](json& p) { p["tensors"][0]["read_only"] = "yes"; },
+     "program.tensors[0].read_only: expected true or false, got a string"},
     {"NegativeDependency", Kind::Program, [](json& p) { instr(p, 1)["deps"] = {-1}; },
      "program.cores[0][1].deps: expected indices of earlier instructions of this core (0 to 0), got -1"},
     {"MemsetWithoutValue", Kind::Program, [](json& p) { instr(p, 1) = {{"op", "memset"}, {"engine", "pool"}, {"dst", instr(p, 1)["dst"]}}; },
@@ -181,6 +183,8 @@ const Case kCases[] = {
        instr(p, 2)["src"]["tensor"] = "a";
      },
      "core 0 instruction 2 (dma_copy): dst has 8589934592 elements, more than the program's 65536 bytes of HBM"},
+    {"DmaWritesReadOnlyTensor", Kind::Program, [](json& p) { p["tensors"][1]["read_only"] = true; },
+     "core 0 instruction 2 (dma_copy): dst writes read-only tensor 'out'"},
     // --- hazards ---
     {"Race", Kind::Program, [](json& p) { instr(p, 1)["deps"] = json::array(); },
      "race: core 0 instruction 0 (dma_copy on queue 0) writes and core 0 instruction 1 (tensor_copy on dve) reads sbuf partition 0 bytes [0x0, 0x100)"},
@@ -202,6 +206,17 @@ const Case kCases[] = {
     {"ConfigPsumNotWholeBanks", Kind::Config, [](json& c) { c["hardware"] = {{"psum_partition_bytes", 3000}}; },
      "hardware.psum_partition_bytes: 3000 is not a whole number of 2048-byte banks"},
     {"ConfigUnwritableTrace", Kind::Config, nullptr, "--trace: cannot write /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
+    {"ConfigNegativeWindow", Kind::Config, [](json& c) { c["simulator"] = {{"window_instructions", -1}}; },
+     "simulator.window_instructions: must be 0 (the whole program) to 2^30, got -1"},
+    {"ConfigWindowTwoToThe31", Kind::Config, [](json& c) { c["simulator"] = {{"window_instructions", int64_t(1) << 31}}; },
+     "simulator.window_instructions: must be 0 (the whole program) to 2^30, got 2147483648"},
+    {"ConfigWindowJustPastTheLimit", Kind::Config,
+     [](json& c) { c["simulator"] = {{"window_instructions", (int64_t(1) << 30) + 1}}; },
+     "simulator.window_instructions: must be 0 (the whole program) to 2^30, got 1073741825"},
+    {"ConfigWindowNotAnInteger", Kind::Config, [](json& c) { c["simulator"] = {{"window_instructions", "64"}}; },
+     "simulator.window_instructions: expected an integer"},
+    {"ConfigUnknownSimulatorKey", Kind::Config, [](json& c) { c["simulator"] = {{"window", 64}}; },
+     "simulator.window: unknown key"},
     {"ConfigUnknownSection", Kind::Config, [](json& c) { c["kernels"] = json::object(); }, "kernels: unknown key"},
 };
 
@@ -243,6 +258,21 @@ TEST(BadInputTable, TheGoodProgramAndConfigRun) {
   EXPECT_EQ(p.status, 0) << p.out;
   const Outcome c = run_binary(write_file("good_config.json", good_config().dump()));
   EXPECT_EQ(c.status, 0) << c.out;
+}
+
+TEST(BadInputTable, TheLimitsOfTheGoodInputsAreGood) {
+  // A read-only input that is only read, and the two ends of the window's range, are accepted.
+  json p = good_program();
+  p["tensors"][0]["read_only"] = true;
+  p["tensors"][1]["read_only"] = false;
+  const Outcome o = run_binary("run-program " + write_file("read_only_program.json", p.dump()));
+  EXPECT_EQ(o.status, 0) << o.out;
+  for (const int64_t window : {int64_t(0), int64_t(1) << 30}) {
+    json c = good_config();
+    c["simulator"] = {{"window_instructions", window}};
+    const Outcome r = run_binary(write_file("window_" + std::to_string(window) + ".json", c.dump()));
+    EXPECT_EQ(r.status, 0) << "window " << window << ": " << r.out;
+  }
 }
 
 }  // namespace

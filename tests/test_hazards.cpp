@@ -3,6 +3,10 @@
 // uninitialised reads. No simulation: the check is static.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "isa/hazards.h"
 #include "kernels/depthwise_conv1d.h"
 #include "program_fixture.h"
@@ -176,6 +180,141 @@ TEST(Hazards, KernelProgramWithADroppedDependencyIsCaught) {
     EXPECT_FALSE(hazards(bad).empty()) << isa::opcode_name(op);
   }
   EXPECT_EQ(mutated, 3);
+}
+
+// ---- the online checker (isa::HazardChecker), as the streamed run feeds it ----------------
+
+// The cores' streams fed one instruction of each core in turn (core 0's first, then core
+// 1's, ...), as two emitter threads may interleave them.
+std::vector<Hazard> interleaved(const isa::Program& p, size_t max_reports = 16) {
+  isa::Program header = p;
+  for (auto& stream : header.cores) stream.clear();  // the checker gets the streams from add()
+  isa::HazardChecker checker(header, isa::Limits{}, max_reports);
+  size_t longest = 0;
+  for (const auto& stream : p.cores) longest = std::max(longest, stream.size());
+  for (uint32_t i = 0; i < longest; ++i)
+    for (size_t c = 0; c < p.cores.size(); ++c)
+      if (i < p.cores[c].size()) checker.add(int(c), i, p.cores[c][i]);
+  return checker.found();
+}
+
+// The reports as sorted lines: the online checker may find them in another order.
+std::vector<std::string> lines(const std::vector<Hazard>& h) {
+  std::vector<std::string> v;
+  for (const Hazard& x : h) v.push_back(std::string(x.kind == Hazard::Kind::Race ? "R " : "U ") + x.message);
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+TEST(HazardChecker, InterleavedCoresFindWhatTheWholeProgramCheckFinds) {
+  isa::Program p = empty_program(2);
+  const AccessPattern kH2 = hbm(DType::F32, 128 * 64 * 4, 128, 64);  // the rows after kH
+  p.cores[0] = {fill(Engine::Vector, kX),
+                dma(0, kH, kX, {0}),
+                copy(Engine::Scalar, kY, kX),  // reads what 0 wrote: the dependency on 0 is missing
+                dma(1, kH2, kX, {0})};
+  p.cores[1] = {fill(Engine::Vector, kX),
+                dma(0, kH, kX, {0}),  // writes the rows core 0 writes
+                dma(1, kY, kH2)};     // reads the rows core 0 writes, before core 0's write arrives
+  const std::vector<std::string> want = {
+      "R race: core 0 instruction 0 (memset on dve) writes and core 0 instruction 2 (tensor_copy on act) reads sbuf "
+      "partition 0 bytes [0x0, 0x100), and no dependency path orders them",
+      "R race: core 0 instruction 1 (dma_copy on queue 0) writes and core 1 instruction 1 (dma_copy on queue 0) "
+      "writes hbm bytes [0x0, 0x100), and no dependency path orders them",
+      "R race: core 0 instruction 3 (dma_copy on queue 1) writes and core 1 instruction 2 (dma_copy on queue 1) "
+      "reads hbm bytes [0x8000, 0x8100), and no dependency path orders them",
+  };
+  EXPECT_EQ(lines(hazards(p)), want);
+  EXPECT_EQ(lines(interleaved(p)), want);
+  // Ordered as it should be, and each core's output rows its own: nothing either way.
+  p.cores[0][2].deps = {0};
+  p.cores[1][1].dst = hbm(DType::F32, 2 * 128 * 64 * 4, 128, 64);
+  p.cores[1][2].src = hbm(DType::F32, 2 * 128 * 64 * 4, 128, 64);
+  p.cores[1][2].deps = {1};
+  EXPECT_TRUE(hazards(p).empty());
+  EXPECT_TRUE(interleaved(p).empty());
+}
+
+TEST(HazardChecker, InterleavedKernelProgramsMatchTheWholeProgramCheck) {
+  // The conv kernel on two cores (lnc 2): clean, and with the dependencies of one of core
+  // 1's matmuls, PSUM copies or stores dropped, the same reports either way.
+  kernels::DepthwiseConv1dParams k;
+  k.channels = 8;
+  k.width = 600;
+  k.kernel_size = 5;
+  k.lnc = 2;
+  const isa::Program good = kernels::build_depthwise_conv1d(k, isa::Limits{});
+  ASSERT_EQ(good.cores.size(), 2u);
+  EXPECT_TRUE(interleaved(good).empty());
+  for (Opcode op : {Opcode::Matmul, Opcode::TensorCopy, Opcode::DmaCopy}) {
+    isa::Program bad = good;
+    auto& stream = bad.cores[1];
+    for (size_t i = stream.size(); i-- > 0;)
+      if (stream[i].op == op && !stream[i].deps.empty()) {
+        stream[i].deps.clear();
+        break;
+      }
+    const auto whole = hazards(bad);
+    EXPECT_FALSE(whole.empty()) << isa::opcode_name(op);
+    EXPECT_EQ(lines(interleaved(bad)), lines(whole)) << isa::opcode_name(op);
+  }
+}
+
+// Two tensors: "in" [128, 64] fp32 at 0, "out" after it.
+isa::Program with_in_and_out(bool in_read_only) {
+  isa::Program p = empty_program(2);
+  p.tensors.push_back({"in", DType::F32, {128, 64}, 0});
+  p.tensors.back().read_only = in_read_only;
+  p.tensors.push_back({"out", DType::F32, {128, 64}, 128 * 64 * 4});
+  return p;
+}
+
+TEST(HazardChecker, UnorderedReadsOfAReadOnlyTensorAreNoRace) {
+  isa::Program p = with_in_and_out(true);
+  p.cores[0] = {dma(0, kX, kH)};  // kH: the rows of "in"
+  p.cores[1] = {dma(0, kX, kH)};
+  EXPECT_NO_THROW(isa::validate(p, isa::Limits{}));
+  EXPECT_TRUE(hazards(p).empty());
+  EXPECT_TRUE(interleaved(p).empty());
+}
+
+TEST(HazardChecker, AWrittenTensorReadByTheOtherCoreIsARace) {
+  // The same reads, but core 0 also stores into "in": core 1's read is unordered with it.
+  isa::Program p = with_in_and_out(false);
+  p.cores[0] = {dma(0, kX, kH), dma(1, kH, kX, {0})};
+  p.cores[1] = {dma(0, kX, kH)};
+  EXPECT_NO_THROW(isa::validate(p, isa::Limits{}));
+  const std::vector<std::string> want = {
+      "R race: core 0 instruction 1 (dma_copy on queue 1) writes and core 1 instruction 0 (dma_copy on queue 0) "
+      "reads hbm tensor 'in' bytes [0x0, 0x100), and no dependency path orders them"};
+  EXPECT_EQ(lines(hazards(p)), want);
+  EXPECT_EQ(lines(interleaved(p)), want);
+  // Marked read-only, the program is no longer valid: the race check may skip such reads
+  // because nothing can write them.
+  p.tensors[0].read_only = true;
+  try {
+    isa::validate(p, isa::Limits{});
+    FAIL() << "a store into a read-only tensor passed validation";
+  } catch (const isa::ValidationError& e) {
+    EXPECT_STREQ(e.what(), "core 0 instruction 1 (dma_copy): dst writes read-only tensor 'in'");
+  }
+}
+
+TEST(HazardChecker, AReadReachingPastAReadOnlyTensorIsStillChecked) {
+  // One row of 128 fp32 from the last 256 bytes of "in" (read-only) into the first 256 of
+  // "out", which core 0 writes: the read is not wholly inside the read-only tensor, so it
+  // races with the store.
+  isa::Program p = with_in_and_out(true);
+  const AccessPattern straddle = hbm(DType::F32, 128 * 64 * 4 - 256, 1, 128);
+  const AccessPattern out = hbm(DType::F32, 128 * 64 * 4, 128, 64);
+  p.cores[0] = {fill(Engine::Vector, kX), dma(0, out, kX, {0})};
+  p.cores[1] = {dma(0, sbuf(DType::F32, 0, 1, 128), straddle)};
+  EXPECT_NO_THROW(isa::validate(p, isa::Limits{}));
+  const std::vector<std::string> want = {
+      "R race: core 0 instruction 1 (dma_copy on queue 0) writes and core 1 instruction 0 (dma_copy on queue 0) "
+      "reads hbm tensor 'out' bytes [0x8000, 0x8100), and no dependency path orders them"};
+  EXPECT_EQ(lines(hazards(p)), want);
+  EXPECT_EQ(lines(interleaved(p)), want);
 }
 
 TEST(Hazards, ReportsStopAtTheLimit) {

@@ -62,6 +62,24 @@ TEST(ProgramJson, RoundTrip) {
   EXPECT_EQ(q.tensors[0].shape, (std::vector<int64_t>{2, 3}));
 }
 
+TEST(ProgramJson, ReadOnlyFlagRoundTrips) {
+  isa::Program p = sample_program();
+  p.tensors[0].read_only = true;
+  p.tensors.push_back({"y", DType::F32, {4}, 64});  // written: the flag stays off
+  const nlohmann::json j = isa::to_json(p);
+  EXPECT_EQ(j["tensors"][0]["read_only"], true);
+  EXPECT_FALSE(j["tensors"][1].contains("read_only")) << "a writable tensor is dumped as before the flag existed";
+  const isa::Program q = isa::program_from_json(nlohmann::json::parse(j.dump()));
+  ASSERT_EQ(q.tensors.size(), 2u);
+  EXPECT_TRUE(q.tensors[0].read_only);
+  EXPECT_FALSE(q.tensors[1].read_only);
+  EXPECT_EQ(isa::to_json(q), j);
+  // Written out explicitly as false, it reads back as false.
+  nlohmann::json k = j;
+  k["tensors"][0]["read_only"] = false;
+  EXPECT_FALSE(isa::program_from_json(k).tensors[0].read_only);
+}
+
 TEST(ProgramJson, MissingFieldNamesItsPath) {
   nlohmann::json j = isa::to_json(sample_program());
   j["cores"][0][1].erase("moving");

@@ -247,5 +247,91 @@ TEST(TimingLaw, OneCoreAloneGetsAllOfHbm) {
   EXPECT_NEAR(run(two_core_loads(1), hw).total_ns, 1300 + 262144 / 100.0, 1e-3);
 }
 
+// ---- DMA requests that start at the same time -------------------------------------------
+// The DMA arbiter serves transfers that start together in (core, queue, instruction) order,
+// whatever order the SystemC scheduler ran their queues in; whoever it serves first queues
+// first at the HBM stack (a fluid FIFO). With HBM at 10 GB/s, below one DMA engine's 23, the
+// stack bounds every load below, and the order shows in the finish times.
+
+isa::Instruction load(int queue, int64_t sbuf_base, int64_t hbm_base, int64_t floats) {
+  auto in = make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, sbuf_base, 1, floats), hbm(DType::F32, hbm_base, 1, floats));
+  in.queue = queue;
+  return in;
+}
+
+sim::HardwareConfig slow_hbm() {
+  sim::HardwareConfig hw;
+  hw.hbm_bandwidth_gbps = 10;
+  return hw;
+}
+
+TEST(TimingLaw, DmaTieGoesToTheLowerQueue) {
+  // One core. Instruction 0 on queue 5 loads one partition of 2048 fp32 (8192 B); instruction
+  // 1 on queue 3 loads 1024 fp32 (4096 B). Both issue at 0 (dma_issue_ns 0) and start at
+  // 1300, each on its queue's own engine (5 and 3: no engine is shared). Queue 3 is served
+  // first, though it comes later in the stream:
+  //   queue 3: HBM [1300, 1300 + 4096 / 10) = [1300, 1709.6); its engine alone would take
+  //            10 + 4096 / 23 = 188.087 ns, less: it ends at 1709.6.
+  //   queue 5: HBM behind it, [1709.6, 1709.6 + 8192 / 10) = [1709.6, 2528.8); engine
+  //            10 + 8192 / 23 = 366.174 ns, less: it ends at 2528.8.
+  // A DVE copy of 64 fp32 waits on queue 3's load: 1709.6 + 136 (semaphore) + 64 cycles at
+  // 0.96 GHz (66.667) = 1912.267 ns. An ACT copy of 64 fp32 waits on queue 5's load:
+  // 2528.8 + 136 + 64 cycles at 1.2 GHz (53.333) = 2718.133 ns.
+  // (Served in stream order instead: queue 5 ends at 2119.2, queue 3 at 2528.8, and the
+  // copies at 2731.467 and 2308.533.)
+  isa::Program p = empty_program();
+  p.cores[0].push_back(load(5, 0, 0, 2048));
+  p.cores[0].push_back(load(3, 16384, 65536, 1024));
+  auto after_q3 = make(Opcode::TensorCopy, Engine::Vector, sbuf(DType::F32, 32768, 1, 64), sbuf(DType::F32, 16384, 1, 64));
+  after_q3.deps = {1};
+  auto after_q5 = make(Opcode::TensorCopy, Engine::Scalar, sbuf(DType::F32, 40960, 1, 64), sbuf(DType::F32, 0, 1, 64));
+  after_q5.deps = {0};
+  p.cores[0].push_back(after_q3);
+  p.cores[0].push_back(after_q5);
+  const sim::SimResult r = run(p, slow_hbm());
+  EXPECT_NEAR(r.cores[0].engines[int(Engine::Vector)].last_finish_ns, 1300 + 409.6 + 136 + 64 / 0.96, 1e-3);
+  EXPECT_NEAR(r.cores[0].engines[int(Engine::Scalar)].last_finish_ns, 1300 + 409.6 + 819.2 + 136 + 64 / 1.2, 1e-3);
+  EXPECT_NEAR(r.cores[0].dma.last_finish_ns, 2528.8, 1e-3);
+  EXPECT_NEAR(r.total_ns, 2528.8 + 136 + 64 / 1.2, 1e-3);
+  EXPECT_EQ(r.hbm_read_bytes, 8192 + 4096);
+}
+
+TEST(TimingLaw, DmaTieGoesToTheLowerCoreBeforeTheLowerQueue) {
+  // Core 0 loads 8192 B on queue 7, core 1 loads 4096 B on queue 0, both instruction 0,
+  // both starting at 1300 on their own cores' engines, sharing the stack. The core decides
+  // before the queue: core 0 first.
+  //   core 0: HBM [1300, 1300 + 819.2) = [1300, 2119.2); engine 366.174 ns, less: 2119.2.
+  //   core 1: HBM [2119.2, 2119.2 + 409.6) = [2119.2, 2528.8); engine 188.087 ns: 2528.8.
+  // (By queue first: core 1 at 1709.6, core 0 at 2528.8.)
+  isa::Program p = empty_program(2);
+  p.cores[0].push_back(load(7, 0, 0, 2048));
+  p.cores[1].push_back(load(0, 0, 65536, 1024));
+  const sim::SimResult r = run(p, slow_hbm());
+  ASSERT_EQ(r.cores.size(), 2u);
+  EXPECT_NEAR(r.cores[0].finish_ns, 1300 + 819.2, 1e-3);
+  EXPECT_NEAR(r.cores[1].finish_ns, 1300 + 819.2 + 409.6, 1e-3);
+  EXPECT_NEAR(r.total_ns, 2528.8, 1e-3);
+}
+
+TEST(TimingLaw, DmaTieOnOneQueueGoesInStreamOrder) {
+  // Two loads on queue 4, both issued at 0 (dma_issue_ns 0), so both start at 1300: the
+  // queue's own order decides. Instruction 0 (4096 B) on engine 4: HBM [1300, 1709.6).
+  // Instruction 1 (8192 B) also on engine 4, free at 1709.6: HBM [1709.6, 2528.8). A DVE copy
+  // after instruction 0 ends at 1709.6 + 136 + 66.667 = 1912.267 ns; an ACT copy after
+  // instruction 1 at 2528.8 + 136 + 53.333 = 2718.133 ns.
+  isa::Program p = empty_program();
+  p.cores[0].push_back(load(4, 16384, 65536, 1024));
+  p.cores[0].push_back(load(4, 0, 0, 2048));
+  auto after_0 = make(Opcode::TensorCopy, Engine::Vector, sbuf(DType::F32, 32768, 1, 64), sbuf(DType::F32, 16384, 1, 64));
+  after_0.deps = {0};
+  auto after_1 = make(Opcode::TensorCopy, Engine::Scalar, sbuf(DType::F32, 40960, 1, 64), sbuf(DType::F32, 0, 1, 64));
+  after_1.deps = {1};
+  p.cores[0].push_back(after_0);
+  p.cores[0].push_back(after_1);
+  const sim::SimResult r = run(p, slow_hbm());
+  EXPECT_NEAR(r.cores[0].engines[int(Engine::Vector)].last_finish_ns, 1300 + 409.6 + 136 + 64 / 0.96, 1e-3);
+  EXPECT_NEAR(r.cores[0].engines[int(Engine::Scalar)].last_finish_ns, 1300 + 409.6 + 819.2 + 136 + 64 / 1.2, 1e-3);
+}
+
 }  // namespace
 }  // namespace trn2::test

@@ -5,10 +5,12 @@
 // process of the binary (a SystemC model elaborates once per process).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -161,6 +163,34 @@ TEST(StreamingWindow, DumpedProgramIsTheWholeProgram) {
   ASSERT_EQ(pa["cores"].size(), 2u);
   EXPECT_GT(pa["cores"][0].size(), 0u);
   EXPECT_EQ(pa, pb);
+}
+
+TEST(StreamingWindow, TraceHasTheWholeProgramsEvents) {
+  // The trace of a streamed run (which keeps each instruction's history and the emitter's
+  // allocation records for the occupancy counters) has the same events as the whole-program
+  // run's. Only as a set: equal-time events of different threads may be written in another
+  // order.
+  const char* config = "configs/matrix/n2_c64_w1000_s7_stride2_pad3_fp32.json";
+  auto events = [&](const std::string& tag, int64_t window) {
+    const std::string trace = temp_path(tag + "_trace.json");
+    const Outcome o = run_binary(config_with_window(config, tag, window) + " --trace " + trace);
+    EXPECT_EQ(o.status, 0) << tag << ": " << o.out;
+    const json t = json::parse(slurp(trace));
+    std::vector<std::string> v;
+    for (const json& e : t["traceEvents"]) v.push_back(e.dump());
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  const std::vector<std::string> whole = events("trace_whole", 0), streamed = events("trace_streamed", 64);
+  EXPECT_GT(whole.size(), 1000u);
+  size_t occupancy = 0, flows = 0;
+  for (const std::string& e : whole) {
+    occupancy += e.find("SBUF bytes allocated") != std::string::npos;  // from the allocation records
+    flows += e.find("\"name\":\"dependency\"") != std::string::npos;  // from the history
+  }
+  EXPECT_GT(occupancy, 0u);
+  EXPECT_GT(flows, 0u);
+  EXPECT_TRUE(whole == streamed) << whole.size() << " events against " << streamed.size();
 }
 
 }  // namespace

@@ -38,6 +38,8 @@ void InstructionFeeder::run(int core) {
   try {
     std::vector<isa::Allocation> a = emit_(core, *this, keep_allocations_);
     allocations_.insert(allocations_.end(), a.begin(), a.end());
+  } catch (const RunAborted&) {
+    // Another thread ended the run; its error is the one reported.
   } catch (...) {
     sb.fail(std::current_exception());
   }

@@ -24,8 +24,11 @@ class LogicalCore : public sc_core::sc_module {
   int cores() const { return int(cores_.size()); }
   const NeuronCore& core(int i) const { return *cores_[size_t(i)]; }
   NeuronCore& core(int i) { return *cores_[size_t(i)]; }
+  // The first error of the run, if it failed (see RunAbort).
+  std::exception_ptr failure() const { return abort_.error(); }
 
  private:
+  RunAbort abort_;  // before the cores, whose scoreboards refer to it
   Hbm hbm_;
   DmaArbiter dma_arbiter_;
   std::vector<std::unique_ptr<NeuronCore>> cores_;

@@ -6,11 +6,12 @@
 namespace trn2::sim {
 
 NeuronCore::NeuronCore(sc_core::sc_module_name name, Hbm& hbm, DmaArbiter& arbiter, const HardwareConfig& hw,
-                       Trace& trace, int index, size_t window, bool keep_history)
+                       Trace& trace, int index, size_t window, bool keep_history, RunAbort& abort)
     : sc_module(name),
       sbuf_("sbuf", hw.limits.partitions, size_t(hw.limits.sbuf_partition_bytes)),
       psum_("psum", hw.limits.partitions, size_t(hw.limits.psum_partition_bytes), size_t(hw.limits.psum_bank_bytes)),
-      scoreboard_(index, hw.limits.dma_queues, window, std::max(0.0, hw.semaphore_latency_ns), keep_history),
+      scoreboard_(index, hw.limits.dma_queues, window, std::max(0.0, hw.semaphore_latency_ns), keep_history,
+                  abort),
       arbiter_(arbiter), index_(index) {
   const CoreMemory mem{&hbm, &sbuf_, &psum_};
   engines_.push_back(std::make_unique<TensorEngine>("pe", scoreboard_, mem, hw, trace, index));

@@ -22,7 +22,7 @@ class NeuronCore : public sc_core::sc_module {
   // The core's instructions are pushed into its scoreboard (scoreboard().push) before or
   // while it runs; `window` and `keep_history` are the scoreboard's capacity and history.
   NeuronCore(sc_core::sc_module_name name, Hbm& hbm, DmaArbiter& arbiter, const HardwareConfig& hw, Trace& trace,
-             int index, size_t window, bool keep_history);
+             int index, size_t window, bool keep_history, RunAbort& abort);
 
   // Compute engines in isa::Engine order: pe, dve, act, pool.
   const ComputeEngine& engine(isa::Engine e) const { return *engines_[size_t(e)]; }

@@ -14,20 +14,27 @@ int slot_of(const isa::Instruction& in) {
   return in.engine == isa::Engine::Dma ? isa::kNumComputeEngines + in.queue : int(in.engine);
 }
 
-Scoreboard::Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history)
+Scoreboard::Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history,
+                       RunAbort& abort)
     : core_(core), capacity_(capacity), retire_after_ns_(retire_after_ns), keep_history_(keep_history),
-      queued_(size_t(isa::kNumComputeEngines + dma_queues)) {
+      queued_(size_t(isa::kNumComputeEngines + dma_queues)), abort_(abort) {
   for (size_t s = 0; s < queued_.size(); ++s) {
     pushed_event_.push_back(std::make_unique<sc_core::sc_event>());
     issued_event_.push_back(std::make_unique<sc_core::sc_event>());
   }
+  abort_.on_fail([this] {
+    for (auto& e : pushed_event_) e->notify(sc_core::SC_ZERO_TIME);
+    for (auto& e : issued_event_) e->notify(sc_core::SC_ZERO_TIME);
+    space_event_.notify(sc_core::SC_ZERO_TIME);
+  });
 }
 
 void Scoreboard::push(isa::Instruction&& in) {
-  while (capacity_ != 0 && waiting_ >= capacity_) {
+  while (capacity_ != 0 && waiting_ >= capacity_ && !abort_.failed()) {
     producer_blocked_ = true;
     sc_core::wait(space_event_);
   }
+  if (abort_.failed()) throw RunAborted{};
   const int slot = slot_of(in);  // validation keeps queues below dma_queues
   const uint32_t index = uint32_t(pushed_++);
   if (free_nodes_.empty()) {
@@ -54,8 +61,9 @@ void Scoreboard::close() {
 
 const isa::Instruction* Scoreboard::next(int slot, uint32_t& index) {
   RingQueue<Pending*>& q = queued_[size_t(slot)];
+  if (abort_.failed()) return nullptr;
   while (q.empty()) {
-    if (closed_) return nullptr;
+    if (closed_ || abort_.failed()) return nullptr;
     sc_core::wait(*pushed_event_[size_t(slot)]);
   }
   index = q.front()->index;
@@ -72,7 +80,10 @@ double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slo
     if (d < retired_) continue;
     const int from = semaphores_[d - retired_].slot;
     // Each slot issues in stream order, so waiting on its event until `d` is issued ends.
-    while (!semaphores_[d - retired_].issued) sc_core::wait(*issued_event_[size_t(from)]);
+    while (!semaphores_[d - retired_].issued) {
+      if (abort_.failed()) return ready;
+      sc_core::wait(*issued_event_[size_t(from)]);
+    }
     if (d < retired_) continue;  // retired while we waited
     const double t = semaphores_[d - retired_].finish_ns + (from == me ? 0.0 : semaphore_ns);
     if (t > ready) {
@@ -128,13 +139,6 @@ void Scoreboard::check_not_late(uint32_t i, double start_ns) {
 void Scoreboard::mark(uint32_t i, int tid, double at_ns) {
   history_[i].tid = tid;
   history_[i].at_ns = at_ns;
-}
-
-void Scoreboard::fail(std::exception_ptr error) {
-  if (!failure_) failure_ = std::move(error);
-  // The caller reports the error; SystemC's own note that the simulation stopped is noise.
-  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  sc_core::sc_stop();
 }
 
 double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }

@@ -20,6 +20,7 @@
 
 #include "isa/instruction.h"
 #include "sim/ring_queue.h"
+#include "sim/run_abort.h"
 
 namespace trn2::sim {
 
@@ -37,12 +38,14 @@ class Scoreboard {
   // `retire_after_ns`: the longest latency a dependency edge adds to its finish time.
   // `keep_history`: keep every instruction's finish time and trace position (for the trace's
   // flow arrows and occupancy counters), which makes memory grow with the program.
-  Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history);
+  // `abort` ends the run on the first error of any core's scoreboard or emitter.
+  Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history, RunAbort& abort);
 
   // ---- the producer ----
   // Appends the next instruction of the stream (its index is the count pushed before it).
   // Blocks the calling SC_THREAD while the window is full; never blocks when unbounded, so
-  // a whole program may be pushed before the simulation starts.
+  // a whole program may be pushed before the simulation starts. Throws RunAborted once the
+  // run has failed.
   void push(isa::Instruction&& in);
   void close();  // the stream has ended
   uint64_t pushed() const { return pushed_; }
@@ -50,12 +53,13 @@ class Scoreboard {
 
   // ---- engines and queues ----
   // The next instruction of `slot`, blocking the calling SC_THREAD until there is one;
-  // nullptr once the stream has ended. Valid until release(slot).
+  // nullptr once the stream has ended or the run has failed. Valid until release(slot).
   const isa::Instruction* next(int slot, uint32_t& index);
   // Blocks until every dependency of instruction `i` (the slot's current one) has been
   // issued; returns the earliest start time in ns: each dependency's finish, plus
   // `semaphore_ns` when it ran on another engine or queue. `critical_slot`, if given,
-  // receives the slot of the dependency that set the time (-1: none).
+  // receives the slot of the dependency that set the time (-1: none). Returns at once, with
+  // a meaningless time, once the run has failed (the caller's next next() ends it).
   double wait_ready(uint32_t i, double semaphore_ns, int* critical_slot = nullptr);
   // Instruction `i` issued and finishes at `finish_ns`: its semaphore.
   void publish(uint32_t i, double finish_ns);
@@ -73,10 +77,9 @@ class Scoreboard {
   double finish(uint32_t i) const { return history_[i].finish_ns; }
   bool keeps_history() const { return keep_history_; }
 
-  // Stops the simulation with an error (a late start, or one the producer met); the first
-  // one is kept, and simulate() throws it once the simulation has stopped.
-  void fail(std::exception_ptr error);
-  std::exception_ptr failure() const { return failure_; }
+  // Ends the run with an error (see RunAbort); simulate() throws the first once the
+  // simulation has wound down.
+  void fail(std::exception_ptr error) { abort_.fail(std::move(error)); }
 
  private:
   struct Pending {
@@ -111,7 +114,7 @@ class Scoreboard {
   RingQueue<Semaphore> semaphores_;         // from index retired_ on
   uint64_t retired_ = 0;
   std::vector<History> history_;
-  std::exception_ptr failure_;
+  RunAbort& abort_;
   std::vector<std::unique_ptr<sc_core::sc_event>> pushed_event_;  // per slot
   std::vector<std::unique_ptr<sc_core::sc_event>> issued_event_;  // per slot
   sc_core::sc_event space_event_;

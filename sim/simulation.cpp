@@ -35,8 +35,7 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw,
   inputs.clear();  // HBM holds them now
   const std::vector<isa::Allocation>* allocations = feed(lc);
   sc_core::sc_start();
-  for (int c = 0; c < lc.cores(); ++c)
-    if (std::exception_ptr e = lc.core(c).scoreboard().failure()) std::rethrow_exception(e);
+  if (std::exception_ptr e = lc.failure()) std::rethrow_exception(e);
 
   SimResult r;
   int64_t pushed = 0;

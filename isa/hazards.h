@@ -29,7 +29,8 @@ std::vector<Hazard> find_hazards(const Program& p, const Limits& limits, size_t 
 
 // The same check, fed one instruction at a time (for a program streamed while it runs).
 // `header` gives the tensors and the number of streams; each core's instructions must come
-// in stream order, and the cores may interleave in any way. Keeps the accesses that later
+// in stream order, and the cores may interleave in any way (a racy program is caught
+// however they interleave, though which pairs are reported, and how many, may differ). Keeps the accesses that later
 // ones may still race with and the vector clocks (4 bytes per engine and queue) of their
 // instructions and of the last `recent_clocks` ones (0: every clock, which grows with the
 // program). A dependency on an instruction that is neither recent nor has an access on file

@@ -21,6 +21,9 @@ int64_t get_int(const json& j, const std::string& key, const std::string& path, 
   auto it = j.find(key);
   if (it == j.end()) return fallback;
   if (!it->is_number_integer()) fail(path + "." + key, "expected an integer");
+  // JSON keeps integers above INT64_MAX unsigned; read as int64 they would wrap negative.
+  if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(INT64_MAX))
+    fail(path + "." + key, "exceeds " + std::to_string(INT64_MAX));
   return it->get<int64_t>();
 }
 

@@ -215,6 +215,12 @@ const Case kCases[] = {
      "simulator.window_instructions: must be 0 (the whole program) to 2^30, got 1073741825"},
     {"ConfigWindowNotAnInteger", Kind::Config, [](json& c) { c["simulator"] = {{"window_instructions", "64"}}; },
      "simulator.window_instructions: expected an integer"},
+    // Above INT64_MAX, JSON holds the number unsigned: it must not wrap to a negative one.
+    {"ConfigWindowBeyondInt64", Kind::Config,
+     [](json& c) { c["simulator"] = {{"window_instructions", uint64_t(18446744073709551615ull)}}; },
+     "simulator.window_instructions: exceeds 9223372036854775807"},
+    {"ConfigLncBeyondInt64", Kind::Config, [](json& c) { c["kernel"]["lnc"] = uint64_t(1) << 63; },
+     "kernel.lnc: exceeds 9223372036854775807"},
     {"ConfigUnknownSimulatorKey", Kind::Config, [](json& c) { c["simulator"] = {{"window", 64}}; },
      "simulator.window: unknown key"},
     {"ConfigUnknownSection", Kind::Config, [](json& c) { c["kernels"] = json::object(); }, "kernels: unknown key"},

@@ -21,10 +21,14 @@ int slot_of(const Instruction& in) {
 //
 // A later instruction needs an earlier one's clock only if it depends on it. With `recent`
 // = 0 every clock is kept. Otherwise the clocks of the last `recent` instructions are kept,
-// and older ones only while an access of theirs is still on file (pinned): a kernel
-// builder finds dependencies among the accesses it keeps, and it forgets an access no later
-// than this check does (a write covering it), so its dependencies are always found here.
-// A dependency on a clock forgotten is reported (std::logic_error), never guessed.
+// and older ones only while an access of theirs is still on file (pinned), and of every
+// instruction its slot and place there (5 bytes). A kernel builder finds dependencies among
+// the accesses it keeps, so its dependencies are nearly always at hand; one that is not
+// (its accesses all covered by later ones since) is almost always implied by the others,
+// which the slot and place show. Only if it is not is its order guessed, from below: the
+// instruction is taken to follow that dependency itself but not, through it, what came
+// before it (counted in lost_orders(); a race may then be reported that is not one, never
+// the other way round).
 class Order {
  public:
   Order(int slots, size_t recent)
@@ -37,10 +41,19 @@ class Order {
     const size_t s = size_t(slot_of(in));
     // The slot's previous instruction comes first (in-order engines and queues).
     std::copy_n(&last_clock_[s * slots_], slots_, current_.begin());
-    for (uint32_t d : in.deps) join(d, n);
+    missing_.clear();
+    for (uint32_t d : in.deps)
+      if (const uint32_t* c = clock_of(d, n)) join(c);
+      else missing_.push_back(d);
+    for (uint32_t d : missing_) {
+      if (current_[place_[d].slot] > place_[d].seq) continue;  // implied by the others
+      current_[place_[d].slot] = place_[d].seq + 1;
+      ++lost_orders_;
+    }
     current_seq_ = count_[s]++;
     current_slot_ = uint8_t(s);
     current_[s] = current_seq_ + 1;
+    if (recent_) place_.push_back({current_slot_, current_seq_});
     std::copy(current_.begin(), current_.end(), &last_clock_[s * slots_]);
     store(n);
   }
@@ -50,6 +63,7 @@ class Order {
   // Whether the instruction `seq` of `slot` happens before the current one.
   bool before_current(uint8_t slot, uint32_t seq) const { return current_[slot] > seq; }
 
+  uint64_t lost_orders() const { return lost_orders_; }
   void pin(uint32_t i) { ++pins_[i]; }
   void unpin(uint32_t i) {
     auto it = pins_.find(i);
@@ -59,18 +73,15 @@ class Order {
   }
 
  private:
-  void join(uint32_t d, uint32_t n) {
-    const uint32_t* c = clock_of(d, n);
+  void join(const uint32_t* c) {
     for (size_t k = 0; k < slots_; ++k) current_[k] = std::max(current_[k], c[k]);
   }
+  // The clock of instruction d, or nullptr if it is no longer kept.
   const uint32_t* clock_of(uint32_t d, uint32_t n) const {
     if (!recent_) return &all_[size_t(d) * slots_];
     if (size_t(n - d) <= recent_) return &ring_[(d % recent_) * slots_];
     auto it = spilled_.find(d);
-    if (it == spilled_.end())
-      throw std::logic_error("hazard check: instruction " + std::to_string(n) + " depends on instruction " +
-                             std::to_string(d) + ", whose order the streamed check no longer holds");
-    return it->second.data();
+    return it == spilled_.end() ? nullptr : it->second.data();
   }
   void store(uint32_t n) {
     if (!recent_) {
@@ -90,6 +101,13 @@ class Order {
   std::vector<uint32_t> current_;
   uint32_t current_seq_ = 0;
   uint8_t current_slot_ = 0;
+  struct Place {
+    uint8_t slot;
+    uint32_t seq;
+  } __attribute__((packed));
+  std::vector<Place> place_;  // recent_ != 0: every instruction's
+  std::vector<uint32_t> missing_;
+  uint64_t lost_orders_ = 0;
   std::vector<uint32_t> all_;   // recent_ == 0: every clock
   std::vector<uint32_t> ring_;  // the last recent_ clocks
   std::unordered_map<uint32_t, uint32_t> pins_;                   // accesses on file, by instruction
@@ -271,10 +289,14 @@ struct AccessTable {
     orders[size_t(a.core)].pin(a.index);
     return id;
   }
-  void left_a_bucket(uint32_t id) {
-    if (--buckets[id] > 0) return;
-    free_ids.push_back(id);
+  // Pruned: it can race with nothing later, so its clock is let go now; its buckets drop it
+  // the next time they are visited.
+  void kill(uint32_t id) {
+    dead[id] = 1;
     orders[size_t(access[id].core)].unpin(access[id].index);
+  }
+  void left_a_bucket(uint32_t id) {
+    if (--buckets[id] == 0) free_ids.push_back(id);  // only dead accesses leave buckets
   }
 };
 
@@ -367,13 +389,19 @@ class HazardChecker::Impl {
 
   void add(int core, uint32_t i, const Instruction& in) {
     orders_[size_t(core)].add(i, in);
-    if (full()) return;
+    // Past max_reports accesses are still filed (only reports stop): they pin the clocks
+    // later dependencies need.
     if (reads_src(in.op)) read(core, i, in, in.src);
     if (reads_src2(in.op)) read(core, i, in, in.src2);
     if (reads_dst(in)) read(core, i, in, in.dst);
     write(core, i, in, in.dst);
   }
   const std::vector<Hazard>& found() const { return found_; }
+  uint64_t lost_orders() const {
+    uint64_t n = 0;
+    for (const Order& o : orders_) n += o.lost_orders();
+    return n;
+  }
 
  private:
   bool in_read_only_tensor(const AccessPattern& ap) const {
@@ -384,6 +412,15 @@ class HazardChecker::Impl {
     return false;
   }
   bool full() const { return found_.size() >= max_; }
+  // A new visit stamp; when the counter wraps, every access's stamp is cleared so that no
+  // old stamp can pass for the new one.
+  uint32_t next_stamp() {
+    if (++stamp_ == 0) {
+      std::fill(table_.stamp.begin(), table_.stamp.end(), 0u);
+      stamp_ = 1;
+    }
+    return stamp_;
+  }
 
   Index& index_of(int core, Space s) {
     if (s == Space::HBM) return hbm_;
@@ -397,6 +434,10 @@ class HazardChecker::Impl {
     if (ap.space != Space::HBM) check_initialised(a);
     Index& ix = index_of(core, ap.space);
     scan(ix.writes, a);
+    // Earlier reads this one covers and follows can go: a later write unordered with one of
+    // them is unordered with this one too. (Else every matmul's read of a resident operand
+    // would stay on file until the buffer is rewritten.)
+    scan(ix.reads, a);
     ix.reads.add(table_, a);
   }
 
@@ -414,13 +455,13 @@ class HazardChecker::Impl {
   // dense write (or a dense access after a read) that covers it can never race with anything
   // later that the newer one does not also race with, so it is dropped.
   void scan(Grid& g, const Access& a) {
-    g.visit(a.b_lo, a.b_hi, ++stamp_, table_, [&](uint32_t id) {
+    g.visit(a.b_lo, a.b_hi, next_stamp(), table_, [&](uint32_t id) {
       const Access& e = table_.access[id];
       if (!boxes_overlap(e, a) || (e.core == a.core && e.index == a.index)) return;
       // `a` belongs to the instruction being added: its core's current clock.
       const bool ordered = e.core == a.core && orders_[size_t(a.core)].before_current(e.slot, e.seq);
       if (ordered) {
-        if ((a.write || !e.write) && covers(a, e)) table_.dead[id] = 1;
+        if ((a.write || !e.write) && covers(a, e)) table_.kill(id);
         return;
       }
       if (!(a.write || e.write) || full()) return;
@@ -536,6 +577,7 @@ HazardChecker::HazardChecker(const Program& header, const Limits& limits, size_t
 HazardChecker::~HazardChecker() = default;
 void HazardChecker::add(int core, uint32_t index, const Instruction& in) { impl_->add(core, index, in); }
 const std::vector<Hazard>& HazardChecker::found() const { return impl_->found(); }
+uint64_t HazardChecker::lost_orders() const { return impl_->lost_orders(); }
 
 std::vector<Hazard> find_hazards(const Program& p, const Limits& limits, size_t max_reports) {
   HazardChecker checker(p, limits, max_reports);

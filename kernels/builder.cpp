@@ -95,7 +95,7 @@ ProgramBuilder::Footprints& ProgramBuilder::footprints_of(const AccessPattern& a
   return footprints_[core_][{int(ap.space), key}];
 }
 
-void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index,
+void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index, isa::Engine engine,
                            std::vector<uint32_t>& deps) {
   if (ap.space != isa::Space::HBM) {
     auto live = live_[core_].find({int(ap.space), ap.base});
@@ -121,10 +121,13 @@ void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index,
   }
   a.instruction = index;
   a.write = write;
+  a.engine = int(engine);
   Footprints& f = footprints_of(ap);
   // RAW and WAW: earlier writes; WAR: a write also orders after earlier reads.
   conflicts(f.writes, a, deps);
   if (write) conflicts(f.reads, a, deps);
+  // DMA queues are left out: their transfers overlap and may finish out of order.
+  if (!write && engine != isa::Engine::Dma) forget_covered_reads(f.reads, a);
   Accesses& mine = write ? f.writes : f.reads;
   mine.by_start.emplace(a.b_lo, a);
   mine.longest = std::max(mine.longest, a.b_hi - a.b_lo);
@@ -142,13 +145,22 @@ void ProgramBuilder::conflicts(Accesses& set, const Access& a, std::vector<uint3
   }
 }
 
+void ProgramBuilder::forget_covered_reads(Accesses& set, const Access& a) {
+  auto it = set.by_start.lower_bound(a.b_lo);  // a covered read starts inside `a`
+  while (it != set.by_start.end() && it->first < a.b_hi) {
+    const Access& e = it->second;
+    const bool covered = e.engine == a.engine && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
+    it = covered ? set.by_start.erase(it) : std::next(it);
+  }
+}
+
 uint32_t ProgramBuilder::emit(isa::Instruction in) {
   const uint32_t index = emitted_[size_t(core_)]++;
   std::vector<uint32_t> deps;
-  if (isa::reads_src(in.op)) track(in.src, false, index, deps);
-  if (isa::reads_src2(in.op)) track(in.src2, false, index, deps);
-  if (isa::reads_dst(in)) track(in.dst, false, index, deps);
-  track(in.dst, true, index, deps);
+  if (isa::reads_src(in.op)) track(in.src, false, index, in.engine, deps);
+  if (isa::reads_src2(in.op)) track(in.src2, false, index, in.engine, deps);
+  if (isa::reads_dst(in)) track(in.dst, false, index, in.engine, deps);
+  track(in.dst, true, index, in.engine, deps);
   deps.erase(std::remove(deps.begin(), deps.end(), index), deps.end());
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());

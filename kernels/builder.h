@@ -70,6 +70,7 @@ class ProgramBuilder {
     int64_t b_lo, b_hi;
     uint32_t instruction;
     bool write;
+    int engine;  // isa::Engine of the instruction (reads only)
   };
   // Accesses to one buffer (or HBM tensor), ordered by first byte, for overlap queries.
   // Reads and writes are kept apart because a read only conflicts with writes: the conv's
@@ -84,9 +85,12 @@ class ProgramBuilder {
   };
 
   uint32_t emit(isa::Instruction in);
-  void track(const AccessPattern& ap, bool write, uint32_t index, std::vector<uint32_t>& deps);
+  void track(const AccessPattern& ap, bool write, uint32_t index, isa::Engine engine, std::vector<uint32_t>& deps);
   // Adds to `deps` the accesses of `set` that overlap `a`; a write forgets those it covers.
   static void conflicts(Accesses& set, const Access& a, std::vector<uint32_t>& deps);
+  // A read on a compute engine makes the earlier reads it covers on that engine redundant:
+  // the engine finishes in order, so a write that waits for this read waits for them too.
+  static void forget_covered_reads(Accesses& set, const Access& a);
   Footprints& footprints_of(const AccessPattern& ap);
 
   isa::Limits limits_;

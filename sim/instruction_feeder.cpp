@@ -38,6 +38,12 @@ void InstructionFeeder::run(int core) {
   try {
     std::vector<isa::Allocation> a = emit_(core, *this, keep_allocations_);
     allocations_.insert(allocations_.end(), a.begin(), a.end());
+    if (hazards_ && ++finished_ == scoreboards_.size() && hazards_->lost_orders() > 0)
+      spdlog::warn("race check: the order of {} dependencies was no longer held and was guessed from below; a race "
+                   "it reported may not be one (check.hazards with simulator.window_instructions 0 keeps every order)",
+                   hazards_->lost_orders());
+  } catch (const sc_core::sc_unwind_exception&) {
+    throw;  // SystemC unwinding a killed or reset thread: not ours to stop
   } catch (const RunAborted&) {
     // Another thread ended the run; its error is the one reported.
   } catch (...) {

@@ -42,6 +42,7 @@ class InstructionFeeder : public sc_core::sc_module, private isa::InstructionSin
   HazardMode hazard_mode_;
   std::unique_ptr<isa::HazardChecker> hazards_;
   size_t hazards_reported_ = 0;
+  size_t finished_ = 0;  // emitters done
   bool keep_allocations_;
   std::vector<isa::Allocation> allocations_;
 };

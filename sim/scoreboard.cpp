@@ -36,6 +36,8 @@ void Scoreboard::push(isa::Instruction&& in) {
   }
   if (abort_.failed()) throw RunAborted{};
   const int slot = slot_of(in);  // validation keeps queues below dma_queues
+  // Instruction indices are 32-bit (isa::Instruction::deps).
+  if (pushed_ > UINT32_MAX) throw std::length_error("a core's stream exceeds 2^32 instructions");
   const uint32_t index = uint32_t(pushed_++);
   if (free_nodes_.empty()) {
     nodes_.push_back(std::make_unique<Pending>());
@@ -80,7 +82,7 @@ double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slo
     if (d < retired_) continue;
     const int from = semaphores_[d - retired_].slot;
     // Each slot issues in stream order, so waiting on its event until `d` is issued ends.
-    while (!semaphores_[d - retired_].issued) {
+    while (d >= retired_ && !semaphores_[d - retired_].issued) {
       if (abort_.failed()) return ready;
       sc_core::wait(*issued_event_[size_t(from)]);
     }

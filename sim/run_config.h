@@ -27,7 +27,7 @@ struct RunConfig {
   TraceOptions trace;                   // outputs.trace or --trace
   // simulator.window_instructions: the program is made while it runs, at most this many
   // instructions per core waiting to run (0: the whole program is made first, then run).
-  int64_t window = 16384;
+  int64_t window = 4096;
 };
 
 // Throws ConfigError with a one-line message naming the JSON path ("kernel.channels: ...").

@@ -124,7 +124,7 @@ INSTANTIATE_TEST_SUITE_P(
         StreamCase{"configs/matrix/n3_c6_w700_s200_pad5_2_fp16.json", 64},
         // lnc 2, bf16.
         StreamCase{"configs/matrix/n4_c256_w512_s128_bf16.json", 64},
-        // 20576 instructions per core: the default window (16384) fills too. 64 is too small
+        // 20576 instructions per core: the default window (4096) fills too. 64 is too small
         // for this shape (the run stops with the window error), 128 is enough.
         StreamCase{"configs/matrix/n1_c8192_w128_s3_fp16.json", 128},
         // The default config: 64 is too small for it as well.

@@ -15,13 +15,6 @@ namespace trn2::sim {
 
 namespace {
 
-std::vector<uint8_t> encode(const std::vector<float>& v, isa::DType t) {
-  const size_t es = isa::dtype_size(t);
-  std::vector<uint8_t> bytes(v.size() * es);
-  isa::store_elements(bytes.data(), int64_t(es), t, int64_t(v.size()), v.data());
-  return bytes;
-}
-
 std::vector<float> decode(const std::vector<uint8_t>& bytes, isa::DType t) {
   const size_t es = isa::dtype_size(t);
   std::vector<float> v(bytes.size() / es);
@@ -39,8 +32,7 @@ double lap(std::chrono::steady_clock::time_point& t0) {
 
 }  // namespace
 
-std::vector<float> seeded_normals(size_t n, uint64_t seed, isa::DType dtype) {
-  std::vector<float> v(n);
+std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed, isa::DType dtype) {
   // Irwin-Hall with four terms: the four 16-bit quarters of one splitmix64 draw are uniform
   // on [0, 65535], their sum has mean 131070 and variance 4 (65536^2 - 1) / 12, so
   // (sum - 131070) * sqrt(3) / 65536 has mean 0 and variance 1 (to 2^-32), bounded by
@@ -54,23 +46,25 @@ std::vector<float> seeded_normals(size_t n, uint64_t seed, isa::DType dtype) {
   };
   // The seed is hashed first, so seeds n and n + 1 (input and filter) are unrelated streams.
   const uint64_t key = mix(seed ^ 0x5851f42d4c957f2dull);
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t z = mix(key + (uint64_t(i) + 1) * 0x9e3779b97f4a7c15ull);
-    const int64_t sum = int64_t(z & 0xffff) + int64_t((z >> 16) & 0xffff) + int64_t((z >> 32) & 0xffff) +
-                        int64_t(z >> 48);
-    v[i] = float(double(sum - 131070) * scale);
-  }
-  // Round to the dtype (isa::round_to) a block at a time through its bytes: the same bits,
-  // without a call per element.
-  if (dtype != isa::DType::F32) {
-    uint8_t block[2 * 4096];
-    for (size_t i = 0; i < n; i += 4096) {
-      const int64_t m = int64_t(std::min<size_t>(4096, n - i));
-      isa::store_elements(block, 2, dtype, m, &v[i]);
-      isa::load_elements(block, 2, dtype, m, &v[i]);
+  const size_t es = isa::dtype_size(dtype);
+  std::vector<uint8_t> bytes(n * es);
+  float block[4096];
+  // A block at a time: the values, then their bytes in the dtype (isa::round_to's rounding).
+  for (size_t i0 = 0; i0 < n; i0 += 4096) {
+    const size_t m = std::min<size_t>(4096, n - i0);
+    for (size_t k = 0; k < m; ++k) {
+      const uint64_t z = mix(key + (uint64_t(i0 + k) + 1) * 0x9e3779b97f4a7c15ull);
+      const int64_t sum = int64_t(z & 0xffff) + int64_t((z >> 16) & 0xffff) + int64_t((z >> 32) & 0xffff) +
+                          int64_t(z >> 48);
+      block[k] = float(double(sum - 131070) * scale);
     }
+    isa::store_elements(&bytes[i0 * es], int64_t(es), dtype, int64_t(m), block);
   }
-  return v;
+  return bytes;
+}
+
+std::vector<float> seeded_normals(size_t n, uint64_t seed, isa::DType dtype) {
+  return decode(seeded_bytes(n, seed, dtype), dtype);
 }
 
 KernelRun run_kernel(const RunConfig& rc) {
@@ -96,17 +90,16 @@ KernelRun run_kernel(const RunConfig& rc) {
   const isa::HbmTensor& in_t = *run.program.find_tensor("input");
   const isa::HbmTensor& f_t = *run.program.find_tensor("filter");
   const isa::DType dt = rc.kernel.dtype;
-  std::vector<float> input, filter;
-  if (!rc.input_npy.empty()) {
-    input = decode(read_tensor_npy(rc.input_npy, in_t, "inputs.input", "the kernel needs"), dt);
-    filter = decode(read_tensor_npy(rc.filter_npy, f_t, "inputs.filter", "the kernel needs"), dt);
-  } else {
-    input = seeded_normals(size_t(in_t.bytes()) / isa::dtype_size(dt), rc.seed, dt);
-    filter = seeded_normals(size_t(f_t.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);
-  }
+  // The bytes the model loads, and their values widened to fp32 for the reference.
   std::map<std::string, std::vector<uint8_t>> bytes;  // moved into the model, which frees them once loaded
-  bytes["input"] = encode(input, dt);
-  bytes["filter"] = encode(filter, dt);
+  if (!rc.input_npy.empty()) {
+    bytes["input"] = read_tensor_npy(rc.input_npy, in_t, "inputs.input", "the kernel needs");
+    bytes["filter"] = read_tensor_npy(rc.filter_npy, f_t, "inputs.filter", "the kernel needs");
+  } else {
+    bytes["input"] = seeded_bytes(size_t(in_t.bytes()) / isa::dtype_size(dt), rc.seed, dt);
+    bytes["filter"] = seeded_bytes(size_t(f_t.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);
+  }
+  std::vector<float> input = decode(bytes["input"], dt), filter = decode(bytes["filter"], dt);
   run.times.inputs = lap(t0);
   // The reference first, so that the fp32 copies of the inputs are gone before the model
   // holds its own: the tensors, not the run's bookkeeping, set the peak memory.

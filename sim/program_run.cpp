@@ -55,7 +55,10 @@ ProgramRun run_program(const ProgramRunOptions& o) {
     if (inputs.count(name)) throw ConfigError("--input " + name + ": given twice");
     inputs[name] = read_tensor_npy(path, t, "--input " + name, "tensor '" + name + "' is");
   }
-  for (const auto& out : o.outputs) tensor_named(run.program, out.first, "--output");  // fail before running
+  for (const auto& out : o.outputs)  // fail before running
+    if (tensor_named(run.program, out.first, "--output").read_only)
+      throw ConfigError("--output " + out.first + ": tensor '" + out.first +
+                        "' is read_only: the program never writes it");
   run.sim = simulate(run.program, o.hw, std::move(inputs), o.trace);
   for (const auto& [name, path] : o.outputs) {
     write_tensor_npy(path, tensor_named(run.program, name, "--output"), run.sim.tensors.at(name), "--output " + name);

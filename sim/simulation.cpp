@@ -62,7 +62,7 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw,
   r.hbm_read_bytes = lc.hbm().read_bytes();
   r.hbm_write_bytes = lc.hbm().write_bytes();
   for (const auto& t : header.tensors)
-    r.tensors[t.name].assign(lc.hbm().data() + t.base, lc.hbm().data() + t.base + t.bytes());
+    if (!t.read_only) r.tensors[t.name].assign(lc.hbm().data() + t.base, lc.hbm().data() + t.base + t.bytes());
   r.instructions = pushed;
   r.window = window;
   if (trace.enabled())

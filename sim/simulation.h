@@ -24,7 +24,9 @@ struct SimResult {
   double total_ns = 0;  // kernel body: first instruction issue to last completion
   std::vector<CoreResult> cores;
   int64_t hbm_read_bytes = 0, hbm_write_bytes = 0;
-  std::map<std::string, std::vector<uint8_t>> tensors;  // every HBM tensor's bytes at the end
+  // Every HBM tensor's bytes at the end, but read-only ones (inputs: the program left them
+  // as they were loaded, and copying a kernel's inputs would double its peak memory).
+  std::map<std::string, std::vector<uint8_t>> tensors;
   double host_seconds = 0;
   int64_t instructions = 0;
   int64_t trace_events = 0;

@@ -195,6 +195,8 @@ const Case kCases[] = {
     {"InputForNoTensor", Kind::Program, nullptr, "--input z: the program has no tensor 'z' (it has: a, out)", "--input z=x.npy"},
     {"OutputForNoTensor", Kind::Program, nullptr, "--output y: the program has no tensor 'y' (it has: a, out)", "--output y=y.npy"},
     {"MissingInputFile", Kind::Program, nullptr, "--input a: ", "--input a=/nonexistent/a.npy"},
+    {"OutputOfAReadOnlyTensor", Kind::Program, [](json& p) { p["tensors"][0]["read_only"] = true; },
+     "--output a: tensor 'a' is read_only: the program never writes it", "--output a=a.npy"},
     {"BadHazardMode", Kind::Program, nullptr, "--hazards: expected fail, warn or off, got maybe", "--hazards maybe"},
     {"KernelOptionOnProgram", Kind::Program, nullptr, "unknown option --output-npy for run-program", "--output-npy x.npy"},
     {"MissingHardwareFile", Kind::Program, nullptr, "/nonexistent/hw.json: cannot open the hardware file", "--hardware /nonexistent/hw.json"},

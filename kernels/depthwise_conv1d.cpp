@@ -195,33 +195,55 @@ std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dPar
   return k.b.finish().allocations;
 }
 
+namespace {
+
+// One output row: o[q] = sum_s x[q*stride + s - pad_left] * f[s] over the x inside the row.
+// Each output is 0.0 plus its terms in ascending s, in double: s is the outer loop so the
+// inner one runs over q (contiguous for stride 1, and vectorisable), which keeps every
+// output's order of additions and so its bits.
+void reference_row(const DepthwiseConv1dParams& p, const float* x, const float* f, double* o) {
+  const int64_t W = p.width, S = p.kernel_size, Q = p.out_width();
+  const int64_t pad = p.pad_left, stride = p.stride;
+  for (int64_t s = 0; s < S; ++s) {
+    const double fs = double(f[s]);
+    // Outputs whose input index w = q * stride + s - pad lies in [0, W).
+    const int64_t first = pad - s;  // w < 0 until q * stride >= first
+    const int64_t q_lo = first > 0 ? (first + stride - 1) / stride : 0;
+    const int64_t last = W - 1 + pad - s;  // w < W while q * stride <= last
+    const int64_t q_hi = last < 0 ? 0 : std::min(Q, last / stride + 1);
+    const int64_t shift = s - pad;
+    if (stride == 1) {
+      for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q + shift]) * fs;
+    } else {
+      for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q * stride + shift]) * fs;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,
                                                const std::vector<float>& input,
                                                const std::vector<float>& filter) {
   const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
   std::vector<double> out(size_t(N * C * Q), 0.0);
-  // Each output is 0.0 plus its terms in ascending s, in double: s is the outer loop so the
-  // inner one runs over q (contiguous for stride 1, and vectorisable), which keeps every
-  // output's order of additions and so its bits.
-  const int64_t pad = p.pad_left, stride = p.stride;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      reference_row(p, &input[size_t((n * C + c) * W)], &filter[size_t(c * S)], &out[size_t((n * C + c) * Q)]);
+  return out;
+}
+
+std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p, const uint8_t* input,
+                                               const uint8_t* filter) {
+  const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
+  const int64_t es = int64_t(isa::dtype_size(p.dtype));
+  std::vector<double> out(size_t(N * C * Q), 0.0);
+  std::vector<float> x(static_cast<size_t>(W)), f(static_cast<size_t>(S));  // a row at a time, as fp32
   for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < C; ++c) {
-      double* o = &out[size_t((n * C + c) * Q)];
-      const float* x = &input[size_t((n * C + c) * W)];
-      for (int64_t s = 0; s < S; ++s) {
-        const double f = double(filter[size_t(c * S + s)]);
-        // Outputs whose input index w = q * stride + s - pad lies in [0, W).
-        const int64_t first = pad - s;  // w < 0 until q * stride >= first
-        const int64_t q_lo = first > 0 ? (first + stride - 1) / stride : 0;
-        const int64_t last = W - 1 + pad - s;  // w < W while q * stride <= last
-        const int64_t q_hi = last < 0 ? 0 : std::min(Q, last / stride + 1);
-        const int64_t shift = s - pad;
-        if (stride == 1) {
-          for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q + shift]) * f;
-        } else {
-          for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q * stride + shift]) * f;
-        }
-      }
+      isa::load_elements(input + (n * C + c) * W * es, es, p.dtype, W, x.data());
+      isa::load_elements(filter + c * S * es, es, p.dtype, S, f.data());
+      reference_row(p, x.data(), f.data(), &out[size_t((n * C + c) * Q)]);
     }
   return out;
 }

@@ -49,5 +49,9 @@ std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dPar
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,
                                                const std::vector<float>& input,
                                                const std::vector<float>& filter);
+// The same from the tensors' bytes in p.dtype (as HBM holds them), widened a row at a time,
+// so that no fp32 copy of the inputs is held.
+std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p, const uint8_t* input,
+                                               const uint8_t* filter);
 
 }  // namespace trn2::kernels

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 
+#include "isa/dtype.h"
 #include "kernels/depthwise_conv1d.h"
 
 namespace trn2::test {
@@ -50,6 +51,32 @@ TEST(Reference, MatchesThePlainDefinitionBitForBit) {
     ASSERT_EQ(got.size(), want.size());
     EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(double)), 0)
         << "shape n" << sh.n << " c" << sh.c << " w" << sh.w << " s" << sh.s << " stride" << sh.stride;
+  }
+}
+
+// The reference the kernel run uses reads the tensors' bytes in their dtype, a row at a time:
+// it must give the bits of the plain definition over the values those bytes hold.
+TEST(Reference, FromTheDtypesBytesMatchesThePlainDefinition) {
+  std::mt19937 gen(11);
+  std::normal_distribution<float> normal;
+  for (isa::DType dt : {isa::DType::BF16, isa::DType::F16, isa::DType::F32}) {
+    kernels::DepthwiseConv1dParams p;
+    p.batch = 2, p.channels = 3, p.width = 41, p.kernel_size = 6, p.stride = 2, p.pad_left = 4, p.pad_right = 1;
+    p.dtype = dt;
+    const size_t es = isa::dtype_size(dt);
+    std::vector<float> input(size_t(2 * 3 * 41)), filter(size_t(3 * 6));
+    for (float& v : input) v = normal(gen);
+    for (float& v : filter) v = normal(gen);
+    std::vector<uint8_t> in_bytes(input.size() * es), f_bytes(filter.size() * es);
+    isa::store_elements(in_bytes.data(), int64_t(es), dt, int64_t(input.size()), input.data());
+    isa::store_elements(f_bytes.data(), int64_t(es), dt, int64_t(filter.size()), filter.data());
+    // The values the bytes hold (rounded to the dtype), for the plain definition.
+    isa::load_elements(in_bytes.data(), int64_t(es), dt, int64_t(input.size()), input.data());
+    isa::load_elements(f_bytes.data(), int64_t(es), dt, int64_t(filter.size()), filter.data());
+    const std::vector<double> got = kernels::depthwise_conv1d_reference(p, in_bytes.data(), f_bytes.data());
+    const std::vector<double> want = plain_reference(p, input, filter);
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(double)), 0) << isa::dtype_name(dt);
   }
 }
 

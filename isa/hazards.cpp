@@ -306,20 +306,22 @@ struct AccessTable {
 // leaves each bucket the next time that bucket is visited.
 class Grid {
  public:
-  explicit Grid(int64_t bucket_bytes) : shift_(0) {
+  // `span_bytes` > 0: addresses lie in [0, span_bytes) (a partition of SBUF or PSUM), and the
+  // buckets are one array; 0: any address (HBM), buckets in a hash map.
+  Grid(int64_t bucket_bytes, int64_t span_bytes) : shift_(0) {
     while ((int64_t(1) << shift_) < bucket_bytes) ++shift_;
+    if (span_bytes > 0) dense_.resize(size_t(((span_bytes - 1) >> shift_) + 1));
   }
   template <typename F>  // f(id) for each live access whose buckets meet [lo, hi), once each
   void visit(int64_t lo, int64_t hi, uint32_t stamp, AccessTable& t, F&& f) {
     for (int64_t b = lo >> shift_; b <= (hi - 1) >> shift_; ++b) {
-      auto it = buckets_.find(b);
-      if (it == buckets_.end()) continue;
-      std::vector<uint32_t>& ids = it->second;
-      for (size_t k = 0; k < ids.size();) {
-        const uint32_t id = ids[k];
+      std::vector<uint32_t>* ids = bucket(b, false);
+      if (!ids) continue;
+      for (size_t k = 0; k < ids->size();) {
+        const uint32_t id = (*ids)[k];
         if (t.dead[id]) {
-          ids[k] = ids.back();
-          ids.pop_back();
+          (*ids)[k] = ids->back();
+          ids->pop_back();
           t.left_a_bucket(id);
           continue;
         }
@@ -333,18 +335,29 @@ class Grid {
   void add(AccessTable& t, const Access& a) {
     const int64_t first = a.b_lo >> shift_, last = (a.b_hi - 1) >> shift_;
     const uint32_t id = t.add(a, uint32_t(last - first + 1));
-    for (int64_t b = first; b <= last; ++b) buckets_[b].push_back(id);
+    for (int64_t b = first; b <= last; ++b) bucket(b, true)->push_back(id);
   }
 
  private:
+  std::vector<uint32_t>* bucket(int64_t b, bool make) {
+    if (!dense_.empty()) return &dense_[size_t(b)];  // validation keeps on-chip bytes in the span
+    if (!make) {
+      auto it = sparse_.find(b);
+      return it == sparse_.end() ? nullptr : &it->second;
+    }
+    return &sparse_[b];
+  }
+
   int shift_;
-  std::unordered_map<int64_t, std::vector<uint32_t>> buckets_;
+  std::vector<std::vector<uint32_t>> dense_;
+  std::unordered_map<int64_t, std::vector<uint32_t>> sparse_;
 };
 
 constexpr int64_t kOnChipBucketBytes = 128;
 
 struct Index {
-  explicit Index(int64_t bucket_bytes = 1024) : reads(bucket_bytes), writes(bucket_bytes) {}
+  explicit Index(int64_t bucket_bytes = 1024, int64_t span_bytes = 0)
+      : reads(bucket_bytes, span_bytes), writes(bucket_bytes, span_bytes) {}
   Grid reads, writes;
 };
 
@@ -382,7 +395,10 @@ class HazardChecker::Impl {
     // On chip, buckets span a few bytes of every partition: small tiles of different pools
     // (a kernel's filter columns, its input tiles) must not share one, or each write would
     // visit every read of its neighbours.
-    on_chip_.assign(header.cores.size() * 2, Index(kOnChipBucketBytes));
+    for (size_t c = 0; c < header.cores.size(); ++c) {
+      on_chip_.emplace_back(kOnChipBucketBytes, l.sbuf_partition_bytes);
+      on_chip_.emplace_back(kOnChipBucketBytes, l.psum_partition_bytes);
+    }
     written_.resize(header.cores.size() * 2);
     known_.resize(header.cores.size() * 2);
   }

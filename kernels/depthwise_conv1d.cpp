@@ -198,12 +198,26 @@ std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dPar
 namespace {
 
 // One output row: o[q] = sum_s x[q*stride + s - pad_left] * f[s] over the x inside the row.
-// Each output is 0.0 plus its terms in ascending s, in double: s is the outer loop so the
-// inner one runs over q (contiguous for stride 1, and vectorisable), which keeps every
-// output's order of additions and so its bits.
+// Each output is 0.0 plus its terms in ascending s, in double, whichever loop is outer, so
+// both orders give the same bits. A short row (Q below kShortRow) sums each output in turn,
+// reading x and f contiguously; a long one runs s outside and q inside (contiguous for
+// stride 1, and vectorisable across outputs).
+constexpr int64_t kShortRow = 16;
+
 void reference_row(const DepthwiseConv1dParams& p, const float* x, const float* f, double* o) {
   const int64_t W = p.width, S = p.kernel_size, Q = p.out_width();
   const int64_t pad = p.pad_left, stride = p.stride;
+  if (Q < kShortRow) {
+    for (int64_t q = 0; q < Q; ++q) {
+      // Terms whose input index w = q * stride + s - pad lies in [0, W).
+      const int64_t w0 = q * stride - pad;
+      const int64_t s_lo = std::max<int64_t>(0, -w0), s_hi = std::min(S, W - w0);
+      double sum = 0.0;
+      for (int64_t s = s_lo; s < s_hi; ++s) sum += double(x[w0 + s]) * double(f[s]);
+      o[q] = sum;
+    }
+    return;
+  }
   for (int64_t s = 0; s < S; ++s) {
     const double fs = double(f[s]);
     // Outputs whose input index w = q * stride + s - pad lies in [0, W).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace trn2::sim {
@@ -95,7 +96,23 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
       // Row by row: source and destination are different memories or different partitions
       // of one, so rows cannot overlap (a copy within one SBUF partition uses memmove).
       const size_t row_bytes = size_t(in.src.free_elements()) * esize;
-      for (int p = 0; p < in.src.partition_count; ++p) std::memmove(dst.row(p), src.row(p), row_bytes);
+      // The conv's im2col loads move a few bytes per partition: copies of a size known here
+      // compile to a move or two instead of a call.
+      auto rows_of_size = [&](auto bytes) {
+        for (int p = 0; p < in.src.partition_count; ++p) {
+          uint8_t tmp[decltype(bytes)::value];
+          std::memcpy(tmp, src.row(p), sizeof tmp);
+          std::memcpy(dst.row(p), tmp, sizeof tmp);
+        }
+      };
+      switch (row_bytes) {
+        case 2: rows_of_size(std::integral_constant<size_t, 2>{}); break;
+        case 4: rows_of_size(std::integral_constant<size_t, 4>{}); break;
+        case 8: rows_of_size(std::integral_constant<size_t, 8>{}); break;
+        case 16: rows_of_size(std::integral_constant<size_t, 16>{}); break;
+        default:
+          for (int p = 0; p < in.src.partition_count; ++p) std::memmove(dst.row(p), src.row(p), row_bytes);
+      }
       return;
     }
   }

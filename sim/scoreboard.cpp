@@ -35,19 +35,23 @@ void Scoreboard::push(isa::Instruction&& in) {
     sc_core::wait(space_event_);
   }
   if (abort_.failed()) throw RunAborted{};
-  const int slot = slot_of(in);  // validation keeps queues below dma_queues
-  // Instruction indices are 32-bit (isa::Instruction::deps).
-  if (pushed_ > UINT32_MAX) throw std::length_error("a core's stream exceeds 2^32 instructions");
-  const uint32_t index = uint32_t(pushed_++);
   if (free_nodes_.empty()) {
-    nodes_.push_back(std::make_unique<Pending>());
+    nodes_.push_back(std::make_unique<isa::Instruction>());
     free_nodes_.push_back(nodes_.back().get());
   }
-  Pending* node = free_nodes_.back();
+  isa::Instruction* node = free_nodes_.back();
   free_nodes_.pop_back();
-  node->index = index;
-  node->in = std::move(in);
-  queued_[size_t(slot)].push_back(std::move(node));
+  *node = std::move(in);
+  enqueue(node, node);
+}
+
+void Scoreboard::push_borrowed(const isa::Instruction& in) { enqueue(&in, nullptr); }
+
+void Scoreboard::enqueue(const isa::Instruction* in, isa::Instruction* owned) {
+  const int slot = slot_of(*in);  // validation keeps queues below dma_queues
+  // Instruction indices are 32-bit (isa::Instruction::deps).
+  if (pushed_ > UINT32_MAX) throw std::length_error("a core's stream exceeds 2^32 instructions");
+  queued_[size_t(slot)].push_back({uint32_t(pushed_++), in, owned});
   semaphores_.push_back({0.0, uint8_t(slot), false});
   if (keep_history_) history_.push_back({0.0, 0.0, 0, slot});
   peak_waiting_ = std::max(peak_waiting_, ++waiting_);
@@ -62,21 +66,21 @@ void Scoreboard::close() {
 }
 
 const isa::Instruction* Scoreboard::next(int slot, uint32_t& index) {
-  RingQueue<Pending*>& q = queued_[size_t(slot)];
+  RingQueue<Entry>& q = queued_[size_t(slot)];
   if (abort_.failed()) return nullptr;
   while (q.empty()) {
     if (closed_ || abort_.failed()) return nullptr;
     sc_core::wait(*pushed_event_[size_t(slot)]);
   }
-  index = q.front()->index;
-  return &q.front()->in;
+  index = q.front().index;
+  return q.front().in;
 }
 
 double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slot) {
   const int me = semaphores_[i - retired_].slot;  // not issued yet, so not retired
   double ready = 0.0;
   if (critical_slot) *critical_slot = -1;
-  const isa::Instruction& in = queued_[size_t(me)].front()->in;
+  const isa::Instruction& in = *queued_[size_t(me)].front().in;
   for (uint32_t d : in.deps) {
     // A retired semaphore finished early enough that it cannot hold anything back (retire()).
     if (d < retired_) continue;
@@ -106,7 +110,7 @@ void Scoreboard::publish(uint32_t i, double finish_ns) {
 }
 
 void Scoreboard::release(int slot) {
-  free_nodes_.push_back(queued_[size_t(slot)].front());
+  if (isa::Instruction* owned = queued_[size_t(slot)].front().owned) free_nodes_.push_back(owned);
   queued_[size_t(slot)].pop_front();
   --waiting_;
   // A full window wakes the producer once half of it has run, not once per instruction: a

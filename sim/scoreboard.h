@@ -47,6 +47,9 @@ class Scoreboard {
   // a whole program may be pushed before the simulation starts. Throws RunAborted once the
   // run has failed.
   void push(isa::Instruction&& in);
+  // The same without a copy: the caller keeps `in` alive and unchanged until the run ends
+  // (a whole program in memory). Never blocks; use with an unbounded window.
+  void push_borrowed(const isa::Instruction& in);
   void close();  // the stream has ended
   uint64_t pushed() const { return pushed_; }
   size_t peak_waiting() const { return peak_waiting_; }  // most instructions pushed and not yet run
@@ -82,9 +85,10 @@ class Scoreboard {
   void fail(std::exception_ptr error) { abort_.fail(std::move(error)); }
 
  private:
-  struct Pending {
+  struct Entry {
     uint32_t index;
-    isa::Instruction in;
+    const isa::Instruction* in;
+    isa::Instruction* owned;  // the node `in` lives in, if push() made it; else borrowed
   };
   struct Semaphore {
     double finish_ns = 0;
@@ -95,6 +99,7 @@ class Scoreboard {
     double finish_ns = 0, at_ns = 0;
     int tid = 0, slot = 0;
   };
+  void enqueue(const isa::Instruction* in, isa::Instruction* owned);
   // Forgets the oldest semaphores that can no longer hold anything back.
   void retire();
 
@@ -106,11 +111,11 @@ class Scoreboard {
   uint64_t pushed_ = 0;
   size_t waiting_ = 0, peak_waiting_ = 0;
   bool producer_blocked_ = false;
-  std::vector<RingQueue<Pending*>> queued_;  // per slot: pushed, not yet run
+  std::vector<RingQueue<Entry>> queued_;  // per slot: pushed, not yet run
   // Where pushed instructions live: nodes are reused once run, and never move while queued,
   // so next()'s pointer stays valid while the producer pushes more.
-  std::vector<std::unique_ptr<Pending>> nodes_;
-  std::vector<Pending*> free_nodes_;
+  std::vector<std::unique_ptr<isa::Instruction>> nodes_;
+  std::vector<isa::Instruction*> free_nodes_;
   RingQueue<Semaphore> semaphores_;         // from index retired_ on
   uint64_t retired_ = 0;
   std::vector<History> history_;

@@ -82,10 +82,10 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw,
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
                    std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace) {
   return run_model(program, hw, std::move(inputs), trace, 0, [&](LogicalCore& lc) {
-    // An unbounded window: the whole program goes in before the simulation starts.
+    // An unbounded window: the whole program goes in, uncopied, before the simulation starts.
     for (int c = 0; c < lc.cores(); ++c) {
       Scoreboard& sb = lc.core(c).scoreboard();
-      for (const isa::Instruction& in : program.cores[size_t(c)]) sb.push(isa::Instruction(in));
+      for (const isa::Instruction& in : program.cores[size_t(c)]) sb.push_borrowed(in);
       sb.close();
     }
     return &program.allocations;

@@ -33,7 +33,6 @@ const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType 
                                 ", beyond the stack's " + std::to_string(limits_.hbm_bytes) + " bytes");
   program_.hbm_bytes = t.base + t.bytes();
   t.read_only = read_only;
-  if (read_only) read_only_.emplace_back(t.base, t.base + t.bytes());
   program_.tensors.push_back(t);
   return program_.tensors.back();
 }
@@ -108,8 +107,9 @@ void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index, 
   Access a;
   ap.byte_extent(a.b_lo, a.b_hi);
   if (ap.space == isa::Space::HBM) {
-    for (const auto& [lo, hi] : read_only_) {
-      if (a.b_lo >= hi || a.b_hi <= lo) continue;
+    for (const isa::HbmTensor& t : program_.tensors) {
+      const int64_t lo = t.base, hi = t.base + t.bytes();
+      if (!t.read_only || a.b_lo >= hi || a.b_hi <= lo) continue;
       if (write) throw std::logic_error("instruction " + std::to_string(index) + " writes read-only HBM tensor bytes");
       if (a.b_lo >= lo && a.b_hi <= hi) return;  // nothing writes them: no dependency, no record
     }

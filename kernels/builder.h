@@ -104,7 +104,6 @@ class ProgramBuilder {
   // Per core: (space, buffer base) -> index of the buffer's current allocation record.
   std::vector<std::map<std::pair<int, int64_t>, size_t>> live_;
   std::vector<std::map<std::pair<int, int64_t>, Footprints>> footprints_;  // per core
-  std::vector<std::pair<int64_t, int64_t>> read_only_;  // HBM byte ranges of read-only tensors
   isa::InstructionSink* sink_ = nullptr;
   bool keep_allocations_ = true;
   std::vector<uint32_t> emitted_;  // per core: instructions so far

@@ -26,7 +26,7 @@ class NeuronCore : public sc_core::sc_module {
 
   // Compute engines in isa::Engine order: pe, dve, act, pool.
   const ComputeEngine& engine(isa::Engine e) const { return *engines_[size_t(e)]; }
-  const DmaStats& dma_stats() const;
+  DmaStats dma_stats() const;
   // Records busy time on tracks first_track + 0..3 (pe, dve, act, pool) and + 4 (DMA engines).
   void record_timeline(Timeline* t, int first_track);
   double finish_ns() const;
@@ -42,7 +42,7 @@ class NeuronCore : public sc_core::sc_module {
   std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
   DmaArbiter& arbiter_;
   int index_;
-  mutable DmaStats dma_stats_;
+  DmaStats dma_stats_;  // counted by the DmaArbiter
   IntervalUnion dma_active_;
 };
 

@@ -22,8 +22,10 @@ DmaArbiter::DmaArbiter(sc_core::sc_module_name name, Trace& trace) : sc_module(n
 void DmaArbiter::attach(const CoreDma& core) { cores_.push_back(core); }
 
 void DmaArbiter::post(const DmaRequest& r) {
+  // The arbiter sleeps until the earliest start it knows: only a new earliest wakes it.
+  const bool earliest = pending_.empty() || r.start_ns < pending_.top().start_ns;
   pending_.push(r);
-  posted_.notify(sc_core::SC_ZERO_TIME);
+  if (earliest) posted_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void DmaArbiter::run() {

@@ -21,9 +21,9 @@ constexpr size_t kRecentClocks = 4096;
 
 InstructionFeeder::InstructionFeeder(sc_core::sc_module_name name, const isa::Program& header,
                                      const isa::Limits& limits, CoreEmitter emit, std::vector<Scoreboard*> scoreboards,
-                                     HazardMode hazards, bool keep_allocations)
+                                     HazardMode hazards)
     : sc_module(name), header_(header), limits_(limits), emit_(std::move(emit)), scoreboards_(std::move(scoreboards)),
-      hazard_mode_(hazards), keep_allocations_(keep_allocations) {
+      hazard_mode_(hazards) {
   if (hazards != HazardMode::Off)
     hazards_ = std::make_unique<isa::HazardChecker>(header, limits, 16, kRecentClocks);
   for (size_t c = 0; c < scoreboards_.size(); ++c) {
@@ -36,7 +36,7 @@ InstructionFeeder::InstructionFeeder(sc_core::sc_module_name name, const isa::Pr
 void InstructionFeeder::run(int core) {
   Scoreboard& sb = *scoreboards_[size_t(core)];
   try {
-    std::vector<isa::Allocation> a = emit_(core, *this, keep_allocations_);
+    std::vector<isa::Allocation> a = emit_(core, *this, sb.keeps_history());
     allocations_.insert(allocations_.end(), a.begin(), a.end());
     if (hazards_ && ++finished_ == scoreboards_.size() && hazards_->lost_orders() > 0)
       spdlog::warn("race check: the order of {} dependencies was no longer held and was guessed from below; a race "

@@ -26,9 +26,10 @@ class InstructionFeeder : public sc_core::sc_module, private isa::InstructionSin
  public:
   // `header`: the program without its streams (tensors, HBM size, one empty stream per core).
   InstructionFeeder(sc_core::sc_module_name name, const isa::Program& header, const isa::Limits& limits,
-                    CoreEmitter emit, std::vector<Scoreboard*> scoreboards, HazardMode hazards, bool keep_allocations);
+                    CoreEmitter emit, std::vector<Scoreboard*> scoreboards, HazardMode hazards);
 
-  // Every core's allocation records, once the run is over (empty unless keep_allocations).
+  // Every core's allocation records, once the run is over: only when the scoreboards keep
+  // their history (a traced run), since the trace's occupancy counters are their one use.
   const std::vector<isa::Allocation>& allocations() const { return allocations_; }
 
  private:
@@ -43,7 +44,6 @@ class InstructionFeeder : public sc_core::sc_module, private isa::InstructionSin
   std::unique_ptr<isa::HazardChecker> hazards_;
   size_t hazards_reported_ = 0;
   size_t finished_ = 0;  // emitters done
-  bool keep_allocations_;
   std::vector<isa::Allocation> allocations_;
 };
 

@@ -99,7 +99,7 @@ SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw,
     std::vector<Scoreboard*> scoreboards;
     for (int c = 0; c < lc.cores(); ++c) scoreboards.push_back(&lc.core(c).scoreboard());
     feeder = std::make_unique<InstructionFeeder>("feeder", program.header, hw.limits, program.emit, scoreboards,
-                                                 program.hazards, !trace.path.empty());
+                                                 program.hazards);
     return &feeder->allocations();
   });
 }

@@ -251,7 +251,9 @@ Access make_access(int core, uint32_t index, uint8_t slot, uint32_t seq, bool wr
   return a;
 }
 
-bool boxes_overlap(const Access& x, const Access& y) {
+// Whether two boxes (partitions [p_lo, p_hi) x bytes [b_lo, b_hi)) meet.
+template <typename X, typename Y>
+bool boxes_overlap(const X& x, const Y& y) {
   return x.b_lo < y.b_hi && y.b_lo < x.b_hi && x.p_lo < y.p_hi && y.p_lo < x.p_hi;
 }
 
@@ -312,34 +314,64 @@ class Grid {
     while ((int64_t(1) << shift_) < bucket_bytes) ++shift_;
     if (span_bytes > 0) dense_.resize(size_t(((span_bytes - 1) >> shift_) + 1));
   }
-  template <typename F>  // f(id) for each live access whose buckets meet [lo, hi), once each
-  void visit(int64_t lo, int64_t hi, uint32_t stamp, AccessTable& t, F&& f) {
-    for (int64_t b = lo >> shift_; b <= (hi - 1) >> shift_; ++b) {
-      std::vector<uint32_t>* ids = bucket(b, false);
-      if (!ids) continue;
-      for (size_t k = 0; k < ids->size();) {
-        const uint32_t id = (*ids)[k];
-        if (t.dead[id]) {
-          (*ids)[k] = ids->back();
-          ids->pop_back();
-          t.left_a_bucket(id);
+  // f(id) for each live access whose box meets `q`'s, once each. A bucket keeps each access's
+  // box beside its id, so accesses that only share a bucket with `q` (another column of the
+  // same tile, a neighbouring small tile) are passed over without touching their records.
+  template <typename F>
+  void visit(const Access& q, uint32_t stamp, AccessTable& t, F&& f) {
+    for (int64_t b = q.b_lo >> shift_; b <= (q.b_hi - 1) >> shift_; ++b) {
+      Bucket* bk = bucket(b, false);
+      if (!bk) continue;
+      std::vector<Entry>& es = bk->entries;
+      for (size_t k = 0; k < es.size();) {
+        const Entry& e = es[k];
+        if (t.dead[e.id]) {
+          t.left_a_bucket(e.id);
+          es[k] = es.back();
+          es.pop_back();
           continue;
         }
         ++k;
-        if (t.stamp[id] == stamp) continue;
-        t.stamp[id] = stamp;
-        f(id);
+        if (!boxes_overlap(e, q)) continue;
+        if (t.stamp[e.id] == stamp) continue;
+        t.stamp[e.id] = stamp;
+        f(e.id);
       }
+      bk->settled = uint32_t(es.size());
     }
+  }
+  // Whether a bucket meeting [lo, hi) has doubled (and holds at least kCrowd) since it was
+  // last visited. A visit made only to prune (a read looking for the older reads it covers)
+  // is worth its cost only then: reads that cover nothing (a matmul reading one column of a
+  // resident operand after another) would otherwise be visited by every next one, while
+  // pruning a bucket each time it doubles keeps it within twice what pruning leaves.
+  bool crowded(int64_t lo, int64_t hi) {
+    for (int64_t b = lo >> shift_; b <= (hi - 1) >> shift_; ++b) {
+      const Bucket* bk = bucket(b, false);
+      if (bk && bk->entries.size() >= std::max<size_t>(kCrowd, 2 * size_t(bk->settled))) return true;
+    }
+    return false;
   }
   void add(AccessTable& t, const Access& a) {
     const int64_t first = a.b_lo >> shift_, last = (a.b_hi - 1) >> shift_;
     const uint32_t id = t.add(a, uint32_t(last - first + 1));
-    for (int64_t b = first; b <= last; ++b) bucket(b, true)->push_back(id);
+    const Entry e{id, a.p_lo, a.p_hi, a.b_lo, a.b_hi};
+    for (int64_t b = first; b <= last; ++b) bucket(b, true)->entries.push_back(e);
   }
 
  private:
-  std::vector<uint32_t>* bucket(int64_t b, bool make) {
+  struct Entry {
+    uint32_t id;
+    int p_lo, p_hi;
+    int64_t b_lo, b_hi;
+  };
+  struct Bucket {
+    std::vector<Entry> entries;
+    uint32_t settled = 0;  // how many it held after its last visit
+  };
+  static constexpr size_t kCrowd = 8;
+
+  Bucket* bucket(int64_t b, bool make) {
     if (!dense_.empty()) return &dense_[size_t(b)];  // validation keeps on-chip bytes in the span
     if (!make) {
       auto it = sparse_.find(b);
@@ -349,8 +381,8 @@ class Grid {
   }
 
   int shift_;
-  std::vector<std::vector<uint32_t>> dense_;
-  std::unordered_map<int64_t, std::vector<uint32_t>> sparse_;
+  std::vector<Bucket> dense_;
+  std::unordered_map<int64_t, Bucket> sparse_;
 };
 
 constexpr int64_t kOnChipBucketBytes = 128;
@@ -452,8 +484,9 @@ class HazardChecker::Impl {
     scan(ix.writes, a);
     // Earlier reads this one covers and follows can go: a later write unordered with one of
     // them is unordered with this one too. (Else every matmul's read of a resident operand
-    // would stay on file until the buffer is rewritten.)
-    scan(ix.reads, a);
+    // would stay on file until the buffer is rewritten.) Looked for once a bucket has doubled:
+    // keeping an older read a while longer can only add reports of real races.
+    if (ix.reads.crowded(a.b_lo, a.b_hi)) scan(ix.reads, a);
     ix.reads.add(table_, a);
   }
 
@@ -471,9 +504,9 @@ class HazardChecker::Impl {
   // dense write (or a dense access after a read) that covers it can never race with anything
   // later that the newer one does not also race with, so it is dropped.
   void scan(Grid& g, const Access& a) {
-    g.visit(a.b_lo, a.b_hi, next_stamp(), table_, [&](uint32_t id) {
+    g.visit(a, next_stamp(), table_, [&](uint32_t id) {
       const Access& e = table_.access[id];
-      if (!boxes_overlap(e, a) || (e.core == a.core && e.index == a.index)) return;
+      if (e.core == a.core && e.index == a.index) return;
       // `a` belongs to the instruction being added: its core's current clock.
       const bool ordered = e.core == a.core && orders_[size_t(a.core)].before_current(e.slot, e.seq);
       if (ordered) {

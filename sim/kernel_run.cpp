@@ -32,32 +32,51 @@ double lap(std::chrono::steady_clock::time_point& t0) {
 
 }  // namespace
 
+namespace {
+
+// A 32-bit integer hash (xorshift-multiply; constants from Chris Wellons' "lowbias32",
+// hash-prospector): a bijection whose output bits each depend on every input bit.
+inline uint32_t mix32(uint32_t z) {
+  z ^= z >> 16;
+  z *= 0x7feb352du;
+  z ^= z >> 15;
+  z *= 0x846ca68bu;
+  return z ^ (z >> 16);
+}
+
+// Values [i0, i0 + m) of the stream keyed by `key` (m <= 2^30, one 2^31 block's key). 32-bit
+// arithmetic only, so the loop vectorises with AVX2 (a 64-bit hash has no AVX2 multiply).
+__attribute__((target_clones("avx2", "default"))) void seeded_block(uint32_t key, uint32_t i0, uint32_t m,
+                                                                   float* out) {
+  const float scale = 1.7320508075688772f / 65536.0f;
+  for (uint32_t k = 0; k < m; ++k) {
+    // The key enters between two rounds: with key + counter, two seeds' streams would be
+    // one stream shifted (a seed's key a small even number from another's).
+    const uint32_t c = 2 * (i0 + k);
+    const uint32_t a = mix32(mix32(c) ^ key), b = mix32(mix32(c + 1) ^ key);
+    const int32_t sum = int32_t(a & 0xffff) + int32_t(a >> 16) + int32_t(b & 0xffff) + int32_t(b >> 16);
+    out[k] = float(sum - 131070) * scale;  // exact integer, one rounding
+  }
+}
+
+}  // namespace
+
 std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed, isa::DType dtype) {
-  // Irwin-Hall with four terms: the four 16-bit quarters of one splitmix64 draw are uniform
-  // on [0, 65535], their sum has mean 131070 and variance 4 (65536^2 - 1) / 12, so
+  // Irwin-Hall with four terms: the four 16-bit halves of two 32-bit hashes of a counter are
+  // uniform on [0, 65535], their sum has mean 131070 and variance 4 (65536^2 - 1) / 12, so
   // (sum - 131070) * sqrt(3) / 65536 has mean 0 and variance 1 (to 2^-32), bounded by
-  // +-2 sqrt(3). One integer hash per value and no log/sincos: Box-Muller over mt19937_64 was
-  // a third of the host time of the largest matrix shape.
-  const double scale = 1.7320508075688772 / 65536.0;
-  auto mix = [](uint64_t z) {  // splitmix64's finaliser
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  };
-  // The seed is hashed first, so seeds n and n + 1 (input and filter) are unrelated streams.
-  const uint64_t key = mix(seed ^ 0x5851f42d4c957f2dull);
+  // +-2 sqrt(3). No log/sincos: Box-Muller over mt19937_64 was a third of the host time of
+  // the largest matrix shape, and a splitmix64 hash per value a tenth after that.
   const size_t es = isa::dtype_size(dtype);
   std::vector<uint8_t> bytes(n * es);
   float block[4096];
-  // A block at a time: the values, then their bytes in the dtype (isa::round_to's rounding).
+  // The counter's low 31 bits run within a block of 2^31 values; each block (and each seed)
+  // has its own key, so seeds n and n + 1 (input and filter) are unrelated streams.
   for (size_t i0 = 0; i0 < n; i0 += 4096) {
     const size_t m = std::min<size_t>(4096, n - i0);
-    for (size_t k = 0; k < m; ++k) {
-      const uint64_t z = mix(key + (uint64_t(i0 + k) + 1) * 0x9e3779b97f4a7c15ull);
-      const int64_t sum = int64_t(z & 0xffff) + int64_t((z >> 16) & 0xffff) + int64_t((z >> 32) & 0xffff) +
-                          int64_t(z >> 48);
-      block[k] = float(double(sum - 131070) * scale);
-    }
+    const uint64_t block_of = i0 >> 31;  // 4096 divides 2^31: a block never straddles two
+    const uint32_t key = mix32(uint32_t(seed) ^ mix32(uint32_t(seed >> 32) ^ mix32(uint32_t(block_of) + 0x9e3779b9u)));
+    seeded_block(key, uint32_t(i0 & 0x7fffffffu), uint32_t(m), block);
     isa::store_elements(&bytes[i0 * es], int64_t(es), dtype, int64_t(m), block);
   }
   return bytes;

@@ -38,7 +38,7 @@ struct KernelRun {
 };
 
 // Deterministic values with mean 0 and variance 1, close to normal (Irwin-Hall sums of four
-// uniforms from a splitmix64 counter), as the bytes of `dtype` (rounded to nearest even).
+// uniforms from 32-bit hashes of a counter), as the bytes of `dtype` (rounded to nearest even).
 std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed, isa::DType dtype);
 
 KernelRun run_kernel(const RunConfig& rc);

@@ -10,10 +10,13 @@ namespace trn2::sim {
 class PsumBank : public sc_core::sc_module {
  public:
   PsumBank(sc_core::sc_module_name name, int partitions, size_t bytes_per_partition)
-      : sc_module(name), stride_(bytes_per_partition), bytes_(size_t(partitions) * bytes_per_partition, 0) {}
+      : sc_module(name), stride_(bytes_per_partition + kPartitionPad), bytes_(size_t(partitions) * stride_, 0) {}
   uint8_t* partition(int p) { return bytes_.data() + size_t(p) * stride_; }
 
  private:
+  // A cache line between partitions, as in Sbuf: 2 KiB apart, a transpose's 128 rows would
+  // share two L1 sets.
+  static constexpr size_t kPartitionPad = 64;
   size_t stride_;
   std::vector<uint8_t> bytes_;
 };

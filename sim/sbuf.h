@@ -26,6 +26,7 @@ class Sbuf : public sc_core::sc_module {
   // Bytes from one partition's start to the next: the partitions are one block, so a tile's
   // rows are evenly spaced and the datapath walks them by pointer.
   size_t pitch() const { return pitch_; }
+  static constexpr size_t kPartitionPad = 64;
 
  private:
   // calloc'd: pages that no tile uses are never touched (zero on demand).

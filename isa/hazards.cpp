@@ -33,7 +33,10 @@ class Order {
  public:
   Order(int slots, size_t recent)
       : slots_(size_t(slots)), recent_(recent), count_(slots_, 0), last_clock_(slots_ * slots_, 0), current_(slots_, 0) {
-    if (recent_) ring_.assign(recent_ * slots_, 0);
+    if (recent_) {
+      ring_.assign(recent_ * slots_, 0);
+      ring_pins_.assign(recent_, 0);
+    }
   }
 
   // Instruction `n` (the count so far) of the stream.
@@ -64,8 +67,20 @@ class Order {
   bool before_current(uint8_t slot, uint32_t seq) const { return current_[slot] > seq; }
 
   uint64_t lost_orders() const { return lost_orders_; }
-  void pin(uint32_t i) { ++pins_[i]; }
+  // Accesses on file of instruction i (only ever the current one is pinned). Counted in a
+  // flat array while i's clock is in the ring (most accesses are pruned by then), in a map
+  // once it has left with its clock.
+  void pin(uint32_t i) {
+    if (!recent_) return;  // every clock is kept
+    if (in_ring(i)) ++ring_pins_[i % recent_];
+    else ++pins_[i];
+  }
   void unpin(uint32_t i) {
+    if (!recent_) return;
+    if (in_ring(i)) {
+      --ring_pins_[i % recent_];
+      return;
+    }
     auto it = pins_.find(i);
     if (--it->second > 0) return;
     pins_.erase(it);
@@ -83,15 +98,22 @@ class Order {
     auto it = spilled_.find(d);
     return it == spilled_.end() ? nullptr : it->second.data();
   }
+  // Whether instruction i's clock is in the ring (i is at most the latest instruction).
+  bool in_ring(uint32_t i) const { return size_t(latest_ - i) < recent_; }
   void store(uint32_t n) {
     if (!recent_) {
       all_.insert(all_.end(), current_.begin(), current_.end());
       return;
     }
     uint32_t* slot = &ring_[(n % recent_) * slots_];
+    uint32_t& pins = ring_pins_[n % recent_];
     // The ring's oldest clock leaves it now; keep it aside while its accesses are on file.
-    if (n >= recent_ && pins_.count(uint32_t(n - recent_)))
+    if (pins > 0) {
       spilled_[uint32_t(n - recent_)].assign(slot, slot + slots_);
+      pins_[uint32_t(n - recent_)] = pins;
+      pins = 0;
+    }
+    latest_ = n;
     std::copy(current_.begin(), current_.end(), slot);
   }
 
@@ -110,7 +132,9 @@ class Order {
   uint64_t lost_orders_ = 0;
   std::vector<uint32_t> all_;   // recent_ == 0: every clock
   std::vector<uint32_t> ring_;  // the last recent_ clocks
-  std::unordered_map<uint32_t, uint32_t> pins_;                   // accesses on file, by instruction
+  uint32_t latest_ = 0;             // the latest instruction stored
+  std::vector<uint32_t> ring_pins_;  // accesses on file of the instructions in the ring
+  std::unordered_map<uint32_t, uint32_t> pins_;                   // and of those older, by instruction
   std::unordered_map<uint32_t, std::vector<uint32_t>> spilled_;  // pinned clocks older than the ring
 };
 

@@ -17,73 +17,77 @@ using isa::Space;
 TEST(Datapath, MatmulRoundsEveryProductAndSum) {
   // The PE multiplies then adds, each rounded to fp32 (no fused multiply-add). With
   // acc = -(1 + 2^-11) and the product (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24, the rounded product
-  // is 1 + 2^-11 and the sum exactly 0; a fused multiply-add would give 2^-24. N = 19 covers
-  // the vector lanes and the scalar tail of the inner loop.
+  // is 1 + 2^-11 and the sum exactly 0; a fused multiply-add would give 2^-24. N = 1 to 8
+  // take the fixed-width rows, N = 19 the vector lanes and the scalar tail of the loop.
   sim::Hbm hbm("hbm", 64, 1.0);
   sim::Sbuf sbuf("sbuf", 128, 4096);
   sim::Psum psum("psum", 128, 16384, 2048);
   const sim::CoreMemory mem{&hbm, &sbuf, &psum};
-  const int64_t N = 19;
-  const float a = 1.0f + std::ldexp(1.0f, -12), b = -(1.0f + std::ldexp(1.0f, -11));
-  const float stationary[2] = {1.0f, a};
-  const float moving[2] = {b, a};
-  for (int k = 0; k < 2; ++k) {
-    std::memcpy(sbuf.partition(k), &stationary[k], 4);
-    for (int64_t j = 0; j < N; ++j) std::memcpy(sbuf.partition(k) + 64 + 4 * j, &moving[k], 4);
-  }
-  isa::Instruction mm;
-  mm.op = isa::Opcode::Matmul;
-  mm.engine = isa::Engine::Tensor;
-  mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, 2, 1);
-  mm.src2 = isa::tile(Space::SBUF, DType::F32, 64, 0, 2, N);
-  mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
-  sim::execute(mm, mem);
-  for (int64_t j = 0; j < N; ++j) {
-    float got;
-    std::memcpy(&got, psum.at(0, 4 * j), 4);
-    EXPECT_EQ(got, 0.0f) << "column " << j << " got " << got;
-    EXPECT_FALSE(std::signbit(got)) << "column " << j;
+  for (const int64_t N : {1, 2, 3, 4, 5, 6, 7, 8, 19}) {
+    const float a = 1.0f + std::ldexp(1.0f, -12), b = -(1.0f + std::ldexp(1.0f, -11));
+    const float stationary[2] = {1.0f, a};
+    const float moving[2] = {b, a};
+    for (int k = 0; k < 2; ++k) {
+      std::memcpy(sbuf.partition(k), &stationary[k], 4);
+      for (int64_t j = 0; j < N; ++j) std::memcpy(sbuf.partition(k) + 64 + 4 * j, &moving[k], 4);
+    }
+    isa::Instruction mm;
+    mm.op = isa::Opcode::Matmul;
+    mm.engine = isa::Engine::Tensor;
+    mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, 2, 1);
+    mm.src2 = isa::tile(Space::SBUF, DType::F32, 64, 0, 2, N);
+    mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
+    sim::execute(mm, mem);
+    for (int64_t j = 0; j < N; ++j) {
+      float got;
+      std::memcpy(&got, psum.at(0, 4 * j), 4);
+      EXPECT_EQ(got, 0.0f) << "N " << N << " column " << j << " got " << got;
+      EXPECT_FALSE(std::signbit(got)) << "N " << N << " column " << j;
+    }
   }
 }
 
 TEST(Datapath, MatmulEveryColumnOfTheStationary) {
   // out[i][j] = sum_k stationary[k][i] * moving[k][j] for M = 3 columns (the moving tile is
-  // staged as fp32 rows once) and for one column (M = 1: the bf16 rows are read in place).
+  // staged as fp32 rows once) and for one column (M = 1: the bf16 rows are read in place),
+  // with moving rows short enough for the fixed-width path (N = 5) and not (N = 11).
   // Small integers: every product and sum is exact, so the order of additions cannot matter
   // and the expected values are plain integer arithmetic.
   sim::Hbm hbm("hbm", 64, 1.0);
   sim::Sbuf sbuf("sbuf", 128, 4096);
   sim::Psum psum("psum", 128, 16384, 2048);
   const sim::CoreMemory mem{&hbm, &sbuf, &psum};
-  const int K = 4, M = 3, N = 5;
-  auto stat_value = [](int k, int i) { return float(k + 1 - 2 * i); };
-  auto mov_value = [](int k, int j) { return float(3 * k - j); };
-  for (int k = 0; k < K; ++k) {
-    for (int i = 0; i < M; ++i) {
-      const float v = stat_value(k, i);
-      std::memcpy(sbuf.partition(k) + 4 * i, &v, 4);
-    }
-    for (int j = 0; j < N; ++j) {
-      const uint16_t h = isa::f32_to_bf16(mov_value(k, j));
-      std::memcpy(sbuf.partition(k) + 64 + 2 * j, &h, 2);
-    }
-  }
-  isa::Instruction mm;
-  mm.op = isa::Opcode::Matmul;
-  mm.engine = isa::Engine::Tensor;
-  mm.src2 = isa::tile(Space::SBUF, DType::BF16, 64, 0, K, N);
-  for (const int columns : {M, 1}) {
-    mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, K, columns);
-    mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, columns, N);
-    sim::execute(mm, mem);
-    for (int i = 0; i < columns; ++i)
-      for (int j = 0; j < N; ++j) {
-        int want = 0;
-        for (int k = 0; k < K; ++k) want += int(stat_value(k, i)) * int(mov_value(k, j));
-        float got;
-        std::memcpy(&got, psum.at(i, 4 * j), 4);
-        EXPECT_EQ(got, float(want)) << columns << " columns: out[" << i << "][" << j << "]";
+  for (const int N : {5, 11}) {
+    const int K = 4, M = 3;
+    auto stat_value = [](int k, int i) { return float(k + 1 - 2 * i); };
+    auto mov_value = [](int k, int j) { return float(3 * k - j); };
+    for (int k = 0; k < K; ++k) {
+      for (int i = 0; i < M; ++i) {
+        const float v = stat_value(k, i);
+        std::memcpy(sbuf.partition(k) + 4 * i, &v, 4);
       }
+      for (int j = 0; j < N; ++j) {
+        const uint16_t h = isa::f32_to_bf16(mov_value(k, j));
+        std::memcpy(sbuf.partition(k) + 64 + 2 * j, &h, 2);
+      }
+    }
+    isa::Instruction mm;
+    mm.op = isa::Opcode::Matmul;
+    mm.engine = isa::Engine::Tensor;
+    mm.src2 = isa::tile(Space::SBUF, DType::BF16, 64, 0, K, N);
+    for (const int columns : {M, 1}) {
+      mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, K, columns);
+      mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, columns, N);
+      sim::execute(mm, mem);
+      for (int i = 0; i < columns; ++i)
+        for (int j = 0; j < N; ++j) {
+          int want = 0;
+          for (int k = 0; k < K; ++k) want += int(stat_value(k, i)) * int(mov_value(k, j));
+          float got;
+          std::memcpy(&got, psum.at(i, 4 * j), 4);
+          EXPECT_EQ(got, float(want)) << "N " << N << ", " << columns << " columns: out[" << i << "][" << j << "]";
+        }
+    }
   }
 }
 

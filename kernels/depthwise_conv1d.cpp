@@ -199,21 +199,54 @@ namespace {
 
 // One output row: o[q] = sum_s x[q*stride + s - pad_left] * f[s] over the x inside the row.
 // Each output is 0.0 plus its terms in ascending s, in double, whichever loop is outer, so
-// both orders give the same bits. A short row (Q below kShortRow) sums each output in turn,
-// reading x and f contiguously; a long one runs s outside and q inside (contiguous for
+// both orders give the same bits. A short row (Q below kShortRow) sums four outputs at a
+// time, reading x and f contiguously; a long one runs s outside and q inside (contiguous for
 // stride 1, and vectorisable across outputs).
 constexpr int64_t kShortRow = 16;
+
+// The taps s in [lo, hi) of output q: those whose input index w = q * stride + s - pad lies
+// in [0, W). w0 is the input index of tap 0.
+struct Taps {
+  int64_t w0, lo, hi;
+};
+Taps taps_of(const DepthwiseConv1dParams& p, int64_t q) {
+  const int64_t w0 = q * p.stride - p.pad_left;
+  return {w0, std::max<int64_t>(0, -w0), std::min(p.kernel_size, p.width - w0)};
+}
+
+// Outputs q .. q + 3 of a short row, each summed in ascending s as above, but the four sums
+// advance together over the taps they all have: four independent chains of additions
+// instead of one (a single sum waits for each add before the next; that latency bounded the
+// reference of a long filter).
+void reference_four(const DepthwiseConv1dParams& p, const float* x, const float* f, int64_t q, double* o) {
+  Taps t[4];
+  for (int i = 0; i < 4; ++i) t[i] = taps_of(p, q + i);
+  // Input indices grow with q, so the first output has the latest first tap and the last
+  // output the earliest end.
+  // [lo, hi) lies within every output's taps; the rest come before it or after it.
+  const int64_t lo = t[0].lo, hi = std::max(lo, t[3].hi);
+  double sum[4] = {0.0, 0.0, 0.0, 0.0};
+  for (int i = 0; i < 4; ++i)
+    for (int64_t s = t[i].lo; s < std::min(lo, t[i].hi); ++s) sum[i] += double(x[t[i].w0 + s]) * double(f[s]);
+  for (int64_t s = lo; s < hi; ++s) {
+    const double fs = double(f[s]);
+    for (int i = 0; i < 4; ++i) sum[i] += double(x[t[i].w0 + s]) * fs;
+  }
+  for (int i = 0; i < 4; ++i)
+    for (int64_t s = std::max(hi, t[i].lo); s < t[i].hi; ++s) sum[i] += double(x[t[i].w0 + s]) * double(f[s]);
+  for (int i = 0; i < 4; ++i) o[i] = sum[i];
+}
 
 void reference_row(const DepthwiseConv1dParams& p, const float* x, const float* f, double* o) {
   const int64_t W = p.width, S = p.kernel_size, Q = p.out_width();
   const int64_t pad = p.pad_left, stride = p.stride;
   if (Q < kShortRow) {
-    for (int64_t q = 0; q < Q; ++q) {
-      // Terms whose input index w = q * stride + s - pad lies in [0, W).
-      const int64_t w0 = q * stride - pad;
-      const int64_t s_lo = std::max<int64_t>(0, -w0), s_hi = std::min(S, W - w0);
+    int64_t q = 0;
+    for (; q + 4 <= Q; q += 4) reference_four(p, x, f, q, &o[q]);
+    for (; q < Q; ++q) {
+      const Taps t = taps_of(p, q);
       double sum = 0.0;
-      for (int64_t s = s_lo; s < s_hi; ++s) sum += double(x[w0 + s]) * double(f[s]);
+      for (int64_t s = t.lo; s < t.hi; ++s) sum += double(x[t.w0 + s]) * double(f[s]);
       o[q] = sum;
     }
     return;

@@ -34,7 +34,12 @@ TEST(Reference, MatchesThePlainDefinitionBitForBit) {
   std::normal_distribution<float> normal;
   struct Shape { int64_t n, c, w, s, stride, pad_l, pad_r; };
   for (const Shape& sh : {Shape{1, 3, 50, 4, 1, 0, 0}, Shape{2, 2, 37, 5, 2, 3, 1}, Shape{1, 2, 20, 20, 3, 10, 10},
-                          Shape{1, 1, 9, 3, 16, 2, 0}, Shape{3, 2, 40, 7, 1, 6, 6}}) {
+                          Shape{1, 1, 9, 3, 16, 2, 0}, Shape{3, 2, 40, 7, 1, 6, 6},
+                          // Short rows summed four outputs at a time, with taps in the padding
+                          // before, after and on both sides of the ones all four share, or no
+                          // tap that all four share (w2 s6).
+                          Shape{1, 2, 30, 24, 1, 3, 2}, Shape{1, 2, 20, 16, 1, 1, 1}, Shape{1, 2, 40, 30, 2, 1, 1},
+                          Shape{1, 1, 6, 12, 1, 6, 3}, Shape{1, 1, 2, 6, 1, 5, 2}, Shape{2, 1, 8, 4, 1, 0, 0}}) {
     kernels::DepthwiseConv1dParams p;
     p.batch = sh.n;
     p.channels = sh.c;

@@ -128,8 +128,10 @@ const float* f16_table() {
 }
 
 // The loops below are the hot path of every simulated copy and matmul: written so that the
-// compiler vectorises the contiguous case (plain shifts and selects, no calls).
-void load_bf16(const uint8_t* p, int64_t stride, int64_t n, float* out) {
+// compiler vectorises the contiguous case (plain shifts and selects, no calls). Built for
+// AVX2 hosts and for baseline x86-64 (whose SSE2 has no 32-to-16-bit pack), chosen at load
+// time; integer operations only, so both give the same bits.
+__attribute__((target_clones("avx2", "default"))) void load_bf16(const uint8_t* p, int64_t stride, int64_t n, float* out) {
   if (stride == 2) {
     for (int64_t i = 0; i < n; ++i) {
       uint16_t h;
@@ -145,7 +147,8 @@ void load_bf16(const uint8_t* p, int64_t stride, int64_t n, float* out) {
   }
 }
 
-void store_bf16(uint8_t* p, int64_t stride, int64_t n, const float* in) {
+__attribute__((target_clones("avx2", "default"))) void store_bf16(uint8_t* p, int64_t stride, int64_t n,
+                                                                  const float* in) {
   if (stride == 2) {
     for (int64_t i = 0; i < n; ++i) {
       const uint16_t h = bf16_rne(in[i]);

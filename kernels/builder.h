@@ -107,6 +107,7 @@ class ProgramBuilder {
   isa::InstructionSink* sink_ = nullptr;
   bool keep_allocations_ = true;
   std::vector<uint32_t> emitted_;  // per core: instructions so far
+  std::vector<uint32_t> deps_scratch_;  // emit()'s conflicts before they are sorted
 };
 
 }  // namespace trn2::kernels

@@ -128,30 +128,48 @@ void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index, 
   if (write) conflicts(f.reads, a, deps);
   // DMA queues are left out: their transfers overlap and may finish out of order.
   if (!write && engine != isa::Engine::Dma) forget_covered_reads(f.reads, a);
-  Accesses& mine = write ? f.writes : f.reads;
-  mine.by_start.emplace(a.b_lo, a);
-  mine.longest = std::max(mine.longest, a.b_hi - a.b_lo);
+  (write ? f.writes : f.reads).insert(a);
+}
+
+void ProgramBuilder::Accesses::insert(const Access& a) {
+  // After those that start at the same byte, as a multimap would put it.
+  const auto at = std::upper_bound(by_start.begin(), by_start.end(), a.b_lo,
+                                   [](int64_t b, const Access& e) { return b < e.b_lo; });
+  by_start.insert(at, a);
+  longest = std::max(longest, a.b_hi - a.b_lo);
+}
+
+std::vector<ProgramBuilder::Access>::iterator ProgramBuilder::Accesses::starting_from(int64_t b) {
+  return std::lower_bound(by_start.begin(), by_start.end(), b,
+                          [](const Access& e, int64_t v) { return e.b_lo < v; });
+}
+
+template <class Visit>
+void ProgramBuilder::Accesses::sweep(std::vector<Access>::iterator first, int64_t end, Visit visit) {
+  // Those kept move down over those forgotten; the tail after the range moves once at the end.
+  auto kept = first, it = first;
+  for (; it != by_start.end() && it->b_lo < end; ++it) {
+    if (visit(*it)) continue;
+    if (kept != it) *kept = *it;
+    ++kept;
+  }
+  by_start.erase(kept, it);
 }
 
 void ProgramBuilder::conflicts(Accesses& set, const Access& a, std::vector<uint32_t>& deps) {
-  auto it = set.by_start.lower_bound(a.b_lo - set.longest);
-  while (it != set.by_start.end() && it->first < a.b_hi) {
-    const Access& e = it->second;
+  set.sweep(set.starting_from(a.b_lo - set.longest), a.b_hi, [&](const Access& e) {
     const bool overlap = e.b_hi > a.b_lo && e.p_lo < a.p_hi && e.p_hi > a.p_lo;
     if (overlap) deps.push_back(e.instruction);
     // A write that covers an earlier access orders everything after it: forget the old one.
-    const bool covered = a.write && e.b_lo >= a.b_lo && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
-    it = covered ? set.by_start.erase(it) : std::next(it);
-  }
+    return a.write && e.b_lo >= a.b_lo && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
+  });
 }
 
 void ProgramBuilder::forget_covered_reads(Accesses& set, const Access& a) {
-  auto it = set.by_start.lower_bound(a.b_lo);  // a covered read starts inside `a`
-  while (it != set.by_start.end() && it->first < a.b_hi) {
-    const Access& e = it->second;
-    const bool covered = e.engine == a.engine && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
-    it = covered ? set.by_start.erase(it) : std::next(it);
-  }
+  // A covered read starts inside `a`.
+  set.sweep(set.starting_from(a.b_lo), a.b_hi, [&](const Access& e) {
+    return e.engine == a.engine && e.b_hi <= a.b_hi && e.p_lo >= a.p_lo && e.p_hi <= a.p_hi;
+  });
 }
 
 uint32_t ProgramBuilder::emit(isa::Instruction in) {

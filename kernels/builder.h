@@ -76,9 +76,19 @@ class ProgramBuilder {
   // Reads and writes are kept apart because a read only conflicts with writes: the conv's
   // filter column is read by every channel's matmul, and those reads must not be scanned
   // again for each new read.
+  // A sorted vector rather than a tree: a buffer's live accesses are few, kernels mostly add
+  // them in address order (at the end), and a tree costs an allocation per access.
   struct Accesses {
-    std::multimap<int64_t, Access> by_start;
+    std::vector<Access> by_start;  // by b_lo; accesses starting at the same byte in arrival order
     int64_t longest = 0;
+
+    void insert(const Access& a);
+    // The first access that starts at or after byte `b`.
+    std::vector<Access>::iterator starting_from(int64_t b);
+    // Visits the accesses from `first` on that start before byte `end`, in order, and forgets
+    // those for which `visit` returns true (the others keep their order).
+    template <class Visit>
+    void sweep(std::vector<Access>::iterator first, int64_t end, Visit visit);
   };
   struct Footprints {
     Accesses reads, writes;

@@ -7,10 +7,13 @@ namespace trn2::kernels {
 
 namespace {
 constexpr uint32_t kUnused = UINT32_MAX;  // an allocation no instruction has touched yet
+
+// One number for (space, base): the space (0..2) in the low two bits.
+uint64_t buffer_key(isa::Space space, int64_t base) { return uint64_t(base) << 2 | uint64_t(space); }
 }  // namespace
 
 ProgramBuilder::ProgramBuilder(const isa::Limits& limits, int cores, std::string kernel_name)
-    : limits_(limits), next_queue_(cores, 0), live_(cores), footprints_(cores), emitted_(size_t(cores), 0) {
+    : limits_(limits), next_queue_(cores, 0), buffers_(cores), emitted_(size_t(cores), 0) {
   program_.kernel = std::move(kernel_name);
   program_.cores.resize(cores);
   pool_next_.resize(cores);
@@ -76,7 +79,7 @@ int64_t ProgramBuilder::allocate(int pool) {
   a.bytes = p.buffer_bytes;
   a.first = kUnused;
   if (keep_allocations_) {
-    live_[core_][{int(p.space), base}] = program_.allocations.size();
+    buffers_[core_][buffer_key(p.space, base)].allocation = program_.allocations.size();
     program_.allocations.push_back(std::move(a));
   }
   return base;
@@ -84,26 +87,18 @@ int64_t ProgramBuilder::allocate(int pool) {
 
 void ProgramBuilder::set_core(int core) { core_ = core; }
 
-ProgramBuilder::Footprints& ProgramBuilder::footprints_of(const AccessPattern& ap) {
+ProgramBuilder::Buffer& ProgramBuilder::buffer_of(const AccessPattern& ap) {
   // SBUF/PSUM patterns are tracked per buffer (their base); HBM per tensor.
-  int64_t key = ap.base;
+  int64_t base = ap.base;
   if (ap.space == isa::Space::HBM) {
     for (const auto& t : program_.tensors)
-      if (ap.base >= t.base && ap.base < t.base + t.bytes()) key = t.base;
+      if (ap.base >= t.base && ap.base < t.base + t.bytes()) base = t.base;
   }
-  return footprints_[core_][{int(ap.space), key}];
+  return buffers_[core_][buffer_key(ap.space, base)];
 }
 
 void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index, isa::Engine engine,
                            std::vector<uint32_t>& deps) {
-  if (ap.space != isa::Space::HBM) {
-    auto live = live_[core_].find({int(ap.space), ap.base});
-    if (live != live_[core_].end()) {
-      isa::Allocation& al = program_.allocations[live->second];
-      if (al.first == kUnused) al.first = index;
-      al.last = index;
-    }
-  }
   Access a;
   ap.byte_extent(a.b_lo, a.b_hi);
   if (ap.space == isa::Space::HBM) {
@@ -122,7 +117,13 @@ void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index, 
   a.instruction = index;
   a.write = write;
   a.engine = int(engine);
-  Footprints& f = footprints_of(ap);
+  Buffer& buffer = buffer_of(ap);
+  if (buffer.allocation != SIZE_MAX) {  // only SBUF/PSUM buffers have allocation records
+    isa::Allocation& al = program_.allocations[buffer.allocation];
+    if (al.first == kUnused) al.first = index;
+    al.last = index;
+  }
+  Footprints& f = buffer.footprints;
   // RAW and WAW: earlier writes; WAR: a write also orders after earlier reads.
   conflicts(f.writes, a, deps);
   if (write) conflicts(f.reads, a, deps);

@@ -2,8 +2,8 @@
 // A small builder in NKI's vocabulary that emits Programs and does the compiler's part:
 // SBUF/PSUM allocation in rotating buffers, dependencies from memory footprints (RAW, WAR,
 // WAW) and DMA-queue assignment. It knows nothing of the simulator.
-#include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "isa/instruction.h"
@@ -93,6 +93,11 @@ class ProgramBuilder {
   struct Footprints {
     Accesses reads, writes;
   };
+  // What the builder knows of one buffer (SBUF/PSUM, by its base) or HBM tensor of a core.
+  struct Buffer {
+    Footprints footprints;
+    size_t allocation = SIZE_MAX;  // its current allocation record, if it has one
+  };
 
   uint32_t emit(isa::Instruction in);
   void track(const AccessPattern& ap, bool write, uint32_t index, isa::Engine engine, std::vector<uint32_t>& deps);
@@ -101,7 +106,9 @@ class ProgramBuilder {
   // A read on a compute engine makes the earlier reads it covers on that engine redundant:
   // the engine finishes in order, so a write that waits for this read waits for them too.
   static void forget_covered_reads(Accesses& set, const Access& a);
-  Footprints& footprints_of(const AccessPattern& ap);
+  // The buffer `ap` is in on the current core: one hash lookup for both its footprints and
+  // its allocation record, as every access needs both.
+  Buffer& buffer_of(const AccessPattern& ap);
 
   isa::Limits limits_;
   isa::Program program_;
@@ -111,9 +118,8 @@ class ProgramBuilder {
   int64_t psum_banks_used_ = 0;
   int core_ = 0;
   std::vector<int> next_queue_;
-  // Per core: (space, buffer base) -> index of the buffer's current allocation record.
-  std::vector<std::map<std::pair<int, int64_t>, size_t>> live_;
-  std::vector<std::map<std::pair<int, int64_t>, Footprints>> footprints_;  // per core
+  // Per core, by buffer_key(space, base); a record's address stays put as others are added.
+  std::vector<std::unordered_map<uint64_t, Buffer>> buffers_;
   isa::InstructionSink* sink_ = nullptr;
   bool keep_allocations_ = true;
   std::vector<uint32_t> emitted_;  // per core: instructions so far

@@ -91,5 +91,37 @@ TEST(Datapath, MatmulEveryColumnOfTheStationary) {
   }
 }
 
+TEST(Datapath, TransposeMovesEveryElement) {
+  // dst[f][p] = src[p][f], every element distinct (p * F + f, exact in bf16 below 256), for
+  // shapes that fill the gather's blocks of 16 columns, leave a partial one, or have one.
+  sim::Hbm hbm("hbm", 64, 1.0);
+  sim::Sbuf sbuf("sbuf", 128, 4096);
+  sim::Psum psum("psum", 128, 16384, 2048);
+  const sim::CoreMemory mem{&hbm, &sbuf, &psum};
+  struct Case {
+    DType dt;
+    int P, F;
+  };
+  for (const Case& c : {Case{DType::F32, 128, 40}, Case{DType::F32, 5, 37}, Case{DType::BF16, 5, 37},
+                        Case{DType::BF16, 8, 32}, Case{DType::BF16, 3, 1}}) {
+    const int64_t es = int64_t(isa::dtype_size(c.dt));
+    for (int p = 0; p < c.P; ++p)
+      for (int f = 0; f < c.F; ++f) isa::store_element(sbuf.partition(p) + f * es, c.dt, float(p * c.F + f));
+    isa::Instruction tr;
+    tr.op = isa::Opcode::Transpose;
+    tr.engine = isa::Engine::Tensor;
+    tr.src = isa::tile(Space::SBUF, c.dt, 0, 0, c.P, c.F);
+    tr.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, c.F, c.P);
+    sim::execute(tr, mem);
+    for (int f = 0; f < c.F; ++f)
+      for (int p = 0; p < c.P; ++p) {
+        float got;
+        std::memcpy(&got, psum.at(f, 4 * p), 4);
+        ASSERT_EQ(got, float(p * c.F + f)) << isa::dtype_name(c.dt) << " " << c.P << "x" << c.F << ": dst[" << f
+                                           << "][" << p << "]";
+      }
+  }
+}
+
 }  // namespace
 }  // namespace trn2::test

@@ -275,13 +275,27 @@ Access make_access(int core, uint32_t index, uint8_t slot, uint32_t seq, bool wr
   return a;
 }
 
+// What a grid's bucket keeps of an access on file: its box and what the order check needs,
+// so that the common case (an earlier access the new one follows, or that covers nothing)
+// is settled without touching the access's full record, which only a race report reads.
+struct Entry {
+  uint32_t id;     // in the AccessTable
+  uint32_t index;  // of its instruction
+  uint32_t seq;    // the instruction's place in its slot
+  int p_lo, p_hi;
+  uint8_t core, slot;
+  bool write;
+  int64_t b_lo, b_hi;
+};
+
 // Whether two boxes (partitions [p_lo, p_hi) x bytes [b_lo, b_hi)) meet.
 template <typename X, typename Y>
 bool boxes_overlap(const X& x, const Y& y) {
   return x.b_lo < y.b_hi && y.b_lo < x.b_hi && x.p_lo < y.p_hi && y.p_lo < x.p_hi;
 }
 
-bool covers(const Access& x, const Access& y) {
+template <typename Y>
+bool covers(const Access& x, const Y& y) {
   return dense(x.ap) && x.b_lo <= y.b_lo && x.b_hi >= y.b_hi && x.p_lo <= y.p_lo && x.p_hi >= y.p_hi;
 }
 
@@ -317,9 +331,9 @@ struct AccessTable {
   }
   // Pruned: it can race with nothing later, so its clock is let go now; its buckets drop it
   // the next time they are visited.
-  void kill(uint32_t id) {
-    dead[id] = 1;
-    orders[size_t(access[id].core)].unpin(access[id].index);
+  void kill(const Entry& e) {
+    dead[e.id] = 1;
+    orders[e.core].unpin(e.index);
   }
   void left_a_bucket(uint32_t id) {
     if (--buckets[id] == 0) free_ids.push_back(id);  // only dead accesses leave buckets
@@ -338,7 +352,7 @@ class Grid {
     while ((int64_t(1) << shift_) < bucket_bytes) ++shift_;
     if (span_bytes > 0) dense_.resize(size_t(((span_bytes - 1) >> shift_) + 1));
   }
-  // f(id) for each live access whose box meets `q`'s, once each. A bucket keeps each access's
+  // f(entry) for each live access whose box meets `q`'s, once each. A bucket keeps each access's
   // box beside its id, so accesses that only share a bucket with `q` (another column of the
   // same tile, a neighbouring small tile) are passed over without touching their records.
   template <typename F>
@@ -359,7 +373,7 @@ class Grid {
         if (!boxes_overlap(e, q)) continue;
         if (t.stamp[e.id] == stamp) continue;
         t.stamp[e.id] = stamp;
-        f(e.id);
+        f(e);
       }
       bk->settled = uint32_t(es.size());
     }
@@ -379,16 +393,11 @@ class Grid {
   void add(AccessTable& t, const Access& a) {
     const int64_t first = a.b_lo >> shift_, last = (a.b_hi - 1) >> shift_;
     const uint32_t id = t.add(a, uint32_t(last - first + 1));
-    const Entry e{id, a.p_lo, a.p_hi, a.b_lo, a.b_hi};
+    const Entry e{id, a.index, a.seq, a.p_lo, a.p_hi, uint8_t(a.core), a.slot, a.write, a.b_lo, a.b_hi};
     for (int64_t b = first; b <= last; ++b) bucket(b, true)->entries.push_back(e);
   }
 
  private:
-  struct Entry {
-    uint32_t id;
-    int p_lo, p_hi;
-    int64_t b_lo, b_hi;
-  };
   struct Bucket {
     std::vector<Entry> entries;
     uint32_t settled = 0;  // how many it held after its last visit
@@ -528,16 +537,16 @@ class HazardChecker::Impl {
   // dense write (or a dense access after a read) that covers it can never race with anything
   // later that the newer one does not also race with, so it is dropped.
   void scan(Grid& g, const Access& a) {
-    g.visit(a, next_stamp(), table_, [&](uint32_t id) {
-      const Access& e = table_.access[id];
-      if (e.core == a.core && e.index == a.index) return;
+    g.visit(a, next_stamp(), table_, [&](const Entry& f) {
+      if (f.core == a.core && f.index == a.index) return;
       // `a` belongs to the instruction being added: its core's current clock.
-      const bool ordered = e.core == a.core && orders_[size_t(a.core)].before_current(e.slot, e.seq);
+      const bool ordered = f.core == a.core && orders_[size_t(a.core)].before_current(f.slot, f.seq);
       if (ordered) {
-        if ((a.write || !e.write) && covers(a, e)) table_.kill(id);
+        if ((a.write || !f.write) && covers(a, f)) table_.kill(f);
         return;
       }
-      if (!(a.write || e.write) || full()) return;
+      if (!(a.write || f.write) || full()) return;
+      const Access& e = table_.access[f.id];
       int partition;
       Run bytes;
       if (!exact_overlap(a.ap, e.ap, partition, bytes)) return;

@@ -19,16 +19,16 @@ int slot_of(const Instruction& in) {
 // clock(i)[s] = how many instructions of slot s happen before or are instruction i. Built in
 // stream order, which is a topological order (dependencies point to earlier instructions).
 //
-// A later instruction needs an earlier one's clock only if it depends on it. With `recent`
-// = 0 every clock is kept. Otherwise the clocks of the last `recent` instructions are kept,
-// and older ones only while an access of theirs is still on file (pinned), and of every
-// instruction its slot and place there (5 bytes). A kernel builder finds dependencies among
-// the accesses it keeps, so its dependencies are nearly always at hand; one that is not
-// (its accesses all covered by later ones since) is almost always implied by the others,
-// which the slot and place show. Only if it is not is its order guessed, from below: the
-// instruction is taken to follow that dependency itself but not, through it, what came
-// before it (counted in lost_orders(); a race may then be reported that is not one, never
-// the other way round).
+// A later instruction needs an earlier one's clock only if it depends on it, and not even
+// then if the dependency is already implied (a clock joined before shows it): every
+// instruction's slot and place there (5 bytes) are kept to tell. With `recent` = 0 every
+// clock is kept. Otherwise the clocks of the last `recent` instructions are kept, and older
+// ones only while an access of theirs is still on file (pinned). A kernel builder finds
+// dependencies among the accesses it keeps, so its dependencies are nearly always at hand;
+// one that is not (its accesses all covered by later ones since) is almost always implied
+// by the others. Only if it is not is its order guessed, from below: the instruction is
+// taken to follow that dependency itself but not, through it, what came before it (counted
+// in lost_orders(); a race may then be reported that is not one, never the other way round).
 class Order {
  public:
   Order(int slots, size_t recent)
@@ -45,9 +45,13 @@ class Order {
     // The slot's previous instruction comes first (in-order engines and queues).
     std::copy_n(&last_clock_[s * slots_], slots_, current_.begin());
     missing_.clear();
-    for (uint32_t d : in.deps)
+    for (uint32_t d : in.deps) {
+      // Already known to come first (an instruction joined so far follows it, so its clock
+      // holds d's): reading d's clock, often long out of cache, would change nothing.
+      if (current_[place_[d].slot] > place_[d].seq) continue;
       if (const uint32_t* c = clock_of(d, n)) join(c);
       else missing_.push_back(d);
+    }
     for (uint32_t d : missing_) {
       if (current_[place_[d].slot] > place_[d].seq) continue;  // implied by the others
       current_[place_[d].slot] = place_[d].seq + 1;
@@ -56,7 +60,7 @@ class Order {
     current_seq_ = count_[s]++;
     current_slot_ = uint8_t(s);
     current_[s] = current_seq_ + 1;
-    if (recent_) place_.push_back({current_slot_, current_seq_});
+    place_.push_back({current_slot_, current_seq_});
     std::copy(current_.begin(), current_.end(), &last_clock_[s * slots_]);
     store(n);
   }
@@ -127,7 +131,7 @@ class Order {
     uint8_t slot;
     uint32_t seq;
   } __attribute__((packed));
-  std::vector<Place> place_;  // recent_ != 0: every instruction's
+  std::vector<Place> place_;  // every instruction's
   std::vector<uint32_t> missing_;
   uint64_t lost_orders_ = 0;
   std::vector<uint32_t> all_;   // recent_ == 0: every clock

@@ -255,19 +255,47 @@ __attribute__((target_clones("avx2", "default"))) void reference_row(const Depth
     }
     return;
   }
-  for (int64_t s = 0; s < S; ++s) {
-    const double fs = double(f[s]);
-    // Outputs whose input index w = q * stride + s - pad lies in [0, W).
+  // The outputs [lo, hi) whose input index w = q * stride + s - pad of tap s lies in [0, W).
+  struct Outputs {
+    int64_t lo, hi;
+  };
+  auto outputs_of = [&](int64_t s) {
     const int64_t first = pad - s;  // w < 0 until q * stride >= first
-    const int64_t q_lo = first > 0 ? (first + stride - 1) / stride : 0;
     const int64_t last = W - 1 + pad - s;  // w < W while q * stride <= last
-    const int64_t q_hi = last < 0 ? 0 : std::min(Q, last / stride + 1);
-    const int64_t shift = s - pad;
+    return Outputs{first > 0 ? (first + stride - 1) / stride : 0, last < 0 ? 0 : std::min(Q, last / stride + 1)};
+  };
+  auto term = [&](int64_t q, int64_t s) { return double(x[q * stride + s - pad]) * double(f[s]); };
+  // Four taps a pass: the outputs all four reach take their four terms in one visit (one
+  // load and store of o[q] per four multiply-adds instead of per one); the few at the edges
+  // that only some reach take theirs one by one, still in ascending s.
+  int64_t s = 0;
+  for (; s + 4 <= S; s += 4) {
+    // Both ends move down as s grows: tap s has the latest start, tap s + 3 the earliest end.
+    const Outputs first = outputs_of(s), last = outputs_of(s + 3);
+    const int64_t lo = first.lo, hi = std::max(lo, last.hi);
+    auto edge = [&](int64_t q) {
+      for (int64_t t = s; t < s + 4; ++t) {
+        const Outputs r = outputs_of(t);
+        if (q >= r.lo && q < r.hi) o[q] += term(q, t);
+      }
+    };
+    for (int64_t q = last.lo; q < std::min(lo, first.hi); ++q) edge(q);
+    const double f0 = double(f[s]), f1 = double(f[s + 1]), f2 = double(f[s + 2]), f3 = double(f[s + 3]);
+    const float* xs = x + s - pad;
     if (stride == 1) {
-      for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q + shift]) * fs;
+      for (int64_t q = lo; q < hi; ++q)
+        o[q] = o[q] + double(xs[q]) * f0 + double(xs[q + 1]) * f1 + double(xs[q + 2]) * f2 + double(xs[q + 3]) * f3;
     } else {
-      for (int64_t q = q_lo; q < q_hi; ++q) o[q] += double(x[q * stride + shift]) * fs;
+      for (int64_t q = lo; q < hi; ++q) {
+        const float* xq = xs + q * stride;
+        o[q] = o[q] + double(xq[0]) * f0 + double(xq[1]) * f1 + double(xq[2]) * f2 + double(xq[3]) * f3;
+      }
     }
+    for (int64_t q = std::max(hi, last.lo); q < first.hi; ++q) edge(q);
+  }
+  for (; s < S; ++s) {
+    const Outputs r = outputs_of(s);
+    for (int64_t q = r.lo; q < r.hi; ++q) o[q] += term(q, s);
   }
 }
 

@@ -39,7 +39,10 @@ TEST(Reference, MatchesThePlainDefinitionBitForBit) {
                           // before, after and on both sides of the ones all four share, or no
                           // tap that all four share (w2 s6).
                           Shape{1, 2, 30, 24, 1, 3, 2}, Shape{1, 2, 20, 16, 1, 1, 1}, Shape{1, 2, 40, 30, 2, 1, 1},
-                          Shape{1, 1, 6, 12, 1, 6, 3}, Shape{1, 1, 2, 6, 1, 5, 2}, Shape{2, 1, 8, 4, 1, 0, 0}}) {
+                          Shape{1, 1, 6, 12, 1, 6, 3}, Shape{1, 1, 2, 6, 1, 5, 2}, Shape{2, 1, 8, 4, 1, 0, 0},
+                          // Long rows four taps a pass, with outputs at both edges that only
+                          // some of a pass's taps reach, and a last pass of fewer taps.
+                          Shape{1, 2, 100, 23, 3, 11, 9}, Shape{1, 1, 60, 13, 1, 12, 12}}) {
     kernels::DepthwiseConv1dParams p;
     p.batch = sh.n;
     p.channels = sh.c;

@@ -152,7 +152,16 @@ void memset(const isa::Instruction& in, const CoreMemory& m) {
 template <class Load>
 inline __attribute__((always_inline)) void mac_column(float* __restrict acc, const float* __restrict stat, int K,
                                                       const uint8_t* first, int64_t pitch, int64_t N, Load load) {
-  for (int k = 0; k < K; ++k) {
+  // Four rows a pass: each sum takes its four terms in one visit, in ascending k (one load
+  // and store of acc[j] per four multiply-adds instead of per one).
+  int k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const uint8_t *r0 = first + k * pitch, *r1 = r0 + pitch, *r2 = r1 + pitch, *r3 = r2 + pitch;
+    const float s0 = stat[k], s1 = stat[k + 1], s2 = stat[k + 2], s3 = stat[k + 3];
+    for (int64_t j = 0; j < N; ++j)
+      acc[j] = acc[j] + s0 * load(r0, j) + s1 * load(r1, j) + s2 * load(r2, j) + s3 * load(r3, j);
+  }
+  for (; k < K; ++k) {
     const uint8_t* row = first + k * pitch;
     const float s = stat[k];
     for (int64_t j = 0; j < N; ++j) acc[j] += s * load(row, j);

@@ -18,31 +18,33 @@ TEST(Datapath, MatmulRoundsEveryProductAndSum) {
   // The PE multiplies then adds, each rounded to fp32 (no fused multiply-add). With
   // acc = -(1 + 2^-11) and the product (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24, the rounded product
   // is 1 + 2^-11 and the sum exactly 0; a fused multiply-add would give 2^-24. N = 1 to 8
-  // take the fixed-width rows, N = 19 the vector lanes and the scalar tail of the loop.
+  // take the fixed-width rows, N = 19 the vector lanes and the scalar tail of the loop; K = 6
+  // (four more rows of zeros) takes the longer loop's four rows a pass, K = 2 its last rows.
   sim::Hbm hbm("hbm", 64, 1.0);
   sim::Sbuf sbuf("sbuf", 128, 4096);
   sim::Psum psum("psum", 128, 16384, 2048);
   const sim::CoreMemory mem{&hbm, &sbuf, &psum};
+  for (const int K : {2, 6})
   for (const int64_t N : {1, 2, 3, 4, 5, 6, 7, 8, 19}) {
     const float a = 1.0f + std::ldexp(1.0f, -12), b = -(1.0f + std::ldexp(1.0f, -11));
-    const float stationary[2] = {1.0f, a};
-    const float moving[2] = {b, a};
-    for (int k = 0; k < 2; ++k) {
+    const float stationary[6] = {1.0f, a, 0.0f, 0.0f, 0.0f, 0.0f};
+    const float moving[6] = {b, a, 0.0f, 0.0f, 0.0f, 0.0f};
+    for (int k = 0; k < K; ++k) {
       std::memcpy(sbuf.partition(k), &stationary[k], 4);
       for (int64_t j = 0; j < N; ++j) std::memcpy(sbuf.partition(k) + 64 + 4 * j, &moving[k], 4);
     }
     isa::Instruction mm;
     mm.op = isa::Opcode::Matmul;
     mm.engine = isa::Engine::Tensor;
-    mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, 2, 1);
-    mm.src2 = isa::tile(Space::SBUF, DType::F32, 64, 0, 2, N);
+    mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, K, 1);
+    mm.src2 = isa::tile(Space::SBUF, DType::F32, 64, 0, K, N);
     mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
     sim::execute(mm, mem);
     for (int64_t j = 0; j < N; ++j) {
       float got;
       std::memcpy(&got, psum.at(0, 4 * j), 4);
-      EXPECT_EQ(got, 0.0f) << "N " << N << " column " << j << " got " << got;
-      EXPECT_FALSE(std::signbit(got)) << "N " << N << " column " << j;
+      EXPECT_EQ(got, 0.0f) << "K " << K << " N " << N << " column " << j << " got " << got;
+      EXPECT_FALSE(std::signbit(got)) << "K " << K << " N " << N << " column " << j;
     }
   }
 }

@@ -15,24 +15,20 @@ namespace {
 
 // Runs the model over `header`'s cores; `feed` pushes (or starts pushing) the instructions
 // once the cores exist and returns the allocation records for the trace's counters.
-SimResult run_model(const isa::Program& header, const HardwareConfig& hw,
-                    std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace_options,
-                    size_t window, const std::function<const std::vector<isa::Allocation>*(LogicalCore&)>& feed) {
+SimResult run_model(const isa::Program& header, const HardwareConfig& hw, const InputLoader& load,
+                    const TraceOptions& trace_options, size_t window,
+                    const std::function<const std::vector<isa::Allocation>*(LogicalCore&)>& feed) {
   const auto t0 = std::chrono::steady_clock::now();
   Trace trace(trace_options, int(header.cores.size()), hw.dma_engines, hw.limits.dma_queues);
   LogicalCore lc("logical_core", header, hw, trace, window, trace.enabled());
   constexpr int kTracks = isa::kNumComputeEngines + 1;
   Timeline timeline(lc.cores() * kTracks);
   for (int c = 0; c < lc.cores(); ++c) lc.core(c).record_timeline(&timeline, c * kTracks);
-  for (const auto& [name, bytes] : inputs) {
+  load([&](const std::string& name) {
     const isa::HbmTensor* t = header.find_tensor(name);
     if (!t) throw std::invalid_argument("input '" + name + "' is not a tensor of the program");
-    if (int64_t(bytes.size()) != t->bytes())
-      throw std::invalid_argument("input '" + name + "' has " + std::to_string(bytes.size()) +
-                                  " bytes, the tensor needs " + std::to_string(t->bytes()));
-    std::memcpy(lc.hbm().data() + t->base, bytes.data(), bytes.size());
-  }
-  inputs.clear();  // HBM holds them now
+    return lc.hbm().data() + t->base;
+  });
   const std::vector<isa::Allocation>* allocations = feed(lc);
   sc_core::sc_start();
   if (std::exception_ptr e = lc.failure()) std::rethrow_exception(e);
@@ -81,7 +77,25 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw,
 
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
                    std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace) {
-  return run_model(program, hw, std::move(inputs), trace, 0, [&](LogicalCore& lc) {
+  return simulate(
+      program, hw,
+      [&](const TensorBytes& tensor) {
+        for (auto& [name, bytes] : inputs) {
+          uint8_t* at = tensor(name);
+          const int64_t want = program.find_tensor(name)->bytes();
+          if (int64_t(bytes.size()) != want)
+            throw std::invalid_argument("input '" + name + "' has " + std::to_string(bytes.size()) +
+                                        " bytes, the tensor needs " + std::to_string(want));
+          std::memcpy(at, bytes.data(), bytes.size());
+          std::vector<uint8_t>().swap(bytes);  // HBM holds them now
+        }
+      },
+      trace);
+}
+
+SimResult simulate(const isa::Program& program, const HardwareConfig& hw, const InputLoader& load,
+                   const TraceOptions& trace) {
+  return run_model(program, hw, load, trace, 0, [&](LogicalCore& lc) {
     // An unbounded window: the whole program goes in, uncopied, before the simulation starts.
     for (int c = 0; c < lc.cores(); ++c) {
       Scoreboard& sb = lc.core(c).scoreboard();
@@ -92,10 +106,10 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
   });
 }
 
-SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw,
-                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace) {
+SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw, const InputLoader& load,
+                   const TraceOptions& trace) {
   std::unique_ptr<InstructionFeeder> feeder;
-  return run_model(program.header, hw, std::move(inputs), trace, program.window, [&](LogicalCore& lc) {
+  return run_model(program.header, hw, load, trace, program.window, [&](LogicalCore& lc) {
     std::vector<Scoreboard*> scoreboards;
     for (int c = 0; c < lc.cores(); ++c) scoreboards.push_back(&lc.core(c).scoreboard());
     feeder = std::make_unique<InstructionFeeder>("feeder", program.header, hw.limits, program.emit, scoreboards,

@@ -2,6 +2,7 @@
 // Runs a Program on the model once: loads the HBM image, elaborates the LogicalCore,
 // simulates to completion and collects what happened. A SystemC model elaborates once per
 // process, so call this at most once per process.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,9 +39,18 @@ struct SimResult {
   size_t window_peak = 0;     // most instructions waiting to run on one core at any time
 };
 
-// `inputs` maps tensor names to their initial bytes (exact size required); taken by value
-// so that a caller who moves them in does not hold a second copy while the model runs.
+// Where a tensor's bytes live in the model's HBM, by name (all its bytes(), zeroed until
+// loaded); throws std::invalid_argument naming an unknown tensor.
+using TensorBytes = std::function<uint8_t*(const std::string& name)>;
+// Writes the inputs into HBM in place, once, before the simulation starts: no second copy of
+// them need exist (a kernel's seeded inputs are made there, and its reference read there).
+using InputLoader = std::function<void(const TensorBytes& tensor)>;
+
 // The whole program is in memory (validated and checked by the caller).
+SimResult simulate(const isa::Program& program, const HardwareConfig& hw, const InputLoader& load,
+                   const TraceOptions& trace = {});
+// The same with `inputs` mapping tensor names to their initial bytes (exact size required);
+// taken by value so that a caller who moves them in does not hold them while the model runs.
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
                    std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace = {});
 
@@ -56,7 +66,7 @@ struct StreamedProgram {
   size_t window = 0;
   HazardMode hazards = HazardMode::Fail;
 };
-SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw,
-                   std::map<std::string, std::vector<uint8_t>> inputs, const TraceOptions& trace = {});
+SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw, const InputLoader& load,
+                   const TraceOptions& trace = {});
 
 }  // namespace trn2::sim

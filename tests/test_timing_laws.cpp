@@ -11,7 +11,9 @@ namespace {
 using isa::Engine;
 using isa::Opcode;
 
-sim::SimResult run(const isa::Program& p, const sim::HardwareConfig& hw = {}) { return sim::simulate(p, hw, {}); }
+sim::SimResult run(const isa::Program& p, const sim::HardwareConfig& hw = {}) {
+  return sim::simulate(p, hw, std::map<std::string, std::vector<uint8_t>>{});
+}
 
 double matmul_ns(DType t, int m, int n) {
   isa::Program p = empty_program();

@@ -1,7 +1,7 @@
 #pragma once
 // One HBM stack: the real bytes of every tensor, and the bandwidth both cores share.
-#include <cstdlib>
-#include <memory>
+#include <cstddef>
+#include <cstdint>
 #include <systemc>
 
 namespace trn2::sim {
@@ -10,7 +10,11 @@ class Hbm : public sc_core::sc_module {
  public:
   Hbm(sc_core::sc_module_name name, size_t bytes, double bandwidth_gbps);
 
-  uint8_t* data() { return bytes_.get(); }
+  ~Hbm() override;
+  Hbm(const Hbm&) = delete;
+  Hbm& operator=(const Hbm&) = delete;
+
+  uint8_t* data() { return bytes_; }
   size_t size() const { return size_; }
 
   // Reserves the stack for `bytes` starting no earlier than `start_ns` (a fluid FIFO: requests
@@ -23,12 +27,12 @@ class Hbm : public sc_core::sc_module {
   double busy_ns() const { return busy_ns_; }
 
  private:
-  // Zeroed by calloc: the OS hands out zero pages, so bytes no instruction touches never
-  // become resident (a vector would write every byte of a multi-GiB image up front).
-  struct Free {
-    void operator()(uint8_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t[], Free> bytes_;
+  // An anonymous mapping: the OS hands out zero pages, so bytes no instruction touches never
+  // become resident (a vector would write every byte of a multi-GiB image up front). It is
+  // advised to use transparent huge pages where the host has them: loading a kernel's
+  // inputs then faults once per 2 MiB instead of once per 4 KiB.
+  uint8_t* bytes_;
+  size_t mapped_;
   size_t size_;
   double bytes_per_ns_;
   double free_at_ns_ = 0;

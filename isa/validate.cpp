@@ -1,6 +1,7 @@
 #include "isa/validate.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <sstream>
 #include <utility>
@@ -34,48 +35,50 @@ class Checker {
   }
 
   void pattern(const AccessPattern& a, const char* role) const {
-    const std::string r = role;  // short: no allocation
-    require(a.ndims >= 1 && a.ndims <= kMaxFreeDims, [&] { return r + " has " + std::to_string(a.ndims) + " free dims, must be 1 to 4"; });
+    // The messages are made only on failure; `role` becomes a string only then.
+    const auto r = [role] { return std::string(role); };
+    require(a.ndims >= 1 && a.ndims <= kMaxFreeDims, [&] { return r() + " has " + std::to_string(a.ndims) + " free dims, must be 1 to 4"; });
     for (int d = 0; d < a.ndims; ++d)
-      require(a.dims[d].count >= 1, [&] { return r + " free dim " + std::to_string(d) + " count " + std::to_string(a.dims[d].count) + " must be positive"; });
-    require(a.partition_count >= 1, [&] { return r + " partition count " + std::to_string(a.partition_count) + " must be positive"; });
-    require(a.partition_count <= l_.partitions, [&] { return r + " partition count " + std::to_string(a.partition_count) + " exceeds " + std::to_string(l_.partitions); });
-    in_range(a, r);
+      require(a.dims[d].count >= 1, [&] { return r() + " free dim " + std::to_string(d) + " count " + std::to_string(a.dims[d].count) + " must be positive"; });
+    require(a.partition_count >= 1, [&] { return r() + " partition count " + std::to_string(a.partition_count) + " must be positive"; });
+    require(a.partition_count <= l_.partitions, [&] { return r() + " partition count " + std::to_string(a.partition_count) + " exceeds " + std::to_string(l_.partitions); });
+    in_range(a, role);
     int64_t lo, hi;
     a.byte_extent(lo, hi);
     if (a.space == Space::HBM) {
-      require(lo >= 0 && hi <= p_.hbm_bytes, [&] { return r + " HBM bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") outside the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
-      if (r == "dst")
+      require(lo >= 0 && hi <= p_.hbm_bytes, [&] { return r() + " HBM bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") outside the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
+      if (std::strcmp(role, "dst") == 0)
         for (const HbmTensor& t : p_.tensors)
           require(!t.read_only || hi <= t.base || lo >= t.base + t.bytes(), [&] { return "dst writes read-only tensor '" + t.name + "'"; });
       return;
     }
-    require(a.partition_step >= 1, [&] { return r + " partition step must be positive"; });
+    require(a.partition_step >= 1, [&] { return r() + " partition step must be positive"; });
     const int64_t last = a.start_partition + int64_t(a.partition_count - 1) * a.partition_step;
-    require(a.start_partition >= 0 && last < l_.partitions, [&] { return r + " partitions " + std::to_string(a.start_partition) + ".." + std::to_string(last) + " exceed " + std::to_string(l_.partitions); });
+    require(a.start_partition >= 0 && last < l_.partitions, [&] { return r() + " partitions " + std::to_string(a.start_partition) + ".." + std::to_string(last) + " exceed " + std::to_string(l_.partitions); });
     if (in_.engine != Engine::Dma) {
       // Compute engines address a contiguous range of partitions (lanes); DMA may touch any.
-      require(a.partition_step == 1 || a.partition_count == 1, [&] { return r + " partition step " + std::to_string(a.partition_step) + ": compute engines access contiguous partitions"; });
+      require(a.partition_step == 1 || a.partition_count == 1, [&] { return r() + " partition step " + std::to_string(a.partition_step) + ": compute engines access contiguous partitions"; });
       // Start-partition rule - NeuronCore architecture guide: >64 partitions start at 0,
       // 33-64 at 0 or 64, 1-32 at a multiple of 32.
       const int n = a.partition_count, s = a.start_partition;
       const bool ok = n > 64 ? s == 0 : n > 32 ? (s == 0 || s == 64) : s % 32 == 0;
-      require(ok, [&] { return r + " start partition " + std::to_string(s) + " is not allowed for " + std::to_string(n) + " partitions"; });
+      require(ok, [&] { return r() + " start partition " + std::to_string(s) + " is not allowed for " + std::to_string(n) + " partitions"; });
     }
     const int64_t cap = a.space == Space::SBUF ? l_.sbuf_partition_bytes : l_.psum_partition_bytes;
     // Repeats (step 0) aside, a row cannot hold more elements than bytes: a bound that keeps
     // an instruction's work finite (2^40 broadcast elements would run for days).
-    require(a.free_elements() <= cap, [&] { return r + " has " + std::to_string(a.free_elements()) + " elements per partition, more than the " + std::to_string(cap) + " bytes of a " + space_name(a.space) + " partition"; });
-    require(lo >= 0 && hi <= cap, [&] { return r + " bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") exceed " + space_name(a.space) + " partition size " + std::to_string(cap); });
+    require(a.free_elements() <= cap, [&] { return r() + " has " + std::to_string(a.free_elements()) + " elements per partition, more than the " + std::to_string(cap) + " bytes of a " + space_name(a.space) + " partition"; });
+    require(lo >= 0 && hi <= cap, [&] { return r() + " bytes [" + std::to_string(lo) + ", " + std::to_string(hi) + ") exceed " + space_name(a.space) + " partition size " + std::to_string(cap); });
   }
 
   // The fields come from JSON and may be anywhere in int64: bound them so that byte_extent(),
   // free_elements() and the simulator's address arithmetic cannot overflow. 2^40 is beyond
   // any HBM stack.
-  void in_range(const AccessPattern& a, const std::string& r) const {
+  void in_range(const AccessPattern& a, const char* role) const {
+    const auto r = [role] { return std::string(role); };
     constexpr int64_t kMax = int64_t(1) << 40;
     auto bounded = [&](int64_t v, const char* what) {
-      require(v >= -kMax && v <= kMax, [&] { return r + " " + what + " " + std::to_string(v) + " is outside +-2^40"; });
+      require(v >= -kMax && v <= kMax, [&] { return r() + " " + what + " " + std::to_string(v) + " is outside +-2^40"; });
     };
     bounded(a.base, "base");
     bounded(a.offset, "offset");
@@ -84,8 +87,9 @@ class Checker {
     for (int d = 0; d < a.ndims; ++d) {
       const Dim& dim = a.dims[d];
       bounded(dim.step, "free dim step");
-      require(dim.count <= kMax / elements, [&] { return r + " has more than 2^40 elements per partition"; });
-      require(dim.step == 0 || dim.count - 1 <= kMax / std::abs(dim.step), [&] { return r + " free dim " + std::to_string(d) + " spans more than 2^40 elements"; });
+      // In 128 bits: products, not divisions (this runs for every operand of every instruction).
+      require(__int128(dim.count) * elements <= kMax, [&] { return r() + " has more than 2^40 elements per partition"; });
+      require(__int128(dim.count - 1) * std::abs(dim.step) <= kMax, [&] { return r() + " free dim " + std::to_string(d) + " spans more than 2^40 elements"; });
       elements *= a.dims[d].count;
     }
   }

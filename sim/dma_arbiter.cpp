@@ -58,11 +58,18 @@ void DmaArbiter::serve(const DmaRequest& r) {
   // Partitions go to engines in contiguous groups, starting at the queue's own engine so
   // that small transfers on different queues use different engines.
   const int used = std::min<int>(r.partitions, int(engines.size()));
+  // Engines that get equal shares (128 partitions over 16) need no division per engine:
+  // bytes * (P / used) / P is bytes / used exactly.
+  const bool even = r.partitions % used == 0;
+  const int64_t even_bytes = r.bytes / used, even_descriptors = r.descriptors / used;
   double finish = r.start_ns;
   for (int e = 0; e < used; ++e) {
-    const int64_t rows = int64_t(r.partitions) * (e + 1) / used - int64_t(r.partitions) * e / used;
-    const int64_t bytes = r.bytes * rows / r.partitions;
-    const int64_t descriptors = r.descriptors * rows / r.partitions;
+    int64_t bytes = even_bytes, descriptors = even_descriptors;
+    if (!even) {
+      const int64_t rows = int64_t(r.partitions) * (e + 1) / used - int64_t(r.partitions) * e / used;
+      bytes = r.bytes * rows / r.partitions;
+      descriptors = r.descriptors * rows / r.partitions;
+    }
     const int engine = (r.queue + e) % int(engines.size());
     const DmaEngine::Span span = engines[size_t(engine)]->move(r.start_ns, bytes, descriptors, hbm_read, hbm_write);
     finish = std::max(finish, span.end_ns);

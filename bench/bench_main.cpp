@@ -4,7 +4,8 @@
 // host seconds (whole process, best of the repeats), simulated instructions, instructions
 // and simulated ns per host second, the model's own share, and peak resident memory.
 //
-//   trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--memory] [--work DIR]
+//   trn2sim_bench [--repeat N] [--binary PATH] [--hazards fail|warn|off] [--matrix] [--scaling] [--memory]
+//                 [--work DIR]
 //
 // Default: the four reference shapes of issue 5. --matrix: every config of configs/matrix/
 // and the total host time. --scaling: one shape family over four sizes (linear growth check).
@@ -45,15 +46,26 @@ struct Measurement {
   bool ok = true;
 };
 
-// Runs `binary config --report report` with stdout discarded; returns the wall time and the
-// child's peak RSS (from wait4), or a negative time when it failed.
-double run_once(const std::string& binary, const std::string& config, const std::string& report, int64_t& rss) {
+// How the binary is run: its path and any options added to every run (--hazards off).
+struct Binary {
+  std::string path;
+  std::vector<std::string> options;
+};
+
+// Runs `binary config --report report [options]` with stdout discarded; returns the wall
+// time and the child's peak RSS (from wait4), or a negative time when it failed.
+double run_once(const Binary& binary, const std::string& config, const std::string& report, int64_t& rss) {
+  std::vector<std::string> args = {binary.path, config, "--report", report};
+  args.insert(args.end(), binary.options.begin(), binary.options.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   std::fflush(stdout);  // or the child's freopen would write our buffered table a second time
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid == 0) {
     if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
-    execl(binary.c_str(), binary.c_str(), config.c_str(), "--report", report.c_str(), static_cast<char*>(nullptr));
+    execv(binary.path.c_str(), argv.data());
     _exit(127);
   }
   int status = 0;
@@ -64,7 +76,7 @@ double run_once(const std::string& binary, const std::string& config, const std:
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
 }
 
-Measurement measure(const std::string& binary, const Shape& s, int repeat, const std::string& work) {
+Measurement measure(const Binary& binary, const Shape& s, int repeat, const std::string& work) {
   Measurement m;
   const std::string report = work + "/bench_report.json";
   for (int r = 0; r < repeat; ++r) {
@@ -135,24 +147,28 @@ void print_growth(const char* what, const Measurement& first, const Measurement&
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string binary = TRN2SIM_BINARY, source = TRN2SIM_SOURCE_DIR, work = fs::temp_directory_path().string();
+  Binary binary{TRN2SIM_BINARY, {}};
+  std::string source = TRN2SIM_SOURCE_DIR, work = fs::temp_directory_path().string();
   int repeat = 3;
   bool matrix = false, scaling = false, memory = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--binary" && i + 1 < argc) binary = argv[++i];
+    else if (a == "--binary" && i + 1 < argc) binary.path = argv[++i];
+    else if (a == "--hazards" && i + 1 < argc) binary.options = {"--hazards", argv[++i]};
     else if (a == "--work" && i + 1 < argc) work = argv[++i];
     else if (a == "--matrix") matrix = true;
     else if (a == "--scaling") scaling = true;
     else if (a == "--memory") memory = true;
     else {
-      std::cerr << "usage: trn2sim_bench [--repeat N] [--binary PATH] [--matrix] [--scaling] [--memory] [--work DIR]\n";
+      std::cerr << "usage: trn2sim_bench [--repeat N] [--binary PATH] [--hazards fail|warn|off] [--matrix] [--scaling]"
+                   " [--memory] [--work DIR]\n";
       return 2;
     }
   }
   const std::string m = source + "/configs/matrix/";
-  std::printf("trn2sim_bench: %s, best of %d, %u host cores\n\n", binary.c_str(), repeat,
+  std::printf("trn2sim_bench: %s%s%s, best of %d, %u host cores\n\n", binary.path.c_str(),
+              binary.options.empty() ? "" : " --hazards ", binary.options.empty() ? "" : binary.options[1].c_str(), repeat,
               unsigned(sysconf(_SC_NPROCESSORS_ONLN)));
   std::vector<Shape> shapes = {{"[1,384,1,2051] S=4 fp32", m + "seed_n1_c384_w2051_s4_fp32.json"},
                                {"[1,2048,1,2048] S=256 bf16", m + "n1_c2048_w2048_s256_bf16.json"},

@@ -211,6 +211,22 @@ bool exact_overlap(const AccessPattern& a, const AccessPattern& b, int& partitio
   return false;
 }
 
+// The first bytes `a` touches of a box that some dense on-chip access touches whole (each
+// of its partitions one run, the box's bytes): as exact_overlap with that access.
+template <typename Box>
+bool overlap_with_box(const AccessPattern& a, const Box& box, int& partition, Run& bytes) {
+  const std::vector<Run> run = {{box.b_lo, box.b_hi}};
+  for (int i = 0; i < a.partition_count; ++i) {
+    const int p = partition_of(a, i);
+    if (p < box.p_lo || p >= box.p_hi) continue;
+    if (first_common(sorted_runs(a, i, i + 1), run, bytes)) {
+      partition = p;
+      return true;
+    }
+  }
+  return false;
+}
+
 // Whether every byte of the bounding box [partitions] x [b_lo, b_hi) is touched.
 bool dense(const AccessPattern& a) {
   const int64_t run = a.run_elements();
@@ -279,6 +295,25 @@ Access make_access(int core, uint32_t index, uint8_t slot, uint32_t seq, bool wr
   return a;
 }
 
+// What the table keeps of an access on file, beside its buckets' entries, to report a race:
+// small, so that thousands on file (every matmul's read of a resident operand until the
+// buffer is rewritten) stay out of the way of the model's own data in the host's caches. The
+// pattern itself is kept only where the box does not say which bytes it touches (an HBM
+// access, whose rows a report splits at, or a strided one): a dense on-chip access touches
+// its whole box.
+struct Record {
+  static constexpr uint32_t kNoPattern = UINT32_MAX;
+  uint32_t index;
+  uint8_t core;
+  bool write;
+  Opcode op;
+  Engine engine;
+  int queue;
+  uint32_t pattern;  // its slot in AccessTable::patterns, or kNoPattern
+};
+
+bool keeps_pattern(const AccessPattern& ap) { return ap.space == Space::HBM || !dense(ap); }
+
 // What a grid's bucket keeps of an access on file: its box and what the order check needs,
 // so that the common case (an earlier access the new one follows, or that covers nothing)
 // is settled without touching the access's full record, which only a race report reads.
@@ -308,7 +343,9 @@ bool covers(const Access& x, const Y& y) {
 struct AccessTable {
   explicit AccessTable(std::vector<Order>& orders) : orders(orders) {}
   std::vector<Order>& orders;  // per core: an access on file pins its instruction's clock
-  std::vector<Access> access;
+  std::vector<Record> record;
+  std::vector<AccessPattern> patterns;  // of the records that keep theirs; slots reused
+  std::vector<uint32_t> free_patterns;
   std::vector<uint8_t> dead;      // pruned: buckets drop it when they next see it
   std::vector<uint32_t> stamp;    // the last query that visited it
   std::vector<uint32_t> buckets;  // how many buckets still hold it
@@ -319,16 +356,27 @@ struct AccessTable {
     if (!free_ids.empty()) {
       id = free_ids.back();
       free_ids.pop_back();
-      access[id] = a;
       dead[id] = 0;
       stamp[id] = 0;
     } else {
-      id = uint32_t(access.size());
-      access.push_back(a);
+      id = uint32_t(record.size());
+      record.emplace_back();
       dead.push_back(0);
       stamp.push_back(0);
       buckets.push_back(0);
     }
+    uint32_t slot = Record::kNoPattern;
+    if (keeps_pattern(a.ap)) {
+      if (free_patterns.empty()) {
+        slot = uint32_t(patterns.size());
+        patterns.push_back(a.ap);
+      } else {
+        slot = free_patterns.back();
+        free_patterns.pop_back();
+        patterns[slot] = a.ap;
+      }
+    }
+    record[id] = {a.index, uint8_t(a.core), a.write, a.op, a.engine, a.queue, slot};
     buckets[id] = bucket_count;
     orders[size_t(a.core)].pin(a.index);
     return id;
@@ -340,7 +388,9 @@ struct AccessTable {
     orders[e.core].unpin(e.index);
   }
   void left_a_bucket(uint32_t id) {
-    if (--buckets[id] == 0) free_ids.push_back(id);  // only dead accesses leave buckets
+    if (--buckets[id] > 0) return;
+    free_ids.push_back(id);  // only dead accesses leave buckets
+    if (record[id].pattern != Record::kNoPattern) free_patterns.push_back(record[id].pattern);
   }
 };
 
@@ -436,7 +486,8 @@ std::string hex(int64_t v) {
   return b;
 }
 
-std::string describe(const Access& a) {
+template <typename A>  // an Access or a Record
+std::string describe(const A& a) {
   std::string unit = a.engine == Engine::Dma ? "queue " + std::to_string(a.queue) : engine_name(a.engine);
   return "core " + std::to_string(a.core) + " instruction " + std::to_string(a.index) + " (" + opcode_name(a.op) +
          " on " + unit + ")";
@@ -550,14 +601,19 @@ class HazardChecker::Impl {
         return;
       }
       if (!(a.write || f.write) || full()) return;
-      const Access& e = table_.access[f.id];
+      const Record& e = table_.record[f.id];
       int partition;
       Run bytes;
-      if (!exact_overlap(a.ap, e.ap, partition, bytes)) return;
-      const Access& w = e.write ? e : a;
-      const Access& o = e.write ? a : e;
-      found_.push_back({Hazard::Kind::Race, "race: " + describe(w) + " writes and " + describe(o) +
-                                                (o.write ? " writes " : " reads ") +
+      const bool meet = e.pattern == Record::kNoPattern
+                            ? overlap_with_box(a.ap, f, partition, bytes)
+                            : exact_overlap(a.ap, table_.patterns[e.pattern], partition, bytes);
+      if (!meet) return;
+      // The writer first: the earlier access if it writes, else the new one.
+      const std::string earlier = describe(e), now = describe(a);
+      const std::string& w = e.write ? earlier : now;
+      const std::string& o = e.write ? now : earlier;
+      const bool other_writes = e.write ? a.write : e.write;
+      found_.push_back({Hazard::Kind::Race, "race: " + w + " writes and " + o + (other_writes ? " writes " : " reads ") +
                                                 where(tensors_, a.ap.space, partition, bytes) +
                                                 ", and no dependency path orders them"});
     });

@@ -8,8 +8,10 @@ namespace trn2::isa {
 class InstructionSink {
  public:
   virtual ~InstructionSink() = default;
-  // The next instruction of core `core`'s stream (its index: the count put before it).
-  virtual void put(int core, Instruction&& in) = 0;
+  // The next instruction of core `core`'s stream (its index: the count put before it). The
+  // sink copies what it keeps: a builder reuses its instruction's buffers, so that making a
+  // stream allocates nothing per instruction.
+  virtual void put(int core, const Instruction& in) = 0;
 };
 
 }  // namespace trn2::isa

@@ -176,8 +176,8 @@ void ProgramBuilder::forget_covered_reads(Accesses& set, const Access& a) {
 uint32_t ProgramBuilder::emit(isa::Instruction in) {
   const uint32_t index = emitted_[size_t(core_)]++;
   // The conflicts are gathered in a vector kept from one instruction to the next (it only
-  // grows while the first few instructions are made); the instruction gets a copy of the
-  // sorted, distinct ones, made in one allocation.
+  // grows while the first few instructions are made). A sink is lent the sorted, distinct
+  // ones in place, and copies what it keeps; a program in memory gets its own copy.
   std::vector<uint32_t>& deps = deps_scratch_;
   deps.clear();
   if (isa::reads_src(in.op)) track(in.src, false, index, in.engine, deps);
@@ -187,9 +187,14 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   deps.erase(std::remove(deps.begin(), deps.end(), index), deps.end());
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
-  in.deps.assign(deps.begin(), deps.end());
-  if (sink_) sink_->put(core_, std::move(in));
-  else program_.cores[size_t(core_)].push_back(std::move(in));
+  if (sink_) {
+    in.deps.swap(deps);
+    sink_->put(core_, in);
+    in.deps.swap(deps);
+  } else {
+    in.deps.assign(deps.begin(), deps.end());
+    program_.cores[size_t(core_)].push_back(std::move(in));
+  }
   return index;
 }
 

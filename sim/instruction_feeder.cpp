@@ -52,7 +52,7 @@ void InstructionFeeder::run(int core) {
   sb.close();
 }
 
-void InstructionFeeder::put(int core, isa::Instruction&& in) {
+void InstructionFeeder::put(int core, const isa::Instruction& in) {
   Scoreboard& sb = *scoreboards_[size_t(core)];
   const uint32_t index = uint32_t(sb.pushed());
   isa::validate_instruction(header_, limits_, size_t(core), index, in);
@@ -66,7 +66,7 @@ void InstructionFeeder::put(int core, isa::Instruction&& in) {
       spdlog::warn("{}", found[hazards_reported_].message);
     }
   }
-  sb.push(std::move(in));
+  sb.push(in);
 }
 
 }  // namespace trn2::sim

@@ -34,7 +34,7 @@ class InstructionFeeder : public sc_core::sc_module, private isa::InstructionSin
 
  private:
   void run(int core);
-  void put(int core, isa::Instruction&& in) override;
+  void put(int core, const isa::Instruction& in) override;
 
   const isa::Program& header_;
   isa::Limits limits_;

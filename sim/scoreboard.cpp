@@ -29,7 +29,7 @@ Scoreboard::Scoreboard(int core, int dma_queues, size_t capacity, double retire_
   });
 }
 
-void Scoreboard::push(isa::Instruction&& in) {
+void Scoreboard::push(const isa::Instruction& in) {
   while (capacity_ != 0 && waiting_ >= capacity_ && !abort_.failed()) {
     producer_blocked_ = true;
     sc_core::wait(space_event_);
@@ -41,7 +41,7 @@ void Scoreboard::push(isa::Instruction&& in) {
   }
   isa::Instruction* node = free_nodes_.back();
   free_nodes_.pop_back();
-  *node = std::move(in);
+  *node = in;  // copy-assigned: the node's dependency list keeps its capacity
   enqueue(node, node);
 }
 

@@ -42,11 +42,12 @@ class Scoreboard {
   Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history, RunAbort& abort);
 
   // ---- the producer ----
-  // Appends the next instruction of the stream (its index is the count pushed before it).
+  // Appends a copy of the next instruction of the stream (its index is the count pushed
+  // before it), into a node whose buffers are reused from instruction to instruction.
   // Blocks the calling SC_THREAD while the window is full; never blocks when unbounded, so
   // a whole program may be pushed before the simulation starts. Throws RunAborted once the
   // run has failed.
-  void push(isa::Instruction&& in);
+  void push(const isa::Instruction& in);
   // The same without a copy: the caller keeps `in` alive and unchanged until the run ends
   // (a whole program in memory). Never blocks; use with an unbounded window.
   void push_borrowed(const isa::Instruction& in);

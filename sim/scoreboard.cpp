@@ -72,6 +72,15 @@ const isa::Instruction* Scoreboard::next(int slot, uint32_t& index) {
     if (closed_ || abort_.failed()) return nullptr;
     sc_core::wait(*pushed_event_[size_t(slot)]);
   }
+  // The slot's next instructions were written when they were pushed, up to a window of
+  // instructions ago, and are likely out of cache by the time the engine takes them: start
+  // loading the one after next while this one runs, and the dependency list of the next
+  // (whose node the previous call loaded: reading a node not yet loaded would wait for it).
+  if (q.size() > 2) {
+    const char* bytes = reinterpret_cast<const char*>(q[2].in);
+    for (size_t line = 0; line < sizeof(isa::Instruction); line += 64) __builtin_prefetch(bytes + line);
+  }
+  if (q.size() > 1 && !q[1].in->deps.empty()) __builtin_prefetch(q[1].in->deps.data());
   index = q.front().index;
   return q.front().in;
 }

@@ -217,8 +217,9 @@ Taps taps_of(const DepthwiseConv1dParams& p, int64_t q) {
 // Outputs q .. q + 3 of a short row, each summed in ascending s as above, but the four sums
 // advance together over the taps they all have: four independent chains of additions
 // instead of one (a single sum waits for each add before the next; that latency bounded the
-// reference of a long filter).
-void reference_four(const DepthwiseConv1dParams& p, const float* x, const float* f, int64_t q, double* o) {
+// reference of a long filter). Inlined into reference_row, so that its AVX2 build has it.
+inline __attribute__((always_inline)) void reference_four(const DepthwiseConv1dParams& p, const float* x,
+                                                          const float* f, int64_t q, double* o) {
   Taps t[4];
   for (int i = 0; i < 4; ++i) t[i] = taps_of(p, q + i);
   // Input indices grow with q, so the first output has the latest first tap and the last

@@ -77,7 +77,7 @@ class Order {
   void pin(uint32_t i) {
     if (!recent_) return;  // every clock is kept
     if (in_ring(i)) ++ring_pins_[i % recent_];
-    else ++pins_[i];
+    else ++spilled_.at(i).pins;
   }
   void unpin(uint32_t i) {
     if (!recent_) return;
@@ -85,10 +85,10 @@ class Order {
       --ring_pins_[i % recent_];
       return;
     }
-    auto it = pins_.find(i);
-    if (--it->second > 0) return;
-    pins_.erase(it);
-    spilled_.erase(i);
+    auto it = spilled_.find(i);
+    if (--it->second.pins > 0) return;
+    free_clocks_.push_back(it->second.clock);
+    spilled_.erase(it);
   }
 
  private:
@@ -100,7 +100,7 @@ class Order {
     if (!recent_) return &all_[size_t(d) * slots_];
     if (size_t(n - d) <= recent_) return &ring_[(d % recent_) * slots_];
     auto it = spilled_.find(d);
-    return it == spilled_.end() ? nullptr : it->second.data();
+    return it == spilled_.end() ? nullptr : &clock_pool_[size_t(it->second.clock) * slots_];
   }
   // Whether instruction i's clock is in the ring (i is at most the latest instruction).
   bool in_ring(uint32_t i) const { return size_t(latest_ - i) < recent_; }
@@ -113,8 +113,16 @@ class Order {
     uint32_t& pins = ring_pins_[n % recent_];
     // The ring's oldest clock leaves it now; keep it aside while its accesses are on file.
     if (pins > 0) {
-      spilled_[uint32_t(n - recent_)].assign(slot, slot + slots_);
-      pins_[uint32_t(n - recent_)] = pins;
+      uint32_t clock;
+      if (free_clocks_.empty()) {
+        clock = uint32_t(clock_pool_.size() / slots_);
+        clock_pool_.insert(clock_pool_.end(), slot, slot + slots_);
+      } else {
+        clock = free_clocks_.back();
+        free_clocks_.pop_back();
+        std::copy(slot, slot + slots_, &clock_pool_[size_t(clock) * slots_]);
+      }
+      spilled_.emplace(uint32_t(n - recent_), Spilled{pins, clock});
       pins = 0;
     }
     latest_ = n;
@@ -138,8 +146,15 @@ class Order {
   std::vector<uint32_t> ring_;  // the last recent_ clocks
   uint32_t latest_ = 0;             // the latest instruction stored
   std::vector<uint32_t> ring_pins_;  // accesses on file of the instructions in the ring
-  std::unordered_map<uint32_t, uint32_t> pins_;                   // and of those older, by instruction
-  std::unordered_map<uint32_t, std::vector<uint32_t>> spilled_;  // pinned clocks older than the ring
+  // Instructions older than the ring with accesses on file: how many, and where their clock
+  // is kept (a slot of clock_pool_, reused once they are gone: no allocation per clock).
+  struct Spilled {
+    uint32_t pins;
+    uint32_t clock;
+  };
+  std::unordered_map<uint32_t, Spilled> spilled_;
+  std::vector<uint32_t> clock_pool_;
+  std::vector<uint32_t> free_clocks_;
 };
 
 // ---- footprints -------------------------------------------------------------------------

@@ -28,7 +28,7 @@ struct SimResult {
   // Every HBM tensor's bytes at the end, but read-only ones (inputs: the program left them
   // as they were loaded, and copying a kernel's inputs would double its peak memory).
   std::map<std::string, std::vector<uint8_t>> tensors;
-  double host_seconds = 0;
+  double host_seconds = 0;  // the model (elaboration, simulation, results), not the loading of inputs
   int64_t instructions = 0;
   int64_t trace_events = 0;
   // Busy fraction per time bin: [core * 5 + track], tracks pe, dve, act, pool, dma.

@@ -25,7 +25,7 @@ uint8_t* zeroed(size_t bytes) {
     if (!p) throw std::bad_alloc();
     return static_cast<uint8_t*>(p);
   }
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   madvise(p, bytes, MADV_HUGEPAGE);  // advice: without transparent huge pages, 4 KiB pages
   return static_cast<uint8_t*>(p);

@@ -1,254 +1,17 @@
 #include "isa/hazards.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
-#include <cstdio>
 #include <unordered_map>
+
+#include "isa/footprint.h"
+#include "isa/stream_order.h"
 
 namespace trn2::isa {
 
 namespace {
-
-// ---- order: vector clocks over one core's engines and queues --------------------------
-
-int slot_of(const Instruction& in) {
-  return in.engine == Engine::Dma ? kNumComputeEngines + in.queue : int(in.engine);
-}
-
-// clock(i)[s] = how many instructions of slot s happen before or are instruction i. Built in
-// stream order, which is a topological order (dependencies point to earlier instructions).
-//
-// A later instruction needs an earlier one's clock only if it depends on it, and not even
-// then if the dependency is already implied (a clock joined before shows it): every
-// instruction's slot and place there (5 bytes) are kept to tell. With `recent` = 0 every
-// clock is kept. Otherwise the clocks of the last `recent` instructions are kept, and older
-// ones only while an access of theirs is still on file (pinned). A kernel builder finds
-// dependencies among the accesses it keeps, so its dependencies are nearly always at hand;
-// one that is not (its accesses all covered by later ones since) is almost always implied
-// by the others. Only if it is not is its order guessed, from below: the instruction is
-// taken to follow that dependency itself but not, through it, what came before it (counted
-// in lost_orders(); a race may then be reported that is not one, never the other way round).
-class Order {
- public:
-  Order(int slots, size_t recent)
-      : slots_(size_t(slots)), recent_(recent), count_(slots_, 0), last_clock_(slots_ * slots_, 0), current_(slots_, 0) {
-    if (recent_) {
-      ring_.assign(recent_ * slots_, 0);
-      ring_pins_.assign(recent_, 0);
-    }
-  }
-
-  // Instruction `n` (the count so far) of the stream.
-  void add(uint32_t n, const Instruction& in) {
-    const size_t s = size_t(slot_of(in));
-    // The slot's previous instruction comes first (in-order engines and queues).
-    std::copy_n(&last_clock_[s * slots_], slots_, current_.begin());
-    missing_.clear();
-    for (uint32_t d : in.deps) {
-      // Already known to come first (an instruction joined so far follows it, so its clock
-      // holds d's): reading d's clock, often long out of cache, would change nothing.
-      if (current_[place_[d].slot] > place_[d].seq) continue;
-      if (const uint32_t* c = clock_of(d, n)) join(c);
-      else missing_.push_back(d);
-    }
-    for (uint32_t d : missing_) {
-      if (current_[place_[d].slot] > place_[d].seq) continue;  // implied by the others
-      current_[place_[d].slot] = place_[d].seq + 1;
-      ++lost_orders_;
-    }
-    current_seq_ = count_[s]++;
-    current_slot_ = uint8_t(s);
-    current_[s] = current_seq_ + 1;
-    place_.push_back({current_slot_, current_seq_});
-    std::copy(current_.begin(), current_.end(), &last_clock_[s * slots_]);
-    store(n);
-  }
-  // The current instruction's slot and sequence number within it.
-  uint8_t slot() const { return current_slot_; }
-  uint32_t seq() const { return current_seq_; }
-  // Whether the instruction `seq` of `slot` happens before the current one.
-  bool before_current(uint8_t slot, uint32_t seq) const { return current_[slot] > seq; }
-
-  uint64_t lost_orders() const { return lost_orders_; }
-  // Accesses on file of instruction i (only ever the current one is pinned). Counted in a
-  // flat array while i's clock is in the ring (most accesses are pruned by then), in a map
-  // once it has left with its clock.
-  void pin(uint32_t i) {
-    if (!recent_) return;  // every clock is kept
-    if (in_ring(i)) ++ring_pins_[i % recent_];
-    else ++spilled_.at(i).pins;
-  }
-  void unpin(uint32_t i) {
-    if (!recent_) return;
-    if (in_ring(i)) {
-      --ring_pins_[i % recent_];
-      return;
-    }
-    auto it = spilled_.find(i);
-    if (--it->second.pins > 0) return;
-    free_clocks_.push_back(it->second.clock);
-    spilled_.erase(it);
-  }
-
- private:
-  void join(const uint32_t* c) {
-    for (size_t k = 0; k < slots_; ++k) current_[k] = std::max(current_[k], c[k]);
-  }
-  // The clock of instruction d, or nullptr if it is no longer kept.
-  const uint32_t* clock_of(uint32_t d, uint32_t n) const {
-    if (!recent_) return &all_[size_t(d) * slots_];
-    if (size_t(n - d) <= recent_) return &ring_[(d % recent_) * slots_];
-    auto it = spilled_.find(d);
-    return it == spilled_.end() ? nullptr : &clock_pool_[size_t(it->second.clock) * slots_];
-  }
-  // Whether instruction i's clock is in the ring (i is at most the latest instruction).
-  bool in_ring(uint32_t i) const { return size_t(latest_ - i) < recent_; }
-  void store(uint32_t n) {
-    if (!recent_) {
-      all_.insert(all_.end(), current_.begin(), current_.end());
-      return;
-    }
-    uint32_t* slot = &ring_[(n % recent_) * slots_];
-    uint32_t& pins = ring_pins_[n % recent_];
-    // The ring's oldest clock leaves it now; keep it aside while its accesses are on file.
-    if (pins > 0) {
-      uint32_t clock;
-      if (free_clocks_.empty()) {
-        clock = uint32_t(clock_pool_.size() / slots_);
-        clock_pool_.insert(clock_pool_.end(), slot, slot + slots_);
-      } else {
-        clock = free_clocks_.back();
-        free_clocks_.pop_back();
-        std::copy(slot, slot + slots_, &clock_pool_[size_t(clock) * slots_]);
-      }
-      spilled_.emplace(uint32_t(n - recent_), Spilled{pins, clock});
-      pins = 0;
-    }
-    latest_ = n;
-    std::copy(current_.begin(), current_.end(), slot);
-  }
-
-  size_t slots_, recent_;
-  std::vector<uint32_t> count_;
-  std::vector<uint32_t> last_clock_;  // per slot: the clock of its latest instruction
-  std::vector<uint32_t> current_;
-  uint32_t current_seq_ = 0;
-  uint8_t current_slot_ = 0;
-  struct Place {
-    uint8_t slot;
-    uint32_t seq;
-  } __attribute__((packed));
-  std::vector<Place> place_;  // every instruction's
-  std::vector<uint32_t> missing_;
-  uint64_t lost_orders_ = 0;
-  std::vector<uint32_t> all_;   // recent_ == 0: every clock
-  std::vector<uint32_t> ring_;  // the last recent_ clocks
-  uint32_t latest_ = 0;             // the latest instruction stored
-  std::vector<uint32_t> ring_pins_;  // accesses on file of the instructions in the ring
-  // Instructions older than the ring with accesses on file: how many, and where their clock
-  // is kept (a slot of clock_pool_, reused once they are gone: no allocation per clock).
-  struct Spilled {
-    uint32_t pins;
-    uint32_t clock;
-  };
-  std::unordered_map<uint32_t, Spilled> spilled_;
-  std::vector<uint32_t> clock_pool_;
-  std::vector<uint32_t> free_clocks_;
-};
-
-// ---- footprints -------------------------------------------------------------------------
-
-struct Run {
-  int64_t lo, hi;  // bytes
-};
-
-// Calls f(lo, hi) for each run of contiguous bytes of row `i` of a pattern: bytes within the
-// partition for SBUF/PSUM, absolute HBM addresses for HBM.
-template <typename F>
-void for_each_run(const AccessPattern& a, int i, F&& f) {
-  const int64_t run = a.run_elements();
-  const int64_t es = int64_t(dtype_size(a.dtype));
-  const int64_t row = a.offset + (a.space == Space::HBM ? int64_t(i) * a.partition_step : 0);
-  const int64_t n = a.free_elements();
-  for (int64_t flat = 0; flat < n; flat += run) {
-    const int64_t e = row + a.free_offset(flat);
-    f(a.base + e * es, a.base + (e + run) * es);
-  }
-}
-
-int partition_of(const AccessPattern& a, int i) { return a.start_partition + i * int(a.partition_step); }
-
-// Row index of partition p in a (SBUF/PSUM), or -1.
-int row_of(const AccessPattern& a, int p) {
-  const int d = p - a.start_partition;
-  if (d < 0 || d % int(a.partition_step) != 0) return -1;
-  const int r = d / int(a.partition_step);
-  return r < a.partition_count ? r : -1;
-}
-
-std::vector<Run> sorted_runs(const AccessPattern& a, int row_lo, int row_hi) {
-  std::vector<Run> runs;
-  for (int i = row_lo; i < row_hi; ++i) for_each_run(a, i, [&](int64_t lo, int64_t hi) { runs.push_back({lo, hi}); });
-  std::sort(runs.begin(), runs.end(), [](const Run& x, const Run& y) { return x.lo < y.lo; });
-  return runs;
-}
-
-bool first_common(const std::vector<Run>& x, const std::vector<Run>& y, Run& out) {
-  // Two sorted lists of runs (a list's runs may overlap each other when a pattern touches an
-  // element twice); advancing the side whose run ends first never skips a common byte.
-  size_t i = 0, j = 0;
-  while (i < x.size() && j < y.size()) {
-    const int64_t lo = std::max(x[i].lo, y[j].lo), hi = std::min(x[i].hi, y[j].hi);
-    if (lo < hi) {
-      out = {lo, hi};
-      return true;
-    }
-    if (x[i].hi < y[j].hi) ++i; else ++j;
-  }
-  return false;
-}
-
-// The first bytes two patterns of one memory both touch; partition -1 for HBM.
-bool exact_overlap(const AccessPattern& a, const AccessPattern& b, int& partition, Run& bytes) {
-  if (a.space == Space::HBM) {
-    partition = -1;
-    return first_common(sorted_runs(a, 0, a.partition_count), sorted_runs(b, 0, b.partition_count), bytes);
-  }
-  for (int i = 0; i < a.partition_count; ++i) {
-    const int p = partition_of(a, i), j = row_of(b, p);
-    if (j < 0) continue;
-    if (first_common(sorted_runs(a, i, i + 1), sorted_runs(b, j, j + 1), bytes)) {
-      partition = p;
-      return true;
-    }
-  }
-  return false;
-}
-
-// The first bytes `a` touches of a box that some dense on-chip access touches whole (each
-// of its partitions one run, the box's bytes): as exact_overlap with that access.
-template <typename Box>
-bool overlap_with_box(const AccessPattern& a, const Box& box, int& partition, Run& bytes) {
-  const std::vector<Run> run = {{box.b_lo, box.b_hi}};
-  for (int i = 0; i < a.partition_count; ++i) {
-    const int p = partition_of(a, i);
-    if (p < box.p_lo || p >= box.p_hi) continue;
-    if (first_common(sorted_runs(a, i, i + 1), run, bytes)) {
-      partition = p;
-      return true;
-    }
-  }
-  return false;
-}
-
-// Whether every byte of the bounding box [partitions] x [b_lo, b_hi) is touched.
-bool dense(const AccessPattern& a) {
-  const int64_t run = a.run_elements();
-  if (run != a.free_elements()) return false;
-  if (a.space == Space::HBM) return a.partition_count == 1 || a.partition_step == run;
-  return a.partition_count == 1 || a.partition_step == 1;
-}
 
 // Rows of bits, set and searched a 64-bit word at a time. Stored word-major (word k of every
 // row, then word k + 1): a tile touches the same bytes of many partitions, and those words
@@ -283,6 +46,7 @@ class Bits {
   size_t rows_ = 0;
   std::vector<uint64_t> words_;
 };
+
 
 // An access, with what its report needs of its instruction (the stream is not kept).
 struct Access {
@@ -356,8 +120,8 @@ bool covers(const Access& x, const Y& y) {
 // Every access some grid still holds, by id. An id is reused once every bucket that held
 // it has let it go, so memory follows the live accesses, not the program's length.
 struct AccessTable {
-  explicit AccessTable(std::vector<Order>& orders) : orders(orders) {}
-  std::vector<Order>& orders;  // per core: an access on file pins its instruction's clock
+  explicit AccessTable(std::vector<StreamOrder>& orders) : orders(orders) {}
+  std::vector<StreamOrder>& orders;  // per core: an access on file pins its instruction's clock
   std::vector<Record> record;
   std::vector<AccessPattern> patterns;  // of the records that keep theirs; slots reused
   std::vector<uint32_t> free_patterns;
@@ -550,7 +314,7 @@ class HazardChecker::Impl {
   const std::vector<Hazard>& found() const { return found_; }
   uint64_t lost_orders() const {
     uint64_t n = 0;
-    for (const Order& o : orders_) n += o.lost_orders();
+    for (const StreamOrder& o : orders_) n += o.lost_orders();
     return n;
   }
 
@@ -580,7 +344,7 @@ class HazardChecker::Impl {
 
   void read(int core, uint32_t i, const Instruction& in, const AccessPattern& ap) {
     if (ap.space == Space::HBM && in_read_only_tensor(ap)) return;  // nothing writes it (validated)
-    const Order& o = orders_[size_t(core)];
+    const StreamOrder& o = orders_[size_t(core)];
     const Access a = make_access(core, i, o.slot(), o.seq(), false, in, ap);
     if (ap.space != Space::HBM) check_initialised(a);
     Index& ix = index_of(core, ap.space);
@@ -594,7 +358,7 @@ class HazardChecker::Impl {
   }
 
   void write(int core, uint32_t i, const Instruction& in, const AccessPattern& ap) {
-    const Order& o = orders_[size_t(core)];
+    const StreamOrder& o = orders_[size_t(core)];
     const Access a = make_access(core, i, o.slot(), o.seq(), true, in, ap);
     Index& ix = index_of(core, ap.space);
     scan(ix.reads, a);
@@ -620,7 +384,7 @@ class HazardChecker::Impl {
       int partition;
       Run bytes;
       const bool meet = e.pattern == Record::kNoPattern
-                            ? overlap_with_box(a.ap, f, partition, bytes)
+                            ? overlap_with_box(a.ap, f.p_lo, f.p_hi, f.b_lo, f.b_hi, partition, bytes)
                             : exact_overlap(a.ap, table_.patterns[e.pattern], partition, bytes);
       if (!meet) return;
       // The writer first: the earlier access if it writes, else the new one.
@@ -719,7 +483,7 @@ class HazardChecker::Impl {
   std::vector<HbmTensor> tensors_;
   Limits l_;
   size_t max_;
-  std::vector<Order> orders_;  // before table_, which refers to it
+  std::vector<StreamOrder> orders_;  // before table_, which refers to it
   Index hbm_;
   std::vector<Index> on_chip_;  // [core * 2 + (psum)]
   AccessTable table_{orders_};

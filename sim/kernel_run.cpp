@@ -59,6 +59,11 @@ __attribute__((target_clones("avx2", "default"))) void seeded_block(uint32_t key
   }
 }
 
+// The key of block `block` (2^31 values) of seed `seed`'s stream: every bit of both enters.
+uint32_t block_key(uint64_t seed, uint64_t block) {
+  return mix32(uint32_t(seed) ^ mix32(uint32_t(seed >> 32) ^ mix32(uint32_t(block) + 0x9e3779b9u)));
+}
+
 }  // namespace
 
 void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype) {
@@ -73,9 +78,8 @@ void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype) {
   // has its own key, so seeds n and n + 1 (input and filter) are unrelated streams.
   for (size_t i0 = 0; i0 < n; i0 += 4096) {
     const size_t m = std::min<size_t>(4096, n - i0);
-    const uint64_t block_of = i0 >> 31;  // 4096 divides 2^31: a block never straddles two
-    const uint32_t key = mix32(uint32_t(seed) ^ mix32(uint32_t(seed >> 32) ^ mix32(uint32_t(block_of) + 0x9e3779b9u)));
-    seeded_block(key, uint32_t(i0 & 0x7fffffffu), uint32_t(m), block);
+    // 4096 divides 2^31: a block of 4096 never straddles two keys.
+    seeded_block(block_key(seed, i0 >> 31), uint32_t(i0 & 0x7fffffffu), uint32_t(m), block);
     isa::store_elements(dst + i0 * es, int64_t(es), dtype, int64_t(m), block);
   }
 }

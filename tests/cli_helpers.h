@@ -1,11 +1,14 @@
 #pragma once
-// Running the trn2sim binary from a test and writing the files it reads.
+// Running the trn2sim binary from a test, and the private directory where a test writes the
+// files the binary reads and writes.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include <unistd.h>
 
@@ -44,11 +47,45 @@ inline Outcome run_binary(const std::string& args) {
   return o;
 }
 
-// A path in the test's temporary directory, unique to this process (CTest may run several
-// cases of one suite at once).
-inline std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "/" + std::to_string(getpid()) + "_" + name;
+// Where every file a test writes goes: one directory per process, since CTest runs each case
+// in its own process, several at once. Removed when the process exits, whether its case passed
+// or failed (not if it is killed or crashes): left in /tmp, the files of every run added up
+// to thousands. Emptied when created too, so that a case never reads a stale file that a
+// crashed earlier process with the same pid left, in place of one the binary failed to write.
+class PrivateTempDir {
+ public:
+  PrivateTempDir()
+      : owner_(getpid()),
+        path_((std::filesystem::path(::testing::TempDir()) / ("trn2sim_test_" + std::to_string(owner_))).string()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+    std::filesystem::create_directories(path_);
+  }
+  // The error_code overload: a destructor run at exit must not throw. Only the process that
+  // made the directory removes it, not a forked child that happens to exit normally.
+  ~PrivateTempDir() {
+    if (getpid() != owner_) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  PrivateTempDir(const PrivateTempDir&) = delete;
+  PrivateTempDir& operator=(const PrivateTempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  pid_t owner_;
+  std::string path_;
+};
+
+// Created on first use; a function-local static, so that its destructor runs at exit, after
+// the last case of the process.
+inline const std::string& temp_dir() {
+  static const PrivateTempDir dir;
+  return dir.path();
 }
+
+// A path in this process's private directory (no pid in the name: the directory has it).
+inline std::string temp_path(const std::string& name) { return temp_dir() + "/" + name; }
 
 inline std::string write_file(const std::string& name, const std::string& text) {
   const std::string path = temp_path(name);

@@ -16,9 +16,7 @@ namespace trn2::test {
 namespace {
 
 std::string write_config(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name + ".json";
-  std::ofstream(path) << text;
-  return path;
+  return write_file(name + ".json", text);
 }
 
 std::string kernel_config(const std::string& kernel_fields) {
@@ -27,7 +25,7 @@ std::string kernel_config(const std::string& kernel_fields) {
 
 TEST(Cli, GoodRunExitsZeroAndReports) {
   const std::string cfg = write_config("good", kernel_config(R"("batch": 1, "channels": 8, "width": 200, "kernel_size": 4, "dtype": "bfloat16")"));
-  const std::string report = ::testing::TempDir() + "/good_report.json";
+  const std::string report = temp_path("good_report.json");
   const Outcome o = run_binary(cfg + " --report " + report);
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("PASS"), std::string::npos) << o.out;
@@ -46,8 +44,8 @@ TEST(Cli, ReportsSimulatorSpeedAndMemory) {
   // The simulator block's figures exist and are consistent with the program that ran; no
   // thresholds on them (host speed belongs to bench/, not to tests).
   const std::string cfg = write_config("speed", kernel_config(R"("batch": 2, "channels": 4, "width": 300, "kernel_size": 5, "dtype": "float32")"));
-  const std::string report = ::testing::TempDir() + "/speed_report.json";
-  const std::string program = ::testing::TempDir() + "/speed_program.json";
+  const std::string report = temp_path("speed_report.json");
+  const std::string program = temp_path("speed_program.json");
   const Outcome o = run_binary(cfg + " --report " + report + " --dump-program " + program);
   ASSERT_EQ(o.status, 0) << o.out;
   std::ifstream rf(report), pf(program);
@@ -152,7 +150,7 @@ std::string slurp(const std::string& path) {
 
 TEST(Cli, SameConfigSameBitsAndCycles) {
   const std::string cfg = write_config("determinism", kernel_config(R"("channels": 6, "width": 300, "kernel_size": 9, "dtype": "float16", "stride": 2, "padding": [3, 1])"));
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = temp_dir();
   ASSERT_EQ(run_binary(cfg + " --output-npy " + dir + "/d1.npy --report " + dir + "/d1.json").status, 0);
   ASSERT_EQ(run_binary(cfg + " --output-npy " + dir + "/d2.npy --report " + dir + "/d2.json").status, 0);
   EXPECT_EQ(slurp(dir + "/d1.npy"), slurp(dir + "/d2.npy"));
@@ -167,7 +165,7 @@ TEST(Cli, NpyInputsAndOutput) {
   // Inputs written here (input all 1.0, filter 0.5 for c=0 and 2.0 for c=1, fp32), so the
   // output is known without the simulator's reference: each of the Q = 10 - 3 + 1 = 8
   // outputs of channel c is 3 x filter[c].
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = temp_dir();
   std::vector<float> input(2 * 10, 1.0f), filter = {0.5f, 0.5f, 0.5f, 2.0f, 2.0f, 2.0f};
   trn2::isa::write_npy(dir + "/x.npy", {1, 2, 1, 10}, "<f4", input.data(), input.size() * 4);
   trn2::isa::write_npy(dir + "/f.npy", {2, 1, 1, 3}, "<f4", filter.data(), filter.size() * 4);
@@ -187,7 +185,7 @@ TEST(Cli, NpyInputsAndOutput) {
 }
 
 TEST(Cli, NpyInputWithWrongShape) {
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = temp_dir();
   std::vector<float> input(20, 1.0f);
   trn2::isa::write_npy(dir + "/bad_x.npy", {1, 2, 10}, "<f4", input.data(), input.size() * 4);
   trn2::isa::write_npy(dir + "/bad_f.npy", {2, 1, 1, 3}, "<f4", input.data(), 24);

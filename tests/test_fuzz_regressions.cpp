@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "cli_helpers.h"
 #include "isa/program_json.h"
 #include "isa/validate.h"
 #include "kernels/depthwise_conv1d.h"
@@ -15,9 +16,7 @@ namespace trn2 {
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "fuzz_regression_" + name + ".json";
-  std::ofstream(path) << text;
-  return path;
+  return test::write_file("fuzz_regression_" + name + ".json", text);
 }
 
 // nlohmann's parser throws out_of_range (not parse_error) for a number beyond double:

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli_helpers.h"
+
 namespace trn2::test {
 namespace {
 
@@ -24,7 +26,7 @@ size_t count(const std::string& text, const std::string& what) {
 }
 
 TEST(HtmlReport, OpensInHeadlessChromium) {
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = temp_dir();
   std::ofstream(dir + "/html_cfg.json") << R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "channels": 8, "width": 3000, "kernel_size": 5, "dtype": "bfloat16"}})";
   const std::string page = dir + "/report.html";
   ASSERT_EQ(std::system((std::string(TRN2SIM_BINARY) + " " + dir + "/html_cfg.json --report-html " + page + " > /dev/null").c_str()), 0);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_helpers.h"
 #include "isa/dtype.h"
 #include "isa/npy.h"
 
@@ -15,8 +16,6 @@ namespace trn2::test {
 namespace {
 
 using namespace trn2::isa;
-
-std::string tmp_path(const std::string& name) { return ::testing::TempDir() + "/trn2_npy_" + name; }
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -46,7 +45,7 @@ std::string error_of(const std::string& path) {
 }
 
 void expect_error(const std::string& name, const std::string& content, const std::string& words) {
-  const std::string path = tmp_path(name);
+  const std::string path = temp_path(name);
   spit(path, content);
   const std::string msg = error_of(path);
   ASSERT_FALSE(msg.empty()) << name << " was accepted";
@@ -71,7 +70,7 @@ TEST(NpyFile, WriteThenReadBack) {
       for (size_t d : shape) n *= d;
       std::vector<uint8_t> bytes(n * esize);
       for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(i * 31 + 7 + k);
-      const std::string path = tmp_path("rt" + std::to_string(k++) + ".npy");
+      const std::string path = temp_path("rt" + std::to_string(k++) + ".npy");
       write_npy(path, shape, descr, bytes.data(), bytes.size());
 
       const std::string raw = slurp(path);
@@ -93,12 +92,12 @@ TEST(NpyFile, WriteThenReadBack) {
 
 TEST(NpyFile, HeaderTextMatchesNumPyStyle) {
   const float v[3] = {1.0f, -2.0f, 0.5f};
-  write_npy(tmp_path("style1.npy"), {3}, "<f4", v, sizeof v);
-  EXPECT_NE(slurp(tmp_path("style1.npy")).find("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }"),
+  write_npy(temp_path("style1.npy"), {3}, "<f4", v, sizeof v);
+  EXPECT_NE(slurp(temp_path("style1.npy")).find("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }"),
             std::string::npos);
-  write_npy(tmp_path("style2.npy"), {1, 3}, "<f4", v, sizeof v);
-  EXPECT_NE(slurp(tmp_path("style2.npy")).find("'shape': (1, 3)"), std::string::npos);
-  const NpyArray a = read_npy(tmp_path("style1.npy"));
+  write_npy(temp_path("style2.npy"), {1, 3}, "<f4", v, sizeof v);
+  EXPECT_NE(slurp(temp_path("style2.npy")).find("'shape': (1, 3)"), std::string::npos);
+  const NpyArray a = read_npy(temp_path("style1.npy"));
   float back[3];
   ASSERT_EQ(a.data.size(), sizeof back);
   std::memcpy(back, a.data.data(), sizeof back);
@@ -118,7 +117,7 @@ TEST(NpyFile, ReadsVariousHeaderSpellings) {
   };
   int k = 0;
   for (const Case& c : cases) {
-    const std::string path = tmp_path("spell" + std::to_string(k++) + ".npy");
+    const std::string path = temp_path("spell" + std::to_string(k++) + ".npy");
     spit(path, npy_file(c.dict, four.substr(0, c.payload)));
     const NpyArray a = read_npy(path);
     EXPECT_EQ(a.shape, c.shape) << c.dict;
@@ -133,8 +132,8 @@ TEST(NpyFile, ReadsVersion2) {
   std::string file("\x93NUMPY\x02\x00", 8);
   for (int i = 0; i < 4; ++i) file.push_back(char((h.size() >> (8 * i)) & 0xff));
   file += h + std::string("\x00\x3c\x00\xc0", 4);
-  spit(tmp_path("v2.npy"), file);
-  const NpyArray a = read_npy(tmp_path("v2.npy"));
+  spit(temp_path("v2.npy"), file);
+  const NpyArray a = read_npy(temp_path("v2.npy"));
   ASSERT_EQ(a.shape, std::vector<size_t>{2});
   EXPECT_EQ(load_element(a.data.data(), DType::F16), 1.0f);
   EXPECT_EQ(load_element(a.data.data() + 2, DType::F16), -2.0f);
@@ -143,7 +142,7 @@ TEST(NpyFile, ReadsVersion2) {
 TEST(NpyFile, ReadErrors) {
   const std::string ok_dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
   {
-    const std::string missing = tmp_path("does_not_exist.npy");
+    const std::string missing = temp_path("does_not_exist.npy");
     const std::string msg = error_of(missing);
     EXPECT_NE(msg.find(missing), std::string::npos) << msg;
     EXPECT_NE(msg.find("cannot open"), std::string::npos) << msg;
@@ -166,14 +165,14 @@ TEST(NpyFile, ReadErrors) {
                "shape");
   expect_error("noshape.npy", npy_file("{'descr': '<f4', 'fortran_order': False}", std::string(8, '\0')), "shape");
   // A good file reads fine, to show the helpers themselves are right.
-  spit(tmp_path("good.npy"), npy_file(ok_dict, std::string(8, '\0')));
-  EXPECT_EQ(read_npy(tmp_path("good.npy")).data.size(), 8u);
+  spit(temp_path("good.npy"), npy_file(ok_dict, std::string(8, '\0')));
+  EXPECT_EQ(read_npy(temp_path("good.npy")).data.size(), 8u);
 }
 
 TEST(NpyFile, WriteErrors) {
   const float v[4] = {};
-  EXPECT_THROW(write_npy(::testing::TempDir() + "/no/such/dir/x.npy", {4}, "<f4", v, sizeof v), std::runtime_error);
-  EXPECT_THROW(write_npy(tmp_path("mismatch.npy"), {5}, "<f4", v, sizeof v), std::runtime_error);
+  EXPECT_THROW(write_npy(temp_dir() + "/no/such/dir/x.npy", {4}, "<f4", v, sizeof v), std::runtime_error);
+  EXPECT_THROW(write_npy(temp_path("mismatch.npy"), {5}, "<f4", v, sizeof v), std::runtime_error);
 }
 
 }  // namespace

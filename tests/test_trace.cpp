@@ -9,9 +9,9 @@
 #include <map>
 #include <set>
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
 
 namespace trn2::test {
 namespace {
@@ -32,9 +32,8 @@ class Trace : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // CTest runs each case of this suite in its own process, possibly at the same time:
-    // every process writes its own files.
-    const std::string dir = ::testing::TempDir() + "/trace_" + std::to_string(getpid());
-    ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+    // every process writes its own files, in its private directory.
+    const std::string dir = temp_dir();
     std::ofstream(dir + "/trace_cfg.json") << R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "batch": 2,
         "channels": 12, "width": 700, "kernel_size": 130, "dtype": "bfloat16", "stride": 2, "padding": [3, 2]}})";
     ASSERT_EQ(run(dir + "/trace_cfg.json --trace " + dir + "/trace.json --report " + dir + "/trace_report.json" +
@@ -216,7 +215,7 @@ TEST_F(Trace, DependencyFlowsArePaired) {
 }
 
 TEST(TraceLimits, MaxEventsAndWindow) {
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = temp_dir();
   std::ofstream(dir + "/limit_cfg.json") << R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "channels": 16, "width": 2000, "kernel_size": 4}})";
   ASSERT_EQ(run(dir + "/limit_cfg.json --trace " + dir + "/limited.json --trace-max-events 50"), 0);
   const json t = read_json(dir + "/limited.json");

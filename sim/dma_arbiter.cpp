@@ -62,19 +62,22 @@ void DmaArbiter::serve(const DmaRequest& r) {
   // bytes * (P / used) / P is bytes / used exactly.
   const bool even = r.partitions % used == 0;
   const int64_t even_bytes = r.bytes / used, even_descriptors = r.descriptors / used;
+  const int n = int(engines.size());
+  const double share = 1.0 / double(n);  // of the core's DMA track, per engine
+  const bool traced = trace_.enabled();
   double finish = r.start_ns;
-  for (int e = 0; e < used; ++e) {
+  int engine = r.queue % n;
+  for (int e = 0; e < used; ++e, engine = engine + 1 == n ? 0 : engine + 1) {
     int64_t bytes = even_bytes, descriptors = even_descriptors;
     if (!even) {
       const int64_t rows = int64_t(r.partitions) * (e + 1) / used - int64_t(r.partitions) * e / used;
       bytes = r.bytes * rows / r.partitions;
       descriptors = r.descriptors * rows / r.partitions;
     }
-    const int engine = (r.queue + e) % int(engines.size());
     const DmaEngine::Span span = engines[size_t(engine)]->move(r.start_ns, bytes, descriptors, hbm_read, hbm_write);
     finish = std::max(finish, span.end_ns);
-    if (c.timeline) c.timeline->add(c.timeline_track, span.begin_ns, span.end_ns, 1.0 / double(engines.size()));
-    if (trace_.enabled()) {
+    if (c.timeline) c.timeline->add(c.timeline_track, span.begin_ns, span.end_ns, share);
+    if (traced) {
       if (e == 0) c.scoreboard->mark(r.index, trace_dma_engine_tid(engine), span.begin_ns);
       const std::string args = "{\"pc\":" + std::to_string(r.index) + ",\"bytes\":" + std::to_string(bytes) +
                                ",\"descriptors\":" + std::to_string(descriptors) + "}";

@@ -29,7 +29,7 @@ void ComputeEngine::run() {
     const double previous_finish = stats_.last_finish_ns;
     const Slot slot = schedule(in, ready);
     scoreboard_.check_not_late(i, slot.start_ns);
-    wait_until(slot.start_ns);
+    run_ahead_to(slot.start_ns);
     execute(in, memory_);
     // The busy part of the slot: a background LoadStationary may start under the previous
     // instruction, which must not be counted (or drawn) twice.

@@ -34,7 +34,7 @@ void DmaQueue::run() {
     const double issue = std::max(ready, last_issue_ns_ + hw_.dma_issue_ns);
     last_issue_ns_ = issue;
     scoreboard_.check_not_late(i, issue);
-    wait_until(issue);
+    run_ahead_to(issue);
     execute(in, memory_);
     if (trace_.enabled())
       trace_.instant(core_, trace_engine_tid(int(isa::Engine::Dma)), "dma_trigger", issue,

@@ -142,85 +142,156 @@ void memset(const isa::Instruction& in, const CoreMemory& m) {
   for (int p = 0; p < in.dst.partition_count; ++p) store_row(m, in.dst, dst, p, row);
 }
 
-// acc[j] += stat[k] * row_k[j] for k ascending, where the moving tile's K rows are N
-// contiguous elements `pitch` bytes apart, converted to fp32 in the same loop: the PE's
-// multiply-accumulate for one stationary column, the conv's innermost work, in one call (a
-// load and a call per row dominated small tiles). Built twice, for AVX2 hosts and for
-// baseline x86-64, chosen at load time: 8 lanes instead of 4, each lane still a rounded
-// multiply then a rounded add (AVX2 does not bring FMA, so nothing is contracted) in the
-// same order, so the bits do not depend on the host.
-template <class Load>
-inline __attribute__((always_inline)) void mac_column(float* __restrict acc, const float* __restrict stat, int K,
-                                                      const uint8_t* first, int64_t pitch, int64_t N, Load load) {
-  // Four rows a pass: each sum takes its four terms in one visit, in ascending k (one load
-  // and store of acc[j] per four multiply-adds instead of per one).
-  int k = 0;
-  for (; k + 4 <= K; k += 4) {
-    const uint8_t *r0 = first + k * pitch, *r1 = r0 + pitch, *r2 = r1 + pitch, *r3 = r2 + pitch;
-    const float s0 = stat[k], s1 = stat[k + 1], s2 = stat[k + 2], s3 = stat[k + 3];
-    for (int64_t j = 0; j < N; ++j)
-      acc[j] = acc[j] + s0 * load(r0, j) + s1 * load(r1, j) + s2 * load(r2, j) + s3 * load(r3, j);
-  }
-  for (; k < K; ++k) {
-    const uint8_t* row = first + k * pitch;
-    const float s = stat[k];
-    for (int64_t j = 0; j < N; ++j) acc[j] += s * load(row, j);
-  }
-}
+// The element types a moving row may hold, read as fp32: one element (`at`), or the first 4
+// or 8 of a row as the lanes of a vector (`lanes`, GCC's vector extension). Written out here so that
+// the loops vectorise (isa::bf16_to_f32 is not inline).
+typedef float F32x4 __attribute__((vector_size(16)));
+typedef float F32x8 __attribute__((vector_size(32)));
 
-// The same for a row of N <= 8 known at compile time: the N sums stay in one register for
-// all K rows. A short moving tile (the conv's Q tile of 4 outputs) otherwise fell through to
-// the vector loop's scalar tail, 11 host instructions per multiply-accumulate.
-template <int N, class Load>
-inline __attribute__((always_inline)) void mac_short(float* __restrict acc, const float* __restrict stat, int K,
-                                                     const uint8_t* first, int64_t pitch, Load load) {
-  float a[N];
-  for (int j = 0; j < N; ++j) a[j] = acc[j];
-  for (int k = 0; k < K; ++k) {
-    const uint8_t* row = first + k * pitch;
-    const float s = stat[k];
-    for (int j = 0; j < N; ++j) a[j] += s * load(row, j);
-  }
-  for (int j = 0; j < N; ++j) acc[j] = a[j];
-}
-
-template <class Load>
-inline __attribute__((always_inline)) void mac_any(float* acc, const float* stat, int K, const uint8_t* first,
-                                                   int64_t pitch, int64_t N, Load load) {
-  switch (N) {
-    case 1: return mac_short<1>(acc, stat, K, first, pitch, load);
-    case 2: return mac_short<2>(acc, stat, K, first, pitch, load);
-    case 3: return mac_short<3>(acc, stat, K, first, pitch, load);
-    case 4: return mac_short<4>(acc, stat, K, first, pitch, load);
-    case 5: return mac_short<5>(acc, stat, K, first, pitch, load);
-    case 6: return mac_short<6>(acc, stat, K, first, pitch, load);
-    case 7: return mac_short<7>(acc, stat, K, first, pitch, load);
-    case 8: return mac_short<8>(acc, stat, K, first, pitch, load);
-    default: return mac_column(acc, stat, K, first, pitch, N, load);
-  }
-}
-
-__attribute__((target_clones("avx2", "default"))) void mac_column_bf16(float* acc, const float* stat, int K,
-                                                                       const uint8_t* first, int64_t pitch,
-                                                                       int64_t N) {
-  mac_any(acc, stat, K, first, pitch, N, [](const uint8_t* row, int64_t j) {
-    // isa::bf16_to_f32, written out so that the loop vectorises (that one is not inline).
+struct Bf16 {
+  typedef uint16_t U16x4 __attribute__((vector_size(8)));
+  typedef uint16_t U16x8 __attribute__((vector_size(16)));
+  typedef uint16_t U16x16 __attribute__((vector_size(32)));
+  static float at(const uint8_t* row, int64_t j) {
     uint16_t h;
     std::memcpy(&h, row + 2 * j, 2);
     const uint32_t u = uint32_t(h) << 16;
     float x;
     std::memcpy(&x, &u, 4);
     return x;
-  });
+  }
+  // A bf16 is the top half of its fp32: interleave zero low halves (one unpack instruction).
+  static void lanes(const uint8_t* row, F32x4& x) {
+    U16x4 h;
+    std::memcpy(&h, row, sizeof h);
+    const U16x8 w = __builtin_shufflevector(U16x4{}, h, 0, 4, 1, 5, 2, 6, 3, 7);
+    std::memcpy(&x, &w, sizeof x);
+  }
+  static void lanes(const uint8_t* row, F32x8& x) {
+    U16x8 h;
+    std::memcpy(&h, row, sizeof h);
+    const U16x16 w = __builtin_shufflevector(U16x8{}, h, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    std::memcpy(&x, &w, sizeof x);
+  }
+};
+
+struct F32 {
+  static float at(const uint8_t* row, int64_t j) {
+    float x;
+    std::memcpy(&x, row + 4 * j, 4);
+    return x;
+  }
+  template <class V>
+  static void lanes(const uint8_t* row, V& x) {
+    std::memcpy(&x, row, sizeof x);
+  }
+};
+
+// The stationary column as fp32 values converted up front (any dtype or layout).
+struct StatRow {
+  const float* v;
+  float operator()(int k) const { return v[k]; }
+};
+// The stationary column read in place: bf16 elements `pitch` bytes apart (the conv's filter
+// tap, one element per partition), converted as the multiply-adds take them.
+struct StatBf16 {
+  const uint8_t* first;
+  int64_t pitch;
+  float operator()(int k) const { return Bf16::at(first + k * pitch, 0); }
+};
+
+// acc[j] += stat(k) * row_k[j] for k ascending, where the moving tile's K rows are N
+// contiguous elements `pitch` bytes apart, converted to fp32 in the same loop: the PE's
+// multiply-accumulate for one stationary column, the conv's innermost work, in one call (a
+// load and a call per row dominated small tiles). Built twice, for AVX2 hosts and for
+// baseline x86-64, chosen at load time: 8 lanes instead of 4, each lane still a rounded
+// multiply then a rounded add (AVX2 does not bring FMA, so nothing is contracted) in the
+// same order, so the bits do not depend on the host.
+template <class Elem, class Stat>
+inline __attribute__((always_inline)) void mac_column(float* __restrict acc, Stat stat, int K, const uint8_t* first,
+                                                      int64_t pitch, int64_t N) {
+  // Four rows a pass: each sum takes its four terms in one visit, in ascending k (one load
+  // and store of acc[j] per four multiply-adds instead of per one).
+  int k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const uint8_t *r0 = first + k * pitch, *r1 = r0 + pitch, *r2 = r1 + pitch, *r3 = r2 + pitch;
+    const float s0 = stat(k), s1 = stat(k + 1), s2 = stat(k + 2), s3 = stat(k + 3);
+    for (int64_t j = 0; j < N; ++j)
+      acc[j] = acc[j] + s0 * Elem::at(r0, j) + s1 * Elem::at(r1, j) + s2 * Elem::at(r2, j) + s3 * Elem::at(r3, j);
+  }
+  for (; k < K; ++k) {
+    const uint8_t* row = first + k * pitch;
+    const float s = stat(k);
+    for (int64_t j = 0; j < N; ++j) acc[j] += s * Elem::at(row, j);
+  }
+}
+
+// The same for a row of N <= 8 known at compile time: the N sums stay in registers for all K
+// rows. A short moving tile (the conv's Q tile of 4 outputs) otherwise fell through to the
+// vector loop's scalar tail, 11 host instructions per multiply-accumulate.
+template <int N, class Elem, class Stat>
+inline __attribute__((always_inline)) void mac_short(float* __restrict acc, Stat stat, int K, const uint8_t* first,
+                                                     int64_t pitch) {
+  float a[N];
+  for (int j = 0; j < N; ++j) a[j] = acc[j];
+  for (int k = 0; k < K; ++k) {
+    const uint8_t* row = first + k * pitch;
+    const float s = stat(k);
+    for (int j = 0; j < N; ++j) a[j] += s * Elem::at(row, j);
+  }
+  for (int j = 0; j < N; ++j) acc[j] = a[j];
+}
+
+// N = 4 or 8 exactly: the sums are the lanes of one vector, lane by lane the same rounded
+// multiply and add. (The compiler kept mac_short<4>'s four sums in memory, a store and a
+// load on the chain of adds at every row.)
+template <class V, class Elem, class Stat>
+inline __attribute__((always_inline)) void mac_lanes(float* __restrict acc, Stat stat, int K, const uint8_t* first,
+                                                     int64_t pitch) {
+  V a, x;
+  std::memcpy(&a, acc, sizeof a);
+  for (int k = 0; k < K; ++k) {
+    Elem::lanes(first + k * pitch, x);
+    a += stat(k) * x;
+  }
+  std::memcpy(acc, &a, sizeof a);
+}
+
+template <class Elem, class Stat>
+inline __attribute__((always_inline)) void mac_any(float* acc, Stat stat, int K, const uint8_t* first, int64_t pitch,
+                                                   int64_t N) {
+  switch (N) {
+    case 1: return mac_short<1, Elem>(acc, stat, K, first, pitch);
+    case 2: return mac_short<2, Elem>(acc, stat, K, first, pitch);
+    case 3: return mac_short<3, Elem>(acc, stat, K, first, pitch);
+    case 4: return mac_lanes<F32x4, Elem>(acc, stat, K, first, pitch);
+    case 5: return mac_short<5, Elem>(acc, stat, K, first, pitch);
+    case 6: return mac_short<6, Elem>(acc, stat, K, first, pitch);
+    case 7: return mac_short<7, Elem>(acc, stat, K, first, pitch);
+    case 8: return mac_lanes<F32x8, Elem>(acc, stat, K, first, pitch);
+    default: return mac_column<Elem>(acc, stat, K, first, pitch, N);
+  }
+}
+
+__attribute__((target_clones("avx2", "default"))) void mac_column_bf16(float* acc, const float* stat, int K,
+                                                                       const uint8_t* first, int64_t pitch,
+                                                                       int64_t N) {
+  mac_any<Bf16>(acc, StatRow{stat}, K, first, pitch, N);
+}
+
+// Both operands bf16 and read in place: the conv's matmul (one filter tap against a [K, Q]
+// window of the input). The same multiply-adds in the same order as converting the column
+// first, without the column's round trip through memory.
+__attribute__((target_clones("avx2", "default"))) void mac_column_bf16_in_place(float* acc, const uint8_t* stat,
+                                                                                int64_t stat_pitch, int K,
+                                                                                const uint8_t* first, int64_t pitch,
+                                                                                int64_t N) {
+  mac_any<Bf16>(acc, StatBf16{stat, stat_pitch}, K, first, pitch, N);
 }
 
 __attribute__((target_clones("avx2", "default"))) void mac_column_f32(float* acc, const float* stat, int K,
                                                                       const uint8_t* first, int64_t pitch, int64_t N) {
-  mac_any(acc, stat, K, first, pitch, N, [](const uint8_t* row, int64_t j) {
-    float x;
-    std::memcpy(&x, row + 4 * j, 4);
-    return x;
-  });
+  mac_any<F32>(acc, StatRow{stat}, K, first, pitch, N);
 }
 
 void matmul(const isa::Instruction& in, const CoreMemory& m) {
@@ -233,19 +304,24 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   float* stat = scratch_row(0, size_t(K * M));
   float* acc = scratch_row(2, size_t(N));
   const Rows st = rows_of(m, in.src), mv = rows_of(m, in.src2), out = rows_of(m, in.dst);
-  if (M == 1 && st.affine) {
+  // The moving tile is read in place when it is used once (M = 1) and its rows are
+  // contiguous bf16 or fp32; otherwise it is converted to fp32 rows once, up front. A bf16
+  // stationary column is then read in place too (the conv's matmul: both operands bf16).
+  const DType mdt = in.src2.dtype;
+  const bool moving_in_place = M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && mdt != DType::F16;
+  const bool column_in_place = moving_in_place && st.affine && in.src.dtype == DType::BF16 && mdt == DType::BF16;
+  if (column_in_place) {
+    // Converted as the multiply-adds take it (mac_column_bf16_in_place).
+  } else if (M == 1 && st.affine) {
     // One stationary column (the conv's filter tap): its K elements are `pitch` apart.
     isa::load_elements(st.first, st.pitch, in.src.dtype, K, stat);
   } else {
     for (int k = 0; k < K; ++k) load_row(m, in.src, st, k, &stat[size_t(k * M)]);
   }
-  // The moving tile is read in place when it is used once (M = 1) and its rows are
-  // contiguous bf16 or fp32; otherwise it is converted to fp32 rows once, up front.
-  const DType mdt = in.src2.dtype;
   const uint8_t* mov = mv.first;
   int64_t mov_pitch = mv.pitch;
   DType mov_type = mdt;
-  if (!(M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && mdt != DType::F16)) {
+  if (!moving_in_place) {
     float* rows = scratch_row(1, size_t(K * N));
     for (int k = 0; k < K; ++k) load_row(m, in.src2, mv, k, &rows[size_t(k * N)]);
     mov = reinterpret_cast<const uint8_t*>(rows);
@@ -257,7 +333,8 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
     if (M > 1)
       for (int k = 0; k < K; ++k) column[k] = stat[size_t(k * M + i)];
     std::fill(acc, acc + N, 0.0f);
-    if (mov_type == DType::BF16) mac_column_bf16(acc, column, K, mov, mov_pitch, N);
+    if (column_in_place) mac_column_bf16_in_place(acc, st.first, st.pitch, K, mov, mov_pitch, N);
+    else if (mov_type == DType::BF16) mac_column_bf16(acc, column, K, mov, mov_pitch, N);
     else mac_column_f32(acc, column, K, mov, mov_pitch, N);
     // prev + acc even when not accumulating (prev = 0): 0 + -0 is +0. Element by element in
     // order, read then write, so a pattern that revisits an element adds twice as before.

@@ -49,6 +49,43 @@ TEST(Datapath, MatmulRoundsEveryProductAndSum) {
   }
 }
 
+TEST(Datapath, MatmulBf16SumsInAscendingPartitionOrder) {
+  // Both operands bf16, one stationary column: the conv's matmul, both read in place. A bf16
+  // product is exact in fp32 (8-bit significands), so only the order of the sums can show:
+  // products 2^24, 1, 1 (then zeros) summed in ascending k give 2^24 + 1 = 2^24 (a tie,
+  // rounded to even), then 2^24 again; any other grouping (1 + 1 first) gives 2^24 + 2. N = 1
+  // to 8 take the fixed-width rows (4 and 8 as vector lanes), 19 the longer loop; K = 6 takes
+  // its four rows a pass.
+  sim::Hbm hbm("hbm", 64, 1.0);
+  sim::Sbuf sbuf("sbuf", 128, 4096);
+  sim::Psum psum("psum", 128, 16384, 2048);
+  const sim::CoreMemory mem{&hbm, &sbuf, &psum};
+  const float two12 = 4096.0f, two24 = 16777216.0f;
+  for (const int K : {3, 6})
+  for (const int64_t N : {1, 2, 3, 4, 5, 6, 7, 8, 19}) {
+    const float stationary[6] = {two12, 1.0f, 1.0f, 0.0f, 0.0f, 0.0f};
+    const float moving[6] = {two12, 1.0f, 1.0f, 0.0f, 0.0f, 0.0f};
+    for (int k = 0; k < K; ++k) {
+      const uint16_t s = isa::f32_to_bf16(stationary[k]), x = isa::f32_to_bf16(moving[k]);
+      std::memcpy(sbuf.partition(k) + 6, &s, 2);  // the column at element 3 of its row
+      for (int64_t j = 0; j < N; ++j) std::memcpy(sbuf.partition(k) + 64 + 2 * j, &x, 2);
+    }
+    isa::Instruction mm;
+    mm.op = isa::Opcode::Matmul;
+    mm.engine = isa::Engine::Tensor;
+    mm.src = isa::tile(Space::SBUF, DType::BF16, 0, 0, K, 1);
+    mm.src.offset = 3;
+    mm.src2 = isa::tile(Space::SBUF, DType::BF16, 64, 0, K, N);
+    mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
+    sim::execute(mm, mem);
+    for (int64_t j = 0; j < N; ++j) {
+      float got;
+      std::memcpy(&got, psum.at(0, 4 * j), 4);
+      EXPECT_EQ(got, two24) << "K " << K << " N " << N << " column " << j << " got " << got;
+    }
+  }
+}
+
 TEST(Datapath, MatmulEveryColumnOfTheStationary) {
   // out[i][j] = sum_k stationary[k][i] * moving[k][j] for M = 3 columns (the moving tile is
   // staged as fp32 rows once) and for one column (M = 1: the bf16 rows are read in place),

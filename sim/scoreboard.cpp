@@ -17,14 +17,14 @@ int slot_of(const isa::Instruction& in) {
 Scoreboard::Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history,
                        RunAbort& abort)
     : core_(core), capacity_(capacity), retire_after_ns_(retire_after_ns), keep_history_(keep_history),
-      queued_(size_t(isa::kNumComputeEngines + dma_queues)), abort_(abort) {
+      queued_(size_t(isa::kNumComputeEngines + dma_queues)), waiters_(queued_.size()), abort_(abort) {
   for (size_t s = 0; s < queued_.size(); ++s) {
     pushed_event_.push_back(std::make_unique<sc_core::sc_event>());
-    issued_event_.push_back(std::make_unique<sc_core::sc_event>());
+    dependency_issued_.push_back(std::make_unique<sc_core::sc_event>());
   }
   abort_.on_fail([this] {
     for (auto& e : pushed_event_) e->notify(sc_core::SC_ZERO_TIME);
-    for (auto& e : issued_event_) e->notify(sc_core::SC_ZERO_TIME);
+    for (auto& e : dependency_issued_) e->notify(sc_core::SC_ZERO_TIME);
     space_event_.notify(sc_core::SC_ZERO_TIME);
   });
 }
@@ -94,10 +94,11 @@ double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slo
     // A retired semaphore finished early enough that it cannot hold anything back (retire()).
     if (d < retired_) continue;
     const int from = semaphores_[d - retired_].slot;
-    // Each slot issues in stream order, so waiting on its event until `d` is issued ends.
+    // Each slot issues in stream order, so `d` issued ends the wait; publish(d) wakes us.
     while (d >= retired_ && !semaphores_[d - retired_].issued) {
       if (abort_.failed()) return ready;
-      sc_core::wait(*issued_event_[size_t(from)]);
+      waiters_[size_t(from)].push_back({d, me});
+      sc_core::wait(*dependency_issued_[size_t(me)]);
     }
     if (d < retired_) continue;  // retired while we waited
     const double t = semaphores_[d - retired_].finish_ns + (from == me ? 0.0 : semaphore_ns);
@@ -114,7 +115,20 @@ void Scoreboard::publish(uint32_t i, double finish_ns) {
   s.finish_ns = finish_ns;
   s.issued = true;
   if (keep_history_) history_[i].finish_ns = finish_ns;
-  issued_event_[s.slot]->notify(sc_core::SC_ZERO_TIME);
+  // Wake only the slots waiting for this instruction or an earlier one of its slot (a slot
+  // issues in stream order). One event per issuing slot woke every slot waiting on it at
+  // every issue: DVE, waiting for the last matmul of a PSUM accumulation, woke at each of the
+  // 33 before it, as did every DMA queue waiting for the matmul that last read its buffer.
+  std::vector<Waiter>& w = waiters_[s.slot];
+  for (size_t k = 0; k < w.size();) {
+    if (w[k].index > i) {
+      ++k;
+      continue;
+    }
+    dependency_issued_[size_t(w[k].slot)]->notify(sc_core::SC_ZERO_TIME);
+    w[k] = w.back();
+    w.pop_back();
+  }
   retire();
 }
 

@@ -120,9 +120,16 @@ class Scoreboard {
   RingQueue<Semaphore> semaphores_;         // from index retired_ on
   uint64_t retired_ = 0;
   std::vector<History> history_;
+  // Per issuing slot: the slots blocked in wait_ready() on one of its instructions (a thread
+  // waits for one thing at a time, so at most one entry per waiting slot).
+  struct Waiter {
+    uint64_t index;
+    int slot;
+  };
+  std::vector<std::vector<Waiter>> waiters_;
   RunAbort& abort_;
   std::vector<std::unique_ptr<sc_core::sc_event>> pushed_event_;  // per slot
-  std::vector<std::unique_ptr<sc_core::sc_event>> issued_event_;  // per slot
+  std::vector<std::unique_ptr<sc_core::sc_event>> dependency_issued_;  // per waiting slot
   sc_core::sc_event space_event_;
 };
 

@@ -115,6 +115,7 @@ std::string parse_args(int argc, char* argv[], Options& o, bool& done) {
 // --trace-max-events and --trace-window into `t`; an error message or "".
 std::string apply_trace_options(const Options& o, trn2::sim::TraceOptions& t) {
   if (!o.trace.empty()) t.path = o.trace;
+  t.utilisation = !o.report_html.empty();  // the HTML report draws it
   if (!o.trace_max.empty()) {
     char* end = nullptr;
     const long long n = std::strtoll(o.trace_max.c_str(), &end, 10);

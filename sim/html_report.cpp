@@ -30,6 +30,7 @@ const char* const kTrackColours[] = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1",
 
 std::string timeline_svg(const SimResult& sim) {
   const int tracks = 5, cores = int(sim.cores.size());
+  if (sim.utilisation.size() < size_t(cores * tracks)) return "<p>(not recorded: TraceOptions::utilisation)</p>\n";
   const double bins_used = sim.utilisation_bin_ns > 0 ? std::max(1.0, sim.total_ns / sim.utilisation_bin_ns) : 1.0;
   const int label_w = 110, plot_w = 1000, row_h = 18, gap = 10;
   const int height = cores * (tracks * row_h + gap) + 30;

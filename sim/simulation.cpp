@@ -22,8 +22,9 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw, const 
   Trace trace(trace_options, int(header.cores.size()), hw.dma_engines, hw.limits.dma_queues);
   LogicalCore lc("logical_core", header, hw, trace, window, trace.enabled());
   constexpr int kTracks = isa::kNumComputeEngines + 1;
-  Timeline timeline(lc.cores() * kTracks);
-  for (int c = 0; c < lc.cores(); ++c) lc.core(c).record_timeline(&timeline, c * kTracks);
+  Timeline timeline(trace_options.utilisation ? lc.cores() * kTracks : 0);
+  if (trace_options.utilisation)
+    for (int c = 0; c < lc.cores(); ++c) lc.core(c).record_timeline(&timeline, c * kTracks);
   const auto loading = std::chrono::steady_clock::now();
   load([&](const std::string& name) {
     const isa::HbmTensor* t = header.find_tensor(name);
@@ -69,8 +70,10 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw, const 
     for (int c = 0; c < lc.cores(); ++c)
       trace_occupancy(trace, c, *allocations, lc.core(c).scoreboard(), hw.limits.psum_bank_bytes);
   trace.close();
-  for (int t = 0; t < lc.cores() * kTracks; ++t) r.utilisation.push_back(timeline.utilisation(t));
-  r.utilisation_bin_ns = timeline.bin_ns();
+  if (trace_options.utilisation) {
+    for (int t = 0; t < lc.cores() * kTracks; ++t) r.utilisation.push_back(timeline.utilisation(t));
+    r.utilisation_bin_ns = timeline.bin_ns();
+  }
   r.trace_events = trace.events_written();
   r.trace_truncated = trace.truncated();
   r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - load_seconds;

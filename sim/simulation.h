@@ -31,7 +31,8 @@ struct SimResult {
   double host_seconds = 0;  // the model (elaboration, simulation, results), not the loading of inputs
   int64_t instructions = 0;
   int64_t trace_events = 0;
-  // Busy fraction per time bin: [core * 5 + track], tracks pe, dve, act, pool, dma.
+  // Busy fraction per time bin: [core * 5 + track], tracks pe, dve, act, pool, dma. Empty
+  // unless TraceOptions::utilisation asked for it.
   std::vector<std::vector<double>> utilisation;
   double utilisation_bin_ns = 0;
   bool trace_truncated = false;

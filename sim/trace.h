@@ -24,6 +24,10 @@ struct TraceOptions {
   double window_start_us = 0;    // only events overlapping [start, end) are written
   double window_end_us = 1e300;
   double counter_bin_ns = 1000;  // HBM bandwidth is averaged over bins of this width
+  // Record each engine's busy time over time (SimResult::utilisation, the HTML report's
+  // timeline). Off unless asked for: it costs a division or two for every instruction and
+  // for each of the sixteen DMA engines' share of every transfer.
+  bool utilisation = false;
 };
 
 // Track ids within a core's process.

@@ -58,7 +58,7 @@ struct Access {
   Opcode op;
   Engine engine;
   int queue;
-  AccessPattern ap;
+  const AccessPattern& ap;  // the instruction's, which outlives the Access (one add() call)
   int p_lo, p_hi;
   int64_t b_lo, b_hi;
 };

@@ -116,9 +116,8 @@ void Scoreboard::publish(uint32_t i, double finish_ns) {
   s.issued = true;
   if (keep_history_) history_[i].finish_ns = finish_ns;
   // Wake only the slots waiting for this instruction or an earlier one of its slot (a slot
-  // issues in stream order). One event per issuing slot woke every slot waiting on it at
-  // every issue: DVE, waiting for the last matmul of a PSUM accumulation, woke at each of the
-  // 33 before it, as did every DMA queue waiting for the matmul that last read its buffer.
+  // issues in stream order), not every slot waiting on this one: DVE, waiting for the last
+  // matmul of a PSUM accumulation, would wake at each matmul before it.
   std::vector<Waiter>& w = waiters_[s.slot];
   for (size_t k = 0; k < w.size();) {
     if (w[k].index > i) {

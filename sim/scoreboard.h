@@ -145,8 +145,8 @@ double now_ns();
 // early only helps it), and a scoreboard forgets a finish time once the clock has passed it
 // by enough (Scoreboard::retire). So an engine about to start at `t_ns` waits for the clock
 // only when that is more than kRunAheadNs ahead of it: in a program without DMA the clock
-// still moves, and what the scoreboards hold stays bounded. Waiting at every instruction, as
-// before, cost a coroutine switch per instruction and did not change a bit of the results.
+// still moves, and what the scoreboards hold stays bounded. Waiting for the clock at every
+// instruction would cost a coroutine switch each and change no bit of the results.
 constexpr double kRunAheadNs = 10000;
 inline void run_ahead_to(double t_ns) {
   if (t_ns > now_ns() + kRunAheadNs) wait_until(t_ns);

@@ -143,8 +143,8 @@ void memset(const isa::Instruction& in, const CoreMemory& m) {
 }
 
 // The element types a moving row may hold, read as fp32: one element (`at`), or the first 4
-// or 8 of a row as the lanes of a vector (`lanes`, GCC's vector extension). Written out here so that
-// the loops vectorise (isa::bf16_to_f32 is not inline).
+// or 8 of a row as the lanes of a vector (`lanes`, GCC's vector extension). Written out here
+// so that the loops vectorise (isa::bf16_to_f32 is not inline).
 typedef float F32x4 __attribute__((vector_size(16)));
 typedef float F32x8 __attribute__((vector_size(32)));
 

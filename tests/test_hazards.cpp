@@ -157,6 +157,32 @@ TEST(Hazards, AccumulatingIntoAnUnwrittenPsumBankIsAnUninitialisedRead) {
   EXPECT_NE(h[0].message.find("(nc_matmul on pe) reads psum partition 0 bytes [0x0, 0x100)"), std::string::npos) << h[0].message;
 }
 
+TEST(Hazards, AccumulatingMatmulUnorderedWithAnEarlierWriteOfItsBankIsARace) {
+  // The accumulating matmul's read of its bank is not filed (its write, with the same bytes,
+  // races with whatever the read would): a write of the bank it is not ordered after must
+  // still be reported, here a DVE memset before it, then a DVE memset after it.
+  isa::Program p = empty_program();
+  const AccessPattern bank = psum(0, 1, 64);
+  auto mm = make(Opcode::Matmul, Engine::Tensor, bank, sbuf(DType::BF16, 0, 128, 1), sbuf(DType::BF16, 256, 128, 64));
+  mm.accumulate = true;
+  p.cores[0] = {fill(Engine::Vector, sbuf(DType::BF16, 0, 128, 256)), fill(Engine::Vector, bank), mm};
+  p.cores[0][2].deps = {0, 1};
+  EXPECT_TRUE(hazards(p).empty()) << "ordered";
+  p.cores[0][2].deps = {0};
+  auto h = hazards(p);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].kind, Hazard::Kind::Race);
+  EXPECT_NE(h[0].message.find("core 0 instruction 1 (memset on dve) writes and core 0 instruction 2 (nc_matmul on pe) "
+                              "writes psum partition 0 bytes [0x0, 0x100)"),
+            std::string::npos)
+      << h[0].message;
+  p.cores[0][2].deps = {0, 1};
+  p.cores[0].push_back(fill(Engine::Vector, bank));  // after the matmul, not ordered after it
+  h = hazards(p);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].kind, Hazard::Kind::Race);
+}
+
 TEST(Hazards, KernelProgramWithADroppedDependencyIsCaught) {
   // The conv kernel's programs are hazard-free (tests/test_kernel_matrix.cpp); dropping the
   // dependencies of any one of its matmuls, copies or stores must make the checker speak.

@@ -14,6 +14,24 @@ namespace {
 using isa::DType;
 using isa::Space;
 
+// A matmul of one stationary column (SBUF byte 0 of partitions 0..K-1) against a [K, N]
+// moving tile (SBUF byte 64) into PSUM row 0.
+isa::Instruction one_column_matmul(DType dt, int K, int64_t N) {
+  isa::Instruction mm;
+  mm.op = isa::Opcode::Matmul;
+  mm.engine = isa::Engine::Tensor;
+  mm.src = isa::tile(Space::SBUF, dt, 0, 0, K, 1);
+  mm.src2 = isa::tile(Space::SBUF, dt, 64, 0, K, N);
+  mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
+  return mm;
+}
+
+float psum_row0(sim::Psum& psum, int64_t j) {
+  float v;
+  std::memcpy(&v, psum.at(0, 4 * j), 4);
+  return v;
+}
+
 TEST(Datapath, MatmulRoundsEveryProductAndSum) {
   // The PE multiplies then adds, each rounded to fp32 (no fused multiply-add). With
   // acc = -(1 + 2^-11) and the product (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24, the rounded product
@@ -33,16 +51,9 @@ TEST(Datapath, MatmulRoundsEveryProductAndSum) {
       std::memcpy(sbuf.partition(k), &stationary[k], 4);
       for (int64_t j = 0; j < N; ++j) std::memcpy(sbuf.partition(k) + 64 + 4 * j, &moving[k], 4);
     }
-    isa::Instruction mm;
-    mm.op = isa::Opcode::Matmul;
-    mm.engine = isa::Engine::Tensor;
-    mm.src = isa::tile(Space::SBUF, DType::F32, 0, 0, K, 1);
-    mm.src2 = isa::tile(Space::SBUF, DType::F32, 64, 0, K, N);
-    mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
-    sim::execute(mm, mem);
+    sim::execute(one_column_matmul(DType::F32, K, N), mem);
     for (int64_t j = 0; j < N; ++j) {
-      float got;
-      std::memcpy(&got, psum.at(0, 4 * j), 4);
+      const float got = psum_row0(psum, j);
       EXPECT_EQ(got, 0.0f) << "K " << K << " N " << N << " column " << j << " got " << got;
       EXPECT_FALSE(std::signbit(got)) << "K " << K << " N " << N << " column " << j;
     }
@@ -70,17 +81,11 @@ TEST(Datapath, MatmulBf16SumsInAscendingPartitionOrder) {
       std::memcpy(sbuf.partition(k) + 6, &s, 2);  // the column at element 3 of its row
       for (int64_t j = 0; j < N; ++j) std::memcpy(sbuf.partition(k) + 64 + 2 * j, &x, 2);
     }
-    isa::Instruction mm;
-    mm.op = isa::Opcode::Matmul;
-    mm.engine = isa::Engine::Tensor;
-    mm.src = isa::tile(Space::SBUF, DType::BF16, 0, 0, K, 1);
+    isa::Instruction mm = one_column_matmul(DType::BF16, K, N);
     mm.src.offset = 3;
-    mm.src2 = isa::tile(Space::SBUF, DType::BF16, 64, 0, K, N);
-    mm.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, 1, N);
     sim::execute(mm, mem);
     for (int64_t j = 0; j < N; ++j) {
-      float got;
-      std::memcpy(&got, psum.at(0, 4 * j), 4);
+      const float got = psum_row0(psum, j);
       EXPECT_EQ(got, two24) << "K " << K << " N " << N << " column " << j << " got " << got;
     }
   }

@@ -287,7 +287,7 @@ TEST(HazardChecker, InterleavedKernelProgramsMatchTheWholeProgramCheck) {
 }
 
 // The kernel through a checker that keeps only 16 recent clocks per core (the streamed run
-// keeps 4096): every dependency's order is still at hand, found from pinned clocks or implied
+// keeps 16384): every dependency's order is still at hand, found from pinned clocks or implied
 // by the others, and the reports are those of the whole-program check.
 TEST(HazardChecker, KernelDependenciesNeverNeedAGuessWithFewRecentClocks) {
   std::vector<kernels::DepthwiseConv1dParams> shapes(3);

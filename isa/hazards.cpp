@@ -61,11 +61,12 @@ struct Access {
   const AccessPattern& ap;  // the instruction's, which outlives the Access (one add() call)
   int p_lo, p_hi;
   int64_t b_lo, b_hi;
+  bool dense;  // its box is exactly the bytes it touches (isa::dense)
 };
 
 Access make_access(int core, uint32_t index, uint8_t slot, uint32_t seq, bool write, const Instruction& in,
                    const AccessPattern& ap) {
-  Access a{core, index, slot, seq, write, in.op, in.engine, in.queue, ap, 0, 1, 0, 0};
+  Access a{core, index, slot, seq, write, in.op, in.engine, in.queue, ap, 0, 1, 0, 0, dense(ap)};
   ap.byte_extent(a.b_lo, a.b_hi);
   if (ap.space != Space::HBM) {
     a.p_lo = ap.start_partition;
@@ -91,7 +92,7 @@ struct Record {
   uint32_t pattern;  // its slot in AccessTable::patterns, or kNoPattern
 };
 
-bool keeps_pattern(const AccessPattern& ap) { return ap.space == Space::HBM || !dense(ap); }
+bool keeps_pattern(const Access& a) { return a.ap.space == Space::HBM || !a.dense; }
 
 // What a grid's bucket keeps of an access on file: its box and what the order check needs,
 // so that the common case (an earlier access the new one follows, or that covers nothing)
@@ -114,7 +115,7 @@ bool boxes_overlap(const X& x, const Y& y) {
 
 template <typename Y>
 bool covers(const Access& x, const Y& y) {
-  return dense(x.ap) && x.b_lo <= y.b_lo && x.b_hi >= y.b_hi && x.p_lo <= y.p_lo && x.p_hi >= y.p_hi;
+  return x.dense && x.b_lo <= y.b_lo && x.b_hi >= y.b_hi && x.p_lo <= y.p_lo && x.p_hi >= y.p_hi;
 }
 
 // Every access some grid still holds, by id. An id is reused once every bucket that held
@@ -145,7 +146,7 @@ struct AccessTable {
       buckets.push_back(0);
     }
     uint32_t slot = Record::kNoPattern;
-    if (keeps_pattern(a.ap)) {
+    if (keeps_pattern(a)) {
       if (free_patterns.empty()) {
         slot = uint32_t(patterns.size());
         patterns.push_back(a.ap);
@@ -397,7 +398,7 @@ class HazardChecker::Impl {
       const std::string earlier = describe(e), now = describe(a);
       const std::string& w = e.write ? earlier : now;
       const std::string& o = e.write ? now : earlier;
-      const bool other_writes = e.write ? a.write : e.write;
+      const bool other_writes = e.write && a.write;
       found_.push_back({Hazard::Kind::Race, "race: " + w + " writes and " + o + (other_writes ? " writes " : " reads ") +
                                                 where(tensors_, a.ap.space, partition, bytes) +
                                                 ", and no dependency path orders them"});
@@ -431,7 +432,7 @@ class HazardChecker::Impl {
     return false;
   }
   void remember_initialised(const Access& a) {
-    if (!dense(a.ap)) return;  // its box has bytes it does not touch
+    if (!a.dense) return;  // its box has bytes it does not touch
     std::vector<Box>& k = known(a);
     Box b{a.p_lo, a.p_hi, a.b_lo, a.b_hi};
     // A box over the same partitions that meets this one joins it: a pool's buffers (say a

@@ -33,7 +33,7 @@ std::vector<Hazard> find_hazards(const Program& p, const Limits& limits, size_t 
 // however they interleave, though which pairs are reported, and how many, may differ).
 // Keeps the accesses that later ones may still race with, the vector clocks (4 bytes per
 // engine and queue) of their instructions and of the last `recent_clocks` ones (0: every
-// clock, which grows with the program), and 5 bytes per instruction otherwise. With a
+// clock, which grows with the program), and 5 bytes per instruction in either case. With a
 // bounded clock store the order of a dependency whose clock is gone is rebuilt where the
 // other dependencies imply it, else guessed from below (lost_orders()): it may then report a
 // race that is not one, never miss one. A builder that finds dependencies from the accesses

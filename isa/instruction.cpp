@@ -33,6 +33,9 @@ bool parse_act(const std::string& s, ActFunc& out) { return parse_name(kActNames
 bool reads_src(Opcode op) { return op != Opcode::Memset && op != Opcode::Iota; }
 bool reads_src2(Opcode op) { return op == Opcode::Matmul || op == Opcode::TensorTensor; }
 bool reads_dst(const Instruction& in) { return in.op == Opcode::Matmul && in.accumulate; }
+int slot_of(const Instruction& in) {
+  return in.engine == Engine::Dma ? kNumComputeEngines + in.queue : int(in.engine);
+}
 
 int64_t HbmTensor::bytes() const {
   int64_t n = int64_t(dtype_size(dtype));

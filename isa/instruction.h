@@ -39,6 +39,9 @@ bool reads_src(Opcode op);   // all but memset and iota
 bool reads_src2(Opcode op);  // nc_matmul (moving) and tensor_tensor (second input)
 struct Instruction;
 bool reads_dst(const Instruction& in);  // an accumulating nc_matmul reads its PSUM bank
+// Where an instruction runs: its engine's index, or for DMA kNumComputeEngines + its queue
+// (the scoreboard's slots, the race check's clock indices).
+int slot_of(const Instruction& in);
 
 // One instruction of one core's stream. An engine runs its instructions in stream order;
 // across engines and DMA queues the only order is `deps` (indices of earlier instructions in

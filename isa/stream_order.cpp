@@ -4,10 +4,6 @@
 
 namespace trn2::isa {
 
-int order_slot(const Instruction& in) {
-  return in.engine == Engine::Dma ? kNumComputeEngines + in.queue : int(in.engine);
-}
-
 StreamOrder::StreamOrder(int slots, size_t recent)
     : slots_(size_t(slots)), recent_(recent), count_(slots_, 0), last_clock_(slots_ * slots_, 0), current_(slots_, 0) {
   if (recent_) {
@@ -17,7 +13,7 @@ StreamOrder::StreamOrder(int slots, size_t recent)
 }
 
 void StreamOrder::add(uint32_t n, const Instruction& in) {
-  const size_t s = size_t(order_slot(in));
+  const size_t s = size_t(slot_of(in));
   // The slot's previous instruction comes first (in-order engines and queues).
   std::copy_n(&last_clock_[s * slots_], slots_, current_.begin());
   missing_.clear();

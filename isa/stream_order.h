@@ -24,9 +24,6 @@
 
 namespace trn2::isa {
 
-// Where an instruction runs, as a clock index: compute engines first, then DMA queues.
-int order_slot(const Instruction& in);
-
 class StreamOrder {
  public:
   StreamOrder(int slots, size_t recent);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "isa/footprint.h"
+
 namespace trn2::kernels {
 
 namespace {
@@ -92,7 +94,10 @@ ProgramBuilder::Buffer& ProgramBuilder::buffer_of(const AccessPattern& ap) {
   int64_t base = ap.base;
   if (ap.space == isa::Space::HBM) {
     for (const auto& t : program_.tensors)
-      if (ap.base >= t.base && ap.base < t.base + t.bytes()) base = t.base;
+      if (ap.base >= t.base && ap.base < t.base + t.bytes()) {
+        base = t.base;
+        break;  // hbm_tensor() places each after the last: they do not overlap
+      }
   }
   return buffers_[core_][buffer_key(ap.space, base)];
 }
@@ -112,7 +117,7 @@ void ProgramBuilder::track(const AccessPattern& ap, bool write, uint32_t index, 
     a.p_hi = 1;
   } else {
     a.p_lo = ap.start_partition;
-    a.p_hi = ap.start_partition + (ap.partition_count - 1) * int(ap.partition_step) + 1;
+    a.p_hi = isa::partition_of(ap, ap.partition_count - 1) + 1;
   }
   a.instruction = index;
   a.write = write;

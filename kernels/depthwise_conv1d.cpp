@@ -302,17 +302,6 @@ __attribute__((target_clones("avx2", "default"))) void reference_row(const Depth
 
 }  // namespace
 
-std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,
-                                               const std::vector<float>& input,
-                                               const std::vector<float>& filter) {
-  const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
-  std::vector<double> out(size_t(N * C * Q), 0.0);
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t c = 0; c < C; ++c)
-      reference_row(p, &input[size_t((n * C + c) * W)], &filter[size_t(c * S)], &out[size_t((n * C + c) * Q)]);
-  return out;
-}
-
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p, const uint8_t* input,
                                                const uint8_t* filter) {
   const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();

@@ -45,12 +45,8 @@ std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dPar
                                                         int core, isa::InstructionSink& sink, bool keep_allocations);
 
 // out[n][c][q] = sum_s in[n][c][q*stride + s - pad_left] * filter[c][s], zero outside the
-// input, accumulated in double. Inputs are the values as stored (already in the dtype).
-std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p,
-                                               const std::vector<float>& input,
-                                               const std::vector<float>& filter);
-// The same from the tensors' bytes in p.dtype (as HBM holds them), widened a row at a time,
-// so that no fp32 copy of the inputs is held.
+// input, accumulated in double, from the tensors' bytes in p.dtype (as HBM holds them),
+// widened a row at a time, so that no fp32 copy of the inputs is held.
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p, const uint8_t* input,
                                                const uint8_t* filter);
 

@@ -63,7 +63,7 @@ void ComputeEngine::trace_instruction(uint32_t i, const isa::Instruction& in, do
                 std::max(0.0, ready_ns - free_ns));
   const std::string args = std::string("{") + numbers + ",\"operands\":\"" + operands + "\"}";
   trace_.slice(core_, tid, isa::opcode_name(in.op), start_ns, finish_ns, args);
-  const int me = slot_of(in);
+  const int me = isa::slot_of(in);
   for (uint32_t d : in.deps)
     if (scoreboard_.trace_slot(d) != me) trace_.flow(core_, scoreboard_.trace_tid(d), scoreboard_.trace_at(d), tid, start_ns);
 }

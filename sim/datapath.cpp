@@ -226,9 +226,9 @@ inline __attribute__((always_inline)) void mac_column(float* __restrict acc, Sta
   }
 }
 
-// The same for a row of N <= 8 known at compile time: the N sums stay in registers for all K
-// rows. A short moving tile (the conv's Q tile of 4 outputs) otherwise fell through to the
-// vector loop's scalar tail, 11 host instructions per multiply-accumulate.
+// The same for a row of N < 8 known at compile time (4 has mac_lanes): the N sums stay in
+// registers for all K rows. A short moving tile otherwise fell through to the vector loop's
+// scalar tail, 11 host instructions per multiply-accumulate.
 template <int N, class Elem, class Stat>
 inline __attribute__((always_inline)) void mac_short(float* __restrict acc, Stat stat, int K, const uint8_t* first,
                                                      int64_t pitch) {

@@ -10,10 +10,6 @@ namespace {
 constexpr double kTimeSlackNs = 0.01;
 }  // namespace
 
-int slot_of(const isa::Instruction& in) {
-  return in.engine == isa::Engine::Dma ? isa::kNumComputeEngines + in.queue : int(in.engine);
-}
-
 Scoreboard::Scoreboard(int core, int dma_queues, size_t capacity, double retire_after_ns, bool keep_history,
                        RunAbort& abort)
     : core_(core), capacity_(capacity), retire_after_ns_(retire_after_ns), keep_history_(keep_history),
@@ -48,7 +44,7 @@ void Scoreboard::push(const isa::Instruction& in) {
 void Scoreboard::push_borrowed(const isa::Instruction& in) { enqueue(&in, nullptr); }
 
 void Scoreboard::enqueue(const isa::Instruction* in, isa::Instruction* owned) {
-  const int slot = slot_of(*in);  // validation keeps queues below dma_queues
+  const int slot = isa::slot_of(*in);  // validation keeps queues below dma_queues
   // Instruction indices are 32-bit (isa::Instruction::deps).
   if (pushed_ > UINT32_MAX) throw std::length_error("a core's stream exceeds 2^32 instructions");
   queued_[size_t(slot)].push_back({uint32_t(pushed_++), in, owned});

@@ -29,8 +29,7 @@ struct WindowTooSmall : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Slots: one per compute engine (isa::Engine order), then one per DMA queue.
-int slot_of(const isa::Instruction& in);
+// Slots: one per compute engine (isa::Engine order), then one per DMA queue (isa::slot_of).
 
 class Scoreboard {
  public:

@@ -26,9 +26,10 @@ isa::Instruction one_column_matmul(DType dt, int K, int64_t N) {
   return mm;
 }
 
-float psum_row0(sim::Psum& psum, int64_t j) {
+// The fp32 at row `p`, column `j` of PSUM.
+float psum_f32(sim::Psum& psum, int p, int64_t j) {
   float v;
-  std::memcpy(&v, psum.at(0, 4 * j), 4);
+  std::memcpy(&v, psum.at(p, 4 * j), 4);
   return v;
 }
 
@@ -53,7 +54,7 @@ TEST(Datapath, MatmulRoundsEveryProductAndSum) {
     }
     sim::execute(one_column_matmul(DType::F32, K, N), mem);
     for (int64_t j = 0; j < N; ++j) {
-      const float got = psum_row0(psum, j);
+      const float got = psum_f32(psum, 0, j);
       EXPECT_EQ(got, 0.0f) << "K " << K << " N " << N << " column " << j << " got " << got;
       EXPECT_FALSE(std::signbit(got)) << "K " << K << " N " << N << " column " << j;
     }
@@ -85,7 +86,7 @@ TEST(Datapath, MatmulBf16SumsInAscendingPartitionOrder) {
     mm.src.offset = 3;
     sim::execute(mm, mem);
     for (int64_t j = 0; j < N; ++j) {
-      const float got = psum_row0(psum, j);
+      const float got = psum_f32(psum, 0, j);
       EXPECT_EQ(got, two24) << "K " << K << " N " << N << " column " << j << " got " << got;
     }
   }
@@ -127,9 +128,8 @@ TEST(Datapath, MatmulEveryColumnOfTheStationary) {
         for (int j = 0; j < N; ++j) {
           int want = 0;
           for (int k = 0; k < K; ++k) want += int(stat_value(k, i)) * int(mov_value(k, j));
-          float got;
-          std::memcpy(&got, psum.at(i, 4 * j), 4);
-          EXPECT_EQ(got, float(want)) << "N " << N << ", " << columns << " columns: out[" << i << "][" << j << "]";
+          EXPECT_EQ(psum_f32(psum, i, j), float(want))
+              << "N " << N << ", " << columns << " columns: out[" << i << "][" << j << "]";
         }
     }
   }
@@ -158,12 +158,9 @@ TEST(Datapath, TransposeMovesEveryElement) {
     tr.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, c.F, c.P);
     sim::execute(tr, mem);
     for (int f = 0; f < c.F; ++f)
-      for (int p = 0; p < c.P; ++p) {
-        float got;
-        std::memcpy(&got, psum.at(f, 4 * p), 4);
-        ASSERT_EQ(got, float(p * c.F + f)) << isa::dtype_name(c.dt) << " " << c.P << "x" << c.F << ": dst[" << f
-                                           << "][" << p << "]";
-      }
+      for (int p = 0; p < c.P; ++p)
+        ASSERT_EQ(psum_f32(psum, f, p), float(p * c.F + f))
+            << isa::dtype_name(c.dt) << " " << c.P << "x" << c.F << ": dst[" << f << "][" << p << "]";
   }
 }
 

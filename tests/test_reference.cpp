@@ -54,7 +54,9 @@ TEST(Reference, MatchesThePlainDefinitionBitForBit) {
     std::vector<float> input(size_t(sh.n * sh.c * sh.w)), filter(size_t(sh.c * sh.s));
     for (float& v : input) v = normal(gen);
     for (float& v : filter) v = normal(gen);
-    const std::vector<double> got = kernels::depthwise_conv1d_reference(p, input, filter);
+    p.dtype = isa::DType::F32;  // the values' own bytes
+    const std::vector<double> got = kernels::depthwise_conv1d_reference(
+        p, reinterpret_cast<const uint8_t*>(input.data()), reinterpret_cast<const uint8_t*>(filter.data()));
     const std::vector<double> want = plain_reference(p, input, filter);
     ASSERT_EQ(got.size(), want.size());
     EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(double)), 0)

@@ -73,14 +73,14 @@ int64_t ProgramBuilder::allocate(int pool) {
   int& next = pool_next_[core_][pool];
   const int64_t base = p.base + int64_t(next) * p.buffer_bytes;
   next = (next + 1) % p.bufs;
-  isa::Allocation a;
-  a.core = core_;
-  a.space = p.space;
-  a.name = p.name;
-  a.base = base;
-  a.bytes = p.buffer_bytes;
-  a.first = kUnused;
-  if (keep_allocations_) {
+  if (keep_allocations_) {  // else nothing reads them: no record, no copy of the pool's name
+    isa::Allocation a;
+    a.core = core_;
+    a.space = p.space;
+    a.name = p.name;
+    a.base = base;
+    a.bytes = p.buffer_bytes;
+    a.first = kUnused;
     buffers_[core_][buffer_key(p.space, base)].allocation = program_.allocations.size();
     program_.allocations.push_back(std::move(a));
   }

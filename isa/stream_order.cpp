@@ -4,8 +4,18 @@
 
 namespace trn2::isa {
 
+namespace {
+// The smallest power of two >= n (n > 0).
+size_t power_of_two_at_least(size_t n) {
+  size_t p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+}  // namespace
+
 StreamOrder::StreamOrder(int slots, size_t recent)
-    : slots_(size_t(slots)), recent_(recent), count_(slots_, 0), last_clock_(slots_ * slots_, 0), current_(slots_, 0) {
+    : slots_(size_t(slots)), recent_(recent ? power_of_two_at_least(recent) : 0), ring_mask_(recent_ - 1),
+      count_(slots_, 0), last_clock_(slots_ * slots_, 0), current_(slots_, 0) {
   if (recent_) {
     ring_.assign(recent_ * slots_, 0);
     ring_pins_.assign(recent_, 0);
@@ -39,14 +49,14 @@ void StreamOrder::add(uint32_t n, const Instruction& in) {
 
 void StreamOrder::pin(uint32_t i) {
   if (!recent_) return;  // every clock is kept
-  if (in_ring(i)) ++ring_pins_[i % recent_];
+  if (in_ring(i)) ++ring_pins_[ring_at(i)];
   else ++spilled_.at(i).pins;
 }
 
 void StreamOrder::unpin(uint32_t i) {
   if (!recent_) return;
   if (in_ring(i)) {
-    --ring_pins_[i % recent_];
+    --ring_pins_[ring_at(i)];
     return;
   }
   auto it = spilled_.find(i);
@@ -57,7 +67,7 @@ void StreamOrder::unpin(uint32_t i) {
 
 const uint32_t* StreamOrder::clock_of(uint32_t d, uint32_t n) const {
   if (!recent_) return &all_[size_t(d) * slots_];
-  if (size_t(n - d) <= recent_) return &ring_[(d % recent_) * slots_];
+  if (size_t(n - d) <= recent_) return &ring_[ring_at(d) * slots_];
   auto it = spilled_.find(d);
   return it == spilled_.end() ? nullptr : &clock_pool_[size_t(it->second.clock) * slots_];
 }
@@ -67,8 +77,8 @@ void StreamOrder::store(uint32_t n) {
     all_.insert(all_.end(), current_.begin(), current_.end());
     return;
   }
-  uint32_t* slot = &ring_[(n % recent_) * slots_];
-  uint32_t& pins = ring_pins_[n % recent_];
+  uint32_t* slot = &ring_[ring_at(n) * slots_];
+  uint32_t& pins = ring_pins_[ring_at(n)];
   // The ring's oldest clock leaves it now; keep it aside while its accesses are on file.
   if (pins > 0) {
     uint32_t clock;

@@ -8,7 +8,8 @@
 // A later instruction needs an earlier one's clock only if it depends on it, and not even
 // then if the dependency is already implied (a clock joined before shows it): every
 // instruction's slot and place there (5 bytes) are kept to tell. With `recent` = 0 every
-// clock is kept. Otherwise the clocks of the last `recent` instructions are kept, and older
+// clock is kept. Otherwise the clocks of the last `recent` instructions (rounded up to a
+// power of two) are kept, and older
 // ones only while an access of theirs is still on file (pinned). A kernel builder finds
 // dependencies among the accesses it keeps, so its dependencies are nearly always at hand;
 // one that is not (its accesses all covered by later ones since) is almost always implied
@@ -51,9 +52,12 @@ class StreamOrder {
   const uint32_t* clock_of(uint32_t d, uint32_t n) const;
   // Whether instruction i's clock is in the ring (i is at most the latest instruction).
   bool in_ring(uint32_t i) const { return size_t(latest_ - i) < recent_; }
+  // Instruction i's place in the ring: a mask, not a division (several per instruction).
+  size_t ring_at(uint32_t i) const { return size_t(i) & ring_mask_; }
   void store(uint32_t n);
 
-  size_t slots_, recent_;
+  size_t slots_, recent_;  // recent_: a power of two (0: every clock)
+  size_t ring_mask_;
   std::vector<uint32_t> count_;
   std::vector<uint32_t> last_clock_;  // per slot: the clock of its latest instruction
   std::vector<uint32_t> current_;

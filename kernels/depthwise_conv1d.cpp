@@ -304,17 +304,24 @@ __attribute__((target_clones("avx2", "default"))) void reference_row(const Depth
 
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p, const uint8_t* input,
                                                const uint8_t* filter) {
-  const int64_t N = p.batch, C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
-  const int64_t es = int64_t(isa::dtype_size(p.dtype));
-  std::vector<double> out(size_t(N * C * Q), 0.0);
-  std::vector<float> x(static_cast<size_t>(W)), f(static_cast<size_t>(S));  // a row at a time, as fp32
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t c = 0; c < C; ++c) {
-      isa::load_elements(input + (n * C + c) * W * es, es, p.dtype, W, x.data());
-      isa::load_elements(filter + c * S * es, es, p.dtype, S, f.data());
-      reference_row(p, x.data(), f.data(), &out[size_t((n * C + c) * Q)]);
-    }
+  std::vector<double> out(size_t(p.batch * p.channels * p.out_width()));
+  depthwise_conv1d_reference_rows(p, input, filter, 0, p.batch * p.channels, out.data());
   return out;
+}
+
+void depthwise_conv1d_reference_rows(const DepthwiseConv1dParams& p, const uint8_t* input, const uint8_t* filter,
+                                     int64_t first_row, int64_t end_row, double* out) {
+  const int64_t C = p.channels, W = p.width, S = p.kernel_size, Q = p.out_width();
+  const int64_t es = int64_t(isa::dtype_size(p.dtype));
+  std::vector<float> x(static_cast<size_t>(W)), f(static_cast<size_t>(S));  // a row at a time, as fp32
+  for (int64_t row = first_row; row < end_row; ++row) {
+    const int64_t c = row % C;
+    isa::load_elements(input + row * W * es, es, p.dtype, W, x.data());
+    isa::load_elements(filter + c * S * es, es, p.dtype, S, f.data());
+    double* o = out + row * Q;
+    std::fill(o, o + Q, 0.0);  // long rows accumulate into their outputs
+    reference_row(p, x.data(), f.data(), o);
+  }
 }
 
 }  // namespace trn2::kernels

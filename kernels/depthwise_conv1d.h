@@ -50,4 +50,11 @@ std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dPar
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p, const uint8_t* input,
                                                const uint8_t* filter);
 
+// The same for the (n, c) rows [first_row, end_row) only (row n * C + c): writes out[row * Q,
+// (row + 1) * Q) of each, `out` holding all N * C * Q outputs, and nothing else. Rows are
+// independent, so callers may compute disjoint ranges on several threads; the bits do not
+// depend on how the rows are split.
+void depthwise_conv1d_reference_rows(const DepthwiseConv1dParams& p, const uint8_t* input, const uint8_t* filter,
+                                     int64_t first_row, int64_t end_row, double* out);
+
 }  // namespace trn2::kernels

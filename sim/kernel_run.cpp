@@ -3,7 +3,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <future>
 #include <sstream>
+#include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -64,24 +68,102 @@ uint32_t block_key(uint64_t seed, uint64_t block) {
   return mix32(uint32_t(seed) ^ mix32(uint32_t(seed >> 32) ^ mix32(uint32_t(block) + 0x9e3779b9u)));
 }
 
-}  // namespace
+// Work (values to make, or a reference's widened inputs plus multiply-adds) below which a
+// part is not worth a thread of its own: 2^19 units are 0.25-1 ms of one core (on the largest
+// shape, ~2 ns a seeded value with its share of page faults, ~0.5 ns a reference unit), ten
+// times and more what starting and joining a thread costs (tens of us). So work is split only
+// from 1 Mi units up: small shapes run on the calling thread alone, the largest (32 Mi values
+// a tensor, 168 M reference units) on every core there is.
+constexpr double kWorkPerThread = double(1 << 19);
 
-void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype) {
+// Threads for `work` units: one per kWorkPerThread of work, at most the host's cores and
+// never more than 8 (the largest shape's ~0.2 s of this work is then ~25 ms a thread: more
+// would save little next to the model's own time).
+unsigned threads_for(double work) {
+  const unsigned cores = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+  return unsigned(std::max(1.0, std::min(double(cores), std::floor(work / kWorkPerThread))));
+}
+
+// Runs part(0) .. part(parts - 1): part 0 on this thread, the others on threads of their own,
+// and returns when every part has ended, so nothing outlives the caller's buffers. The first
+// exception a part threw (std::bad_alloc, or std::system_error when a thread cannot start)
+// is rethrown then, on this thread.
+template <class Part>
+void run_parts(unsigned parts, const Part& part) {
+  std::vector<std::future<void>> others;
+  std::exception_ptr error;
+  try {
+    others.reserve(parts - 1);
+    for (unsigned i = 1; i < parts; ++i) others.push_back(std::async(std::launch::async, [&part, i] { part(i); }));
+    part(0);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  for (std::future<void>& f : others) {
+    try {
+      f.get();
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+// Part `i` of `parts` of [0, n) in whole units of `unit` (the last part ends at n).
+std::pair<size_t, size_t> part_range(size_t n, size_t unit, unsigned i, unsigned parts) {
+  const size_t units = (n + unit - 1) / unit;
+  return {std::min(n, units * i / parts * unit), std::min(n, units * (i + 1) / parts * unit)};
+}
+
+constexpr size_t kSeedBlock = 4096;  // values per seeded_block call
+
+// Values [i0, i1) of seed `seed`'s stream into dst (the whole tensor), i0 a multiple of
+// kSeedBlock.
+void seeded_fill_range(uint8_t* dst, size_t i0, size_t i1, uint64_t seed, isa::DType dtype) {
   // Irwin-Hall with four terms: the four 16-bit halves of two 32-bit hashes of a counter are
   // uniform on [0, 65535], their sum has mean 131070 and variance 4 (65536^2 - 1) / 12, so
   // (sum - 131070) * sqrt(3) / 65536 has mean 0 and variance 1 (to 2^-32), bounded by
   // +-2 sqrt(3). No log/sincos: Box-Muller over mt19937_64 was a third of the host time of
   // the largest matrix shape, and a splitmix64 hash per value a tenth after that.
   const size_t es = isa::dtype_size(dtype);
-  float block[4096];
+  float block[kSeedBlock];
   // The counter's low 31 bits run within a block of 2^31 values; each block (and each seed)
   // has its own key, so seeds n and n + 1 (input and filter) are unrelated streams.
-  for (size_t i0 = 0; i0 < n; i0 += 4096) {
-    const size_t m = std::min<size_t>(4096, n - i0);
+  for (size_t b0 = i0; b0 < i1; b0 += kSeedBlock) {
+    const size_t m = std::min(kSeedBlock, i1 - b0);
     // 4096 divides 2^31: a block of 4096 never straddles two keys.
-    seeded_block(block_key(seed, i0 >> 31), uint32_t(i0 & 0x7fffffffu), uint32_t(m), block);
-    isa::store_elements(dst + i0 * es, int64_t(es), dtype, int64_t(m), block);
+    seeded_block(block_key(seed, b0 >> 31), uint32_t(b0 & 0x7fffffffu), uint32_t(m), block);
+    isa::store_elements(dst + b0 * es, int64_t(es), dtype, int64_t(m), block);
   }
+}
+
+}  // namespace
+
+void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype, unsigned threads) {
+  // A value depends only on its index and the seed, so the parts may be made in any order;
+  // parts begin on block boundaries so each is the same seeded_block calls as one thread's.
+  const size_t blocks = (n + kSeedBlock - 1) / kSeedBlock;
+  const unsigned parts =
+      unsigned(std::min<size_t>(threads > 0 ? threads : threads_for(double(n)), std::max<size_t>(1, blocks)));
+  run_parts(parts, [&](unsigned i) {
+    const auto [i0, i1] = part_range(n, kSeedBlock, i, parts);
+    seeded_fill_range(dst, i0, i1, seed, dtype);
+  });
+}
+
+std::vector<double> reference_output(const kernels::DepthwiseConv1dParams& p, const uint8_t* input,
+                                     const uint8_t* filter, unsigned threads) {
+  const int64_t rows = p.batch * p.channels, Q = p.out_width();
+  std::vector<double> out(size_t(rows * Q));
+  // A row's work: widening its input, and its multiply-adds.
+  const double work = double(rows) * double(p.width + Q * p.kernel_size);
+  const unsigned parts =
+      unsigned(std::min<int64_t>(threads > 0 ? threads : threads_for(work), std::max<int64_t>(1, rows)));
+  run_parts(parts, [&](unsigned i) {
+    const auto [r0, r1] = part_range(size_t(rows), 1, i, parts);
+    kernels::depthwise_conv1d_reference_rows(p, input, filter, int64_t(r0), int64_t(r1), out.data());
+  });
+  return out;
 }
 
 std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed, isa::DType dtype) {
@@ -138,7 +220,7 @@ KernelRun run_kernel(const RunConfig& rc) {
       seeded_fill(filter, size_t(f_t.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);
     }
     run.times.inputs = lap(t0);
-    ref = kernels::depthwise_conv1d_reference(rc.kernel, input, filter);
+    ref = reference_output(rc.kernel, input, filter);
     run.times.check = lap(t0);
   };
   if (rc.window == 0) {

@@ -40,6 +40,14 @@ struct KernelRun {
 // Deterministic values with mean 0 and variance 1, close to normal (Irwin-Hall sums of four
 // uniforms from 32-bit hashes of a counter), as the bytes of `dtype` (rounded to nearest even).
 std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed, isa::DType dtype);
+// The same n values written to dst, made on `threads` host threads (0: as many as n is worth,
+// one for small n); the bytes do not depend on the thread count.
+void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype, unsigned threads = 0);
+
+// kernels::depthwise_conv1d_reference, its (n, c) rows split over `threads` host threads (0:
+// as many as the shape is worth, one for small shapes); the bits do not depend on the split.
+std::vector<double> reference_output(const kernels::DepthwiseConv1dParams& p, const uint8_t* input,
+                                     const uint8_t* filter, unsigned threads = 0);
 
 KernelRun run_kernel(const RunConfig& rc);
 nlohmann::json make_report(const RunConfig& rc, const KernelRun& run);

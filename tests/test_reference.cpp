@@ -1,6 +1,6 @@
 // The kernel's reference (what the simulated output is checked against) equals the
 // convolution's definition written the plain way, bit for bit: the fast loop order must keep
-// each output's sum in ascending s.
+// each output's sum in ascending s; and its rows split over threads give the same bits.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -8,6 +8,7 @@
 
 #include "isa/dtype.h"
 #include "kernels/depthwise_conv1d.h"
+#include "sim/kernel_run.h"
 
 namespace trn2::test {
 namespace {
@@ -87,6 +88,26 @@ TEST(Reference, FromTheDtypesBytesMatchesThePlainDefinition) {
     const std::vector<double> want = plain_reference(p, input, filter);
     ASSERT_EQ(got.size(), want.size());
     EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(double)), 0) << isa::dtype_name(dt);
+  }
+}
+
+// A kernel run computes the reference's (n, c) rows on several threads: the same bits as one
+// thread, for short rows (Q < 16, four outputs at a time) and long ones (four taps a pass),
+// whatever the split, including more threads than rows.
+TEST(Reference, SameBitsOnAnyThreadCount) {
+  for (int64_t width : {40, 300}) {
+    kernels::DepthwiseConv1dParams p;
+    p.batch = 3, p.channels = 5, p.width = width, p.kernel_size = 30, p.stride = 1, p.pad_left = 3, p.pad_right = 2;
+    p.dtype = isa::DType::BF16;
+    const std::vector<uint8_t> input = sim::seeded_bytes(size_t(3 * 5 * width), 1, p.dtype);
+    const std::vector<uint8_t> filter = sim::seeded_bytes(size_t(5 * 30), 2, p.dtype);
+    const std::vector<double> one = kernels::depthwise_conv1d_reference(p, input.data(), filter.data());
+    for (unsigned threads : {1u, 2u, 3u, 7u, 16u, 0u}) {
+      const std::vector<double> many = sim::reference_output(p, input.data(), filter.data(), threads);
+      ASSERT_EQ(many.size(), one.size());
+      EXPECT_EQ(std::memcmp(many.data(), one.data(), one.size() * sizeof(double)), 0)
+          << "width " << width << " threads " << threads;
+    }
   }
 }
 

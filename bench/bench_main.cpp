@@ -1,7 +1,8 @@
 // trn2sim_bench: how fast the simulator answers. Runs the trn2sim binary once per shape per
 // repeat (a SystemC model elaborates once per process, so every run is its own process),
 // reads the run's report and the child's resource usage, and prints a Markdown table:
-// host seconds (whole process, best of the repeats), simulated instructions, instructions
+// host seconds (whole process, best of the repeats) and that run's CPU seconds (all its
+// threads: the inputs and the reference run on several), simulated instructions, instructions
 // and simulated ns per host second, the model's own share, and peak resident memory.
 //
 //   trn2sim_bench [--repeat N] [--binary PATH] [--hazards fail|warn|off] [--matrix] [--scaling] [--memory]
@@ -39,6 +40,7 @@ struct Shape {
 
 struct Measurement {
   double wall_s = 1e300;  // best of the repeats
+  double cpu_s = 0;       // that run's user + system CPU time, every thread's
   double model_s = 0;     // the SystemC model's share of that run
   int64_t instructions = 0;
   double simulated_ns = 0;
@@ -53,8 +55,9 @@ struct Binary {
 };
 
 // Runs `binary config --report report [options]` with stdout discarded; returns the wall
-// time and the child's peak RSS (from wait4), or a negative time when it failed.
-double run_once(const Binary& binary, const std::string& config, const std::string& report, int64_t& rss) {
+// time, and the child's CPU time and peak RSS (from wait4), or a negative time when it failed.
+double run_once(const Binary& binary, const std::string& config, const std::string& report, double& cpu_s,
+                int64_t& rss) {
   std::vector<std::string> args = {binary.path, config, "--report", report};
   args.insert(args.end(), binary.options.begin(), binary.options.end());
   std::vector<char*> argv;
@@ -73,6 +76,8 @@ double run_once(const Binary& binary, const std::string& config, const std::stri
   if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rss = int64_t(usage.ru_maxrss) * 1024;
+  cpu_s = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+          1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
 }
 
@@ -81,7 +86,8 @@ Measurement measure(const Binary& binary, const Shape& s, int repeat, const std:
   const std::string report = work + "/bench_report.json";
   for (int r = 0; r < repeat; ++r) {
     int64_t rss = 0;
-    const double wall = run_once(binary, s.config, report, rss);
+    double cpu = 0;
+    const double wall = run_once(binary, s.config, report, cpu, rss);
     if (wall < 0) {
       m.ok = false;
       return m;
@@ -91,6 +97,7 @@ Measurement measure(const Binary& binary, const Shape& s, int repeat, const std:
       std::ifstream f(report);
       const json j = json::parse(f);
       m.wall_s = wall;
+      m.cpu_s = cpu;
       m.model_s = j["simulator"]["phase_seconds"]["simulate"].get<double>();
       m.instructions = j["simulator"]["simulated_instructions"].get<int64_t>();
       m.simulated_ns = j["total_time_us"].get<double>() * 1e3;
@@ -100,17 +107,18 @@ Measurement measure(const Binary& binary, const Shape& s, int repeat, const std:
 }
 
 void print_header() {
-  std::printf("| shape | host s | model s | instructions | instr / host s | model instr / s | sim ns / host s | peak RSS MiB |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf("| shape | host s | cpu s | model s | instructions | instr / host s | model instr / s | sim ns / host s "
+              "| peak RSS MiB |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 }
 
 void print_row(const Shape& s, const Measurement& m) {
   if (!m.ok) {
-    std::printf("| %s | failed | | | | | | |\n", s.label.c_str());
+    std::printf("| %s | failed | | | | | | | |\n", s.label.c_str());
     return;
   }
-  std::printf("| %s | %.3f | %.3f | %lld | %.0f | %.0f | %.0f | %.0f |\n", s.label.c_str(), m.wall_s, m.model_s,
-              static_cast<long long>(m.instructions), double(m.instructions) / m.wall_s,
+  std::printf("| %s | %.3f | %.3f | %.3f | %lld | %.0f | %.0f | %.0f | %.0f |\n", s.label.c_str(), m.wall_s, m.cpu_s,
+              m.model_s, static_cast<long long>(m.instructions), double(m.instructions) / m.wall_s,
               m.model_s > 0 ? double(m.instructions) / m.model_s : 0.0, m.simulated_ns / m.wall_s,
               double(m.peak_rss) / (1 << 20));
   std::fflush(stdout);

@@ -24,8 +24,9 @@ if(NOT TRN2SIM_PGO STREQUAL "off")
   # training build and the final one, in different directories, find each other's.
   set(_pgo_prefix -fprofile-prefix-path=${CMAKE_BINARY_DIR})
   if(TRN2SIM_PGO STREQUAL "generate")
-    # One host thread runs the model: single (non-atomic) counter updates are exact.
-    add_compile_options(-fprofile-generate=${TRN2SIM_PGO_DIR} -fprofile-update=single ${_pgo_prefix})
+    # Atomic counters: the seeded inputs and the reference run on several host threads, and
+    # racing plain increments leave counts that GCC rejects as corrupted.
+    add_compile_options(-fprofile-generate=${TRN2SIM_PGO_DIR} -fprofile-update=atomic ${_pgo_prefix})
     add_link_options(-fprofile-generate=${TRN2SIM_PGO_DIR})
   elseif(TRN2SIM_PGO STREQUAL "use")
     # Code the training never ran (the tests, rare error paths, a JSON program's own

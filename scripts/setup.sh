@@ -16,21 +16,30 @@ stale_profile() {
   [ -n "$(find app isa kernels sim CMakeLists.txt cmake -newer "$profile/trained" -print -quit)" ]
 }
 
-if [ "$pgo" = use ] && stale_profile; then
-  echo "setup: training build for profile-guided optimisation (build/pgo-train)"
+train() {
   # Without link-time optimisation: the counts are taken per object before it.
   cmake -S . -B build/pgo-train -DCMAKE_BUILD_TYPE=Release -DTRN2SIM_LTO=OFF -DTRN2SIM_PGO=generate \
-    -DTRN2SIM_PGO_DIR="$profile" >/dev/null
-  cmake --build build/pgo-train "$jobs" --target trn2sim >/dev/null
+    -DTRN2SIM_PGO_DIR="$profile" >/dev/null &&
+    cmake --build build/pgo-train "$jobs" --target trn2sim >/dev/null || return 1
   rm -rf "$profile"
-  train=build/pgo-train/trn2sim
+  local binary=build/pgo-train/trn2sim cfg
   for cfg in configs/depthwise_*.json configs/matrix/*.json; do
-    "$train" "$cfg" --log-level error >/dev/null
+    "$binary" "$cfg" --log-level error >/dev/null || return 1
   done
   # A program given as JSON takes its own paths (parsing, its inputs, its race check).
-  "$train" configs/depthwise_default.json --dump-program build/pgo-train/program.json --log-level error >/dev/null
-  "$train" run-program build/pgo-train/program.json --log-level error >/dev/null
+  "$binary" configs/depthwise_default.json --dump-program build/pgo-train/program.json --log-level error >/dev/null &&
+    "$binary" run-program build/pgo-train/program.json --log-level error >/dev/null || return 1
   touch "$profile/trained"
+}
+
+if [ "$pgo" = use ] && stale_profile; then
+  echo "setup: training build for profile-guided optimisation (build/pgo-train)"
+  if ! train; then
+    # The profile only makes the build faster: without one it is the same simulator.
+    echo "setup: the training run failed; building without a profile" >&2
+    rm -rf "$profile"
+    pgo=off
+  fi
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTRN2SIM_PGO="$pgo" -DTRN2SIM_PGO_DIR="$profile" >/dev/null

@@ -33,6 +33,12 @@ inline void strip_asan_fiber_warning(std::string& out) {
   if (end != std::string::npos) out.erase(begin, end + last.size() - begin);
 }
 
+// A file's whole content (empty if it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
 inline Outcome run_binary(const std::string& args) {
   const std::string cmd = std::string(TRN2SIM_BINARY) + " " + args + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");

@@ -143,11 +143,6 @@ TEST(Cli, WrongTypeField) {
 }
 
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 TEST(Cli, SameConfigSameBitsAndCycles) {
   const std::string cfg = write_config("determinism", kernel_config(R"("channels": 6, "width": 300, "kernel_size": 9, "dtype": "float16", "stride": 2, "padding": [3, 1])"));
   const std::string dir = temp_dir();

@@ -5,19 +5,11 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "cli_helpers.h"
 
 namespace trn2::test {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 size_t count(const std::string& text, const std::string& what) {
   size_t n = 0;

@@ -21,11 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 json load_config(const std::string& relative) {
   std::ifstream f(std::string(TRN2SIM_SOURCE_DIR) + "/" + relative);
   return json::parse(f);

@@ -9,13 +9,13 @@
 // then if the dependency is already implied (a clock joined before shows it): every
 // instruction's slot and place there (5 bytes) are kept to tell. With `recent` = 0 every
 // clock is kept. Otherwise the clocks of the last `recent` instructions (rounded up to a
-// power of two) are kept, and older
-// ones only while an access of theirs is still on file (pinned). A kernel builder finds
-// dependencies among the accesses it keeps, so its dependencies are nearly always at hand;
-// one that is not (its accesses all covered by later ones since) is almost always implied
-// by the others. Only if it is not is its order guessed, from below: the instruction is
-// taken to follow that dependency itself but not, through it, what came before it (counted
-// in lost_orders(); a race may then be reported that is not one, never the other way round).
+// power of two) are kept, and older ones only while an access of theirs is still on file
+// (pinned). A kernel builder finds dependencies among the accesses it keeps, so its
+// dependencies are nearly always at hand; one that is not (its accesses all covered by later
+// ones since) is almost always implied by the others. Only if it is not is its order
+// guessed, from below: the instruction is taken to follow that dependency itself but not,
+// through it, what came before it (counted in lost_orders(); a race may then be reported
+// that is not one, never the other way round).
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>

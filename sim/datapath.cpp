@@ -310,13 +310,14 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   const DType mdt = in.src2.dtype;
   const bool moving_in_place = M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && mdt != DType::F16;
   const bool column_in_place = moving_in_place && st.affine && in.src.dtype == DType::BF16 && mdt == DType::BF16;
-  if (column_in_place) {
-    // Converted as the multiply-adds take it (mac_column_bf16_in_place).
-  } else if (M == 1 && st.affine) {
-    // One stationary column (the conv's filter tap): its K elements are `pitch` apart.
-    isa::load_elements(st.first, st.pitch, in.src.dtype, K, stat);
-  } else {
-    for (int k = 0; k < K; ++k) load_row(m, in.src, st, k, &stat[size_t(k * M)]);
+  // An in-place column is converted as the multiply-adds take it; any other is converted here.
+  if (!column_in_place) {
+    if (M == 1 && st.affine) {
+      // One stationary column (the conv's filter tap): its K elements are `pitch` apart.
+      isa::load_elements(st.first, st.pitch, in.src.dtype, K, stat);
+    } else {
+      for (int k = 0; k < K; ++k) load_row(m, in.src, st, k, &stat[size_t(k * M)]);
+    }
   }
   const uint8_t* mov = mv.first;
   int64_t mov_pitch = mv.pitch;

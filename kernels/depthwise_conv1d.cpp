@@ -238,11 +238,12 @@ inline __attribute__((always_inline)) void reference_four(const DepthwiseConv1dP
   for (int i = 0; i < 4; ++i) o[i] = sum[i];
 }
 
-// Built for AVX2 hosts too (4 doubles a vector instead of SSE2's 2), chosen at load time:
-// each lane still a rounded multiply then a rounded add (AVX2 brings no FMA, and the build
-// has no -march flags), so the bits do not depend on the host.
-__attribute__((target_clones("avx2", "default"))) void reference_row(const DepthwiseConv1dParams& p, const float* x,
-                                                                     const float* f, double* o) {
+// Built for AVX-512 and AVX2 hosts too (8 or 4 doubles a vector instead of SSE2's 2),
+// chosen at load time: each lane still a rounded multiply then a rounded add (the build never
+// contracts them into an FMA: -ffp-contract=off), so the bits do not depend on the host.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void reference_row(const DepthwiseConv1dParams& p,
+                                                                                const float* x, const float* f,
+                                                                                double* o) {
   const int64_t W = p.width, S = p.kernel_size, Q = p.out_width();
   const int64_t pad = p.pad_left, stride = p.stride;
   if (Q < kShortRow) {

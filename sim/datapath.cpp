@@ -203,10 +203,10 @@ struct StatBf16 {
 // acc[j] += stat(k) * row_k[j] for k ascending, where the moving tile's K rows are N
 // contiguous elements `pitch` bytes apart, converted to fp32 in the same loop: the PE's
 // multiply-accumulate for one stationary column, the conv's innermost work, in one call (a
-// load and a call per row dominated small tiles). Built twice, for AVX2 hosts and for
-// baseline x86-64, chosen at load time: 8 lanes instead of 4, each lane still a rounded
-// multiply then a rounded add (AVX2 does not bring FMA, so nothing is contracted) in the
-// same order, so the bits do not depend on the host.
+// load and a call per row dominated small tiles). Built for AVX-512 hosts, AVX2 hosts and
+// baseline x86-64, chosen at load time: 16 or 8 lanes instead of 4, each lane still a rounded
+// multiply then a rounded add (the build never contracts them into an FMA: -ffp-contract=off)
+// in the same order, so the bits do not depend on the host.
 template <class Elem, class Stat>
 inline __attribute__((always_inline)) void mac_column(float* __restrict acc, Stat stat, int K, const uint8_t* first,
                                                       int64_t pitch, int64_t N) {
@@ -273,24 +273,21 @@ inline __attribute__((always_inline)) void mac_any(float* acc, Stat stat, int K,
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void mac_column_bf16(float* acc, const float* stat, int K,
-                                                                       const uint8_t* first, int64_t pitch,
-                                                                       int64_t N) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void mac_column_bf16(
+    float* acc, const float* stat, int K, const uint8_t* first, int64_t pitch, int64_t N) {
   mac_any<Bf16>(acc, StatRow{stat}, K, first, pitch, N);
 }
 
 // Both operands bf16 and read in place: the conv's matmul (one filter tap against a [K, Q]
 // window of the input). The same multiply-adds in the same order as converting the column
 // first, without the column's round trip through memory.
-__attribute__((target_clones("avx2", "default"))) void mac_column_bf16_in_place(float* acc, const uint8_t* stat,
-                                                                                int64_t stat_pitch, int K,
-                                                                                const uint8_t* first, int64_t pitch,
-                                                                                int64_t N) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void mac_column_bf16_in_place(
+    float* acc, const uint8_t* stat, int64_t stat_pitch, int K, const uint8_t* first, int64_t pitch, int64_t N) {
   mac_any<Bf16>(acc, StatBf16{stat, stat_pitch}, K, first, pitch, N);
 }
 
-__attribute__((target_clones("avx2", "default"))) void mac_column_f32(float* acc, const float* stat, int K,
-                                                                      const uint8_t* first, int64_t pitch, int64_t N) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void mac_column_f32(
+    float* acc, const float* stat, int K, const uint8_t* first, int64_t pitch, int64_t N) {
   mac_any<F32>(acc, StatRow{stat}, K, first, pitch, N);
 }
 
@@ -298,7 +295,7 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   // out[M, N] (+)= stationary[K, M]^T x moving[K, N]; products and sums in fp32 over k in
   // ascending order, as the PE array accumulates; the PSUM bank adds the result to what it
   // holds when accumulating. The build must not contract `acc + s * x` into a fused
-  // multiply-add (no -march flags): the bits would change.
+  // multiply-add (-ffp-contract=off, CMakeLists.txt): the bits would change.
   const int K = in.src.partition_count;
   const int64_t M = in.src.free_elements(), N = in.src2.free_elements();
   float* stat = scratch_row(0, size_t(K * M));

@@ -49,9 +49,10 @@ inline uint32_t mix32(uint32_t z) {
 }
 
 // Values [i0, i0 + m) of the stream keyed by `key` (m <= 2^30, one 2^31 block's key). 32-bit
-// arithmetic only, so the loop vectorises with AVX2 (a 64-bit hash has no AVX2 multiply).
-__attribute__((target_clones("avx2", "default"))) void seeded_block(uint32_t key, uint32_t i0, uint32_t m,
-                                                                   float* out) {
+// arithmetic only, so the loop vectorises with AVX2 and AVX-512 (a 64-bit hash has no AVX2
+// multiply); integer lanes, so the bits do not depend on which is chosen at load time.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void seeded_block(uint32_t key, uint32_t i0, uint32_t m,
+                                                                               float* out) {
   const float scale = 1.7320508075688772f / 65536.0f;
   for (uint32_t k = 0; k < m; ++k) {
     // The key enters between two rounds: with key + counter, two seeds' streams would be

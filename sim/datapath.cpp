@@ -126,8 +126,17 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
 }
 
 void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
-  float* row = scratch_row(0, size_t(in.src.free_elements()));
   const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
+  if (src.affine && dst.affine && src.stride == 4 && in.src.dtype == DType::F32 && in.src.space != in.dst.space) {
+    // Rows of contiguous fp32 (the PSUM results every kernel copies out) are converted
+    // straight into the destination: the same values as through a row of scratch, one pass
+    // instead of two. Different memories, so a destination row cannot overlap its source.
+    for (int p = 0; p < in.src.partition_count; ++p)
+      isa::store_elements(dst.row(p), dst.stride, in.dst.dtype, in.src.free_elements(),
+                          reinterpret_cast<const float*>(src.row(p)));
+    return;
+  }
+  float* row = scratch_row(0, size_t(in.src.free_elements()));
   for (int p = 0; p < in.src.partition_count; ++p) {
     load_row(m, in.src, src, p, row);
     store_row(m, in.dst, dst, p, row);
@@ -346,10 +355,50 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   }
 }
 
+// dst row f, element p = all[p * F + f], for destination rows of contiguous fp32 (a PSUM
+// tile, each row its own partition: validation keeps partition steps positive, so no two
+// rows overlap and the order of the writes does not matter). Four source rows at a time,
+// transposed as 4 x 4 blocks in registers: a store of four elements where an element at a
+// time cost a load and a store each (a 128 x 128 filter tile took 15 us).
+void transpose_f32_rows(const float* all, int P, int64_t F, const Rows& dst) {
+  int p = 0;
+  for (; p + 4 <= P; p += 4) {
+    const float* a = all + size_t(p) * size_t(F);
+    const float *b = a + F, *c = b + F, *d = c + F;
+    int64_t f = 0;
+    for (; f + 4 <= F; f += 4) {
+      F32x4 ra, rb, rc, rd;
+      std::memcpy(&ra, a + f, 16);
+      std::memcpy(&rb, b + f, 16);
+      std::memcpy(&rc, c + f, 16);
+      std::memcpy(&rd, d + f, 16);
+      // Interleave pairs of rows, then pairs of pairs: o_k holds element k of a, b, c and d.
+      const F32x4 ab_lo = __builtin_shufflevector(ra, rb, 0, 4, 1, 5);
+      const F32x4 ab_hi = __builtin_shufflevector(ra, rb, 2, 6, 3, 7);
+      const F32x4 cd_lo = __builtin_shufflevector(rc, rd, 0, 4, 1, 5);
+      const F32x4 cd_hi = __builtin_shufflevector(rc, rd, 2, 6, 3, 7);
+      const F32x4 o0 = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5);
+      const F32x4 o1 = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
+      const F32x4 o2 = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5);
+      const F32x4 o3 = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
+      std::memcpy(dst.row(int(f)) + p * 4, &o0, 16);
+      std::memcpy(dst.row(int(f + 1)) + p * 4, &o1, 16);
+      std::memcpy(dst.row(int(f + 2)) + p * 4, &o2, 16);
+      std::memcpy(dst.row(int(f + 3)) + p * 4, &o3, 16);
+    }
+    for (; f < F; ++f) {
+      const float v[4] = {a[f], b[f], c[f], d[f]};
+      std::memcpy(dst.row(int(f)) + p * 4, v, 16);
+    }
+  }
+  for (; p < P; ++p)
+    for (int64_t f = 0; f < F; ++f) std::memcpy(dst.row(int(f)) + p * 4, &all[size_t(p) * size_t(F) + size_t(f)], 4);
+}
+
 void transpose(const isa::Instruction& in, const CoreMemory& m) {
-  // dst[f, p] = src[p, f]. The source is gathered whole, then each destination row is
-  // written at once; src (SBUF) and dst (PSUM) never overlap, and within a destination row
-  // the elements are written in ascending p as before.
+  // dst[f, p] = src[p, f]. The source is gathered whole, as fp32, then written out: rows of
+  // contiguous fp32 (the PE's PSUM output) in 4 x 4 blocks, any other destination row by row
+  // (elements in ascending p); src (SBUF) and dst (PSUM) never overlap.
   const int P = in.src.partition_count;
   const int64_t F = in.src.free_elements();
   // Columns are gathered kBlock at a time: each source row then gives one cache line to the
@@ -361,6 +410,10 @@ void transpose(const isa::Instruction& in, const CoreMemory& m) {
   const Rows src = rows_of(m, in.src);
   for (int p = 0; p < P; ++p) load_row(m, in.src, src, p, &all[size_t(p) * size_t(F)]);
   const Rows dst = rows_of(m, in.dst);
+  if (dst.affine && dst.stride == 4 && in.dst.dtype == DType::F32) {
+    transpose_f32_rows(all, P, F, dst);
+    return;
+  }
   for (int64_t f0 = 0; f0 < F; f0 += kBlock) {
     const int64_t nb = std::min(kBlock, F - f0);
     for (int p = 0; p < P; ++p) {

@@ -135,8 +135,45 @@ TEST(Datapath, MatmulEveryColumnOfTheStationary) {
   }
 }
 
+TEST(Datapath, TensorCopyConvertsEveryElementOnce) {
+  // dst[p][j] = src[p][j] rounded to dst's dtype, checked against the element-at-a-time
+  // conversion: PSUM fp32 rows to SBUF (converted straight into the destination) and SBUF
+  // to SBUF (through a row of scratch), with values that need rounding in 16 bits.
+  sim::Hbm hbm("hbm", 64, 1.0);
+  sim::Sbuf sbuf("sbuf", 128, 4096);
+  sim::Psum psum("psum", 128, 16384, 2048);
+  const sim::CoreMemory mem{&hbm, &sbuf, &psum};
+  auto value = [](int p, int j) { return 1.0f + float(p) / 3.0f - float(j) * 0.7071f; };
+  for (const Space from : {Space::PSUM, Space::SBUF})
+    for (const DType out : {DType::F32, DType::BF16, DType::F16})
+      for (const int n : {1, 4, 37, 128}) {
+        const int P = 128;
+        const int64_t src_base = 0, dst_base = 2048;  // SBUF to SBUF: apart within each partition
+        for (int p = 0; p < P; ++p)
+          for (int j = 0; j < n; ++j) {
+            uint8_t* at = from == Space::PSUM ? psum.at(p, src_base + 4 * j) : sbuf.partition(p) + src_base + 4 * j;
+            isa::store_element(at, DType::F32, value(p, j));
+          }
+        isa::Instruction cp;
+        cp.op = isa::Opcode::TensorCopy;
+        cp.engine = isa::Engine::Vector;
+        cp.src = isa::tile(from, DType::F32, src_base, 0, P, n);
+        cp.dst = isa::tile(Space::SBUF, out, dst_base, 0, P, n);
+        sim::execute(cp, mem);
+        const int64_t es = int64_t(isa::dtype_size(out));
+        for (int p = 0; p < P; ++p)
+          for (int j = 0; j < n; ++j) {
+            uint8_t want[4];
+            isa::store_element(want, out, value(p, j));
+            ASSERT_EQ(std::memcmp(sbuf.partition(p) + dst_base + j * es, want, size_t(es)), 0)
+                << isa::space_name(from) << " to " << isa::dtype_name(out) << ", " << n << " per row: [" << p << "]["
+                << j << "]";
+          }
+      }
+}
+
 TEST(Datapath, TransposeMovesEveryElement) {
-  // dst[f][p] = src[p][f], every element distinct (p * F + f, exact in bf16 below 256), for
+  // dst[f][p] = src[p][f], every element distinct (p * F + f, exact in bf16 up to 256), for
   // shapes that fill the gather's blocks of 16 columns, leave a partial one, or have one.
   sim::Hbm hbm("hbm", 64, 1.0);
   sim::Sbuf sbuf("sbuf", 128, 4096);
@@ -146,22 +183,28 @@ TEST(Datapath, TransposeMovesEveryElement) {
     DType dt;
     int P, F;
   };
+  // A destination of contiguous fp32 rows goes in 4 x 4 blocks (P and F multiples of 4, or
+  // not, or under 4); any other (bf16 here, exact below 257) through the column gather.
   for (const Case& c : {Case{DType::F32, 128, 40}, Case{DType::F32, 5, 37}, Case{DType::BF16, 5, 37},
-                        Case{DType::BF16, 8, 32}, Case{DType::BF16, 3, 1}}) {
-    const int64_t es = int64_t(isa::dtype_size(c.dt));
-    for (int p = 0; p < c.P; ++p)
-      for (int f = 0; f < c.F; ++f) isa::store_element(sbuf.partition(p) + f * es, c.dt, float(p * c.F + f));
-    isa::Instruction tr;
-    tr.op = isa::Opcode::Transpose;
-    tr.engine = isa::Engine::Tensor;
-    tr.src = isa::tile(Space::SBUF, c.dt, 0, 0, c.P, c.F);
-    tr.dst = isa::tile(Space::PSUM, DType::F32, 0, 0, c.F, c.P);
-    sim::execute(tr, mem);
-    for (int f = 0; f < c.F; ++f)
+                        Case{DType::BF16, 8, 32}, Case{DType::BF16, 3, 1}, Case{DType::F32, 128, 128},
+                        Case{DType::F32, 7, 6}})
+    for (const DType out : {DType::F32, DType::BF16}) {
+      if (out == DType::BF16 && c.P * c.F > 256) continue;
+      const int64_t es = int64_t(isa::dtype_size(c.dt)), out_es = int64_t(isa::dtype_size(out));
       for (int p = 0; p < c.P; ++p)
-        ASSERT_EQ(psum_f32(psum, f, p), float(p * c.F + f))
-            << isa::dtype_name(c.dt) << " " << c.P << "x" << c.F << ": dst[" << f << "][" << p << "]";
-  }
+        for (int f = 0; f < c.F; ++f) isa::store_element(sbuf.partition(p) + f * es, c.dt, float(p * c.F + f));
+      isa::Instruction tr;
+      tr.op = isa::Opcode::Transpose;
+      tr.engine = isa::Engine::Tensor;
+      tr.src = isa::tile(Space::SBUF, c.dt, 0, 0, c.P, c.F);
+      tr.dst = isa::tile(Space::PSUM, out, 0, 0, c.F, c.P);
+      sim::execute(tr, mem);
+      for (int f = 0; f < c.F; ++f)
+        for (int p = 0; p < c.P; ++p)
+          ASSERT_EQ(isa::load_element(psum.at(f, p * out_es), out), float(p * c.F + f))
+              << isa::dtype_name(c.dt) << " " << c.P << "x" << c.F << " to " << isa::dtype_name(out) << ": dst[" << f
+              << "][" << p << "]";
+    }
 }
 
 }  // namespace

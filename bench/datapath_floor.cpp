@@ -9,9 +9,10 @@
 //   trn2sim_datapath_floor CONFIG.json... [--repeat N]   (default 5; the best pass counts)
 //
 // Prints a Markdown table, a row per config: instructions, the best pass's host seconds, ns
-// per instruction and the rate that makes; then per config each opcode's share and ns per
-// instruction (from a second, instrumented pass: two clock reads per instruction, whose own
-// cost is measured and subtracted).
+// per instruction, the rate that makes and whether the numbers match the kernel's reference
+// (exit status 1 if not); then per config each opcode's share and ns per instruction (from a
+// second, instrumented pass: two clock reads per instruction, whose own cost is measured and
+// subtracted).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -85,6 +86,7 @@ struct Floor {
   double best_s = 0;
   std::vector<size_t> count;   // per opcode
   std::vector<double> net_s;   // per opcode, the instrumented pass less its clock reads
+  trn2::sim::Numerics numerics;
 };
 
 Floor measure(const std::string& config, int repeat) {
@@ -119,6 +121,14 @@ Floor measure(const std::string& config, int repeat) {
   for (int r = 0; r < repeat; ++r) f.best_s = std::min(f.best_s, run_pass(program, cores));
   double clock_pair_s = 0;
   const std::vector<double> by_opcode = run_timed_pass(program, cores, clock_pair_s);
+  // The numbers the passes computed, against the kernel's reference: a floor that skipped
+  // work would not be one.
+  const isa::HbmTensor& output = *program.find_tensor("output");
+  std::vector<float> out(size_t(output.bytes()) / isa::dtype_size(dt));
+  isa::load_elements(hbm.data() + output.base, int64_t(isa::dtype_size(dt)), dt, int64_t(out.size()), out.data());
+  f.numerics = sim::compare_output(out, sim::reference_output(rc.kernel, hbm.data() + input.base,
+                                                              hbm.data() + filter.base),
+                                   rc.atol, rc.rtol);
   f.count.assign(isa::kNumOpcodes, 0);
   for (const auto& stream : program.cores)
     for (const isa::Instruction& in : stream) ++f.count[size_t(in.op)];
@@ -156,10 +166,15 @@ int sc_main(int argc, char** argv) {
     return 2;
   }
   std::printf("datapath alone, best of %d passes\n\n", repeat);
-  std::printf("| config | instructions | host s | ns / instruction | instr / host s |\n|---|---:|---:|---:|---:|\n");
-  for (const Floor& f : floors)
-    std::printf("| %s | %zu | %.4f | %.0f | %.0f |\n", f.config.c_str(), f.instructions, f.best_s,
-                1e9 * f.best_s / double(f.instructions), double(f.instructions) / f.best_s);
+  std::printf("| config | instructions | host s | ns / instruction | instr / host s | numerics |\n"
+              "|---|---:|---:|---:|---:|---|\n");
+  bool all_pass = true;
+  for (const Floor& f : floors) {
+    std::printf("| %s | %zu | %.4f | %.0f | %.0f | %s |\n", f.config.c_str(), f.instructions, f.best_s,
+                1e9 * f.best_s / double(f.instructions), double(f.instructions) / f.best_s,
+                f.numerics.pass ? "pass" : "FAIL");
+    all_pass = all_pass && f.numerics.pass;
+  }
   for (const Floor& f : floors) {
     double total = 0;
     for (double t : f.net_s) total += t;
@@ -171,5 +186,5 @@ int sc_main(int argc, char** argv) {
                   1e9 * f.net_s[size_t(o)] / double(f.count[size_t(o)]));
     }
   }
-  return 0;
+  return all_pass ? 0 : 1;
 }

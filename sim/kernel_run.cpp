@@ -173,6 +173,26 @@ std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed, isa::DType dtype) {
   return bytes;
 }
 
+Numerics compare_output(const std::vector<float>& output, const std::vector<double>& reference, double atol,
+                        double rtol) {
+  Numerics n;
+  if (output.size() != reference.size()) {
+    n.mismatches = int64_t(std::max(output.size(), reference.size()));
+    n.pass = false;
+    return n;
+  }
+  for (size_t i = 0; i < reference.size(); ++i) {
+    const double err = std::fabs(double(output[i]) - reference[i]);
+    const double rel = err / std::max(std::fabs(reference[i]), 1e-30);
+    const bool ok = err <= atol + rtol * std::fabs(reference[i]);  // NaN fails too
+    n.max_abs_error = std::max(n.max_abs_error, std::isnan(err) ? INFINITY : err);
+    if (std::fabs(reference[i]) > atol) n.max_rel_error = std::max(n.max_rel_error, rel);
+    if (!ok) n.mismatches += 1;
+  }
+  n.pass = n.mismatches == 0;
+  return n;
+}
+
 KernelRun run_kernel(const RunConfig& rc) {
   KernelRun run;
   auto t0 = std::chrono::steady_clock::now();
@@ -242,15 +262,7 @@ KernelRun run_kernel(const RunConfig& rc) {
   }
   run.times.simulate = setup + lap(t0);
   run.output = decode(run.sim.tensors.at("output"), dt);
-  for (size_t i = 0; i < ref.size(); ++i) {
-    const double err = std::fabs(double(run.output[i]) - ref[i]);
-    const double rel = err / std::max(std::fabs(ref[i]), 1e-30);
-    const bool ok = err <= rc.atol + rc.rtol * std::fabs(ref[i]);  // NaN fails too
-    run.numerics.max_abs_error = std::max(run.numerics.max_abs_error, std::isnan(err) ? INFINITY : err);
-    if (std::fabs(ref[i]) > rc.atol) run.numerics.max_rel_error = std::max(run.numerics.max_rel_error, rel);
-    if (!ok) run.numerics.mismatches += 1;
-  }
-  run.numerics.pass = run.numerics.mismatches == 0;
+  run.numerics = compare_output(run.output, ref, rc.atol, rc.rtol);
   run.times.check += lap(t0);
   return run;
 }

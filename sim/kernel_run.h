@@ -49,6 +49,11 @@ void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype, unsign
 std::vector<double> reference_output(const kernels::DepthwiseConv1dParams& p, const uint8_t* input,
                                      const uint8_t* filter, unsigned threads = 0);
 
+// The kernel's output (widened to fp32) against its reference: an element passes within
+// atol + rtol * |reference| (NaN never does); outputs of another length all fail.
+Numerics compare_output(const std::vector<float>& output, const std::vector<double>& reference, double atol,
+                        double rtol);
+
 KernelRun run_kernel(const RunConfig& rc);
 nlohmann::json make_report(const RunConfig& rc, const KernelRun& run);
 std::string summary_text(const RunConfig& rc, const KernelRun& run);

@@ -6,12 +6,14 @@
 // and simulated ns per host second, the model's own share, and peak resident memory.
 //
 //   trn2sim_bench [--repeat N] [--binary PATH] [--hazards fail|warn|off] [--matrix] [--scaling] [--memory]
-//                 [--work DIR]
+//                 [--floor] [--work DIR]
 //
 // Default: the four reference shapes of issue 5. --matrix: every config of configs/matrix/
 // and the total host time. --scaling: one shape family over four sizes (linear growth check).
 // --memory: one shape (so the same tensors) cut into more and more instructions (smaller
 // matmul tiles), streamed and as a whole program: the bytes each extra instruction costs.
+// --floor: a second table, each shape's datapath alone (trn2sim_datapath_floor: the numbers
+// without the model around them) and what the model costs per instruction above it.
 // Not part of ctest: timings on a shared machine are noisy and the big shapes take seconds.
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -124,6 +126,45 @@ void print_row(const Shape& s, const Measurement& m) {
   std::fflush(stdout);
 }
 
+// The datapath floor of `s` (trn2sim_datapath_floor, best of `repeat` passes), in seconds, or
+// a negative number when it failed or its numbers did not match the reference.
+double floor_seconds(const Shape& s, int repeat, const std::string& work) {
+  const std::string out = work + "/bench_floor.json";
+  std::vector<std::string> args = {TRN2SIM_FLOOR_BINARY, s.config, "--repeat", std::to_string(repeat), "--json", out};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  std::ifstream f(out);
+  const json rows = json::parse(f);
+  return rows.at(0).at("seconds").get<double>();
+}
+
+void print_floor(const std::vector<Shape>& shapes, const std::vector<Measurement>& runs, int repeat,
+                 const std::string& work) {
+  std::printf("\n| shape | datapath alone s | datapath instr / s | model s | model ns / instr above the datapath |\n");
+  std::printf("|---|---:|---:|---:|---:|\n");
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const Measurement& m = runs[i];
+    const double d = floor_seconds(shapes[i], repeat, work);
+    if (!m.ok || d < 0) {
+      std::printf("| %s | failed | | | |\n", shapes[i].label.c_str());
+      continue;
+    }
+    std::printf("| %s | %.4f | %.0f | %.3f | %.0f |\n", shapes[i].label.c_str(), d, double(m.instructions) / d,
+                m.model_s, 1e9 * (m.model_s - d) / double(m.instructions));
+    std::fflush(stdout);
+  }
+}
+
 // A config for a [n, c, 1, w] S=s shape, written into `work`; `moving_max` (matmul moving
 // free size, so the Q tile) and `window` (instructions) as given, or defaults when negative.
 std::string write_config(const std::string& work, int64_t n, int64_t c, int64_t w, int64_t s, const char* dtype,
@@ -158,7 +199,7 @@ int main(int argc, char** argv) {
   Binary binary{TRN2SIM_BINARY, {}};
   std::string source = TRN2SIM_SOURCE_DIR, work = fs::temp_directory_path().string();
   int repeat = 3;
-  bool matrix = false, scaling = false, memory = false;
+  bool matrix = false, scaling = false, memory = false, floor = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
@@ -168,9 +209,10 @@ int main(int argc, char** argv) {
     else if (a == "--matrix") matrix = true;
     else if (a == "--scaling") scaling = true;
     else if (a == "--memory") memory = true;
+    else if (a == "--floor") floor = true;
     else {
       std::cerr << "usage: trn2sim_bench [--repeat N] [--binary PATH] [--hazards fail|warn|off] [--matrix] [--scaling]"
-                   " [--memory] [--work DIR]\n";
+                   " [--memory] [--floor] [--work DIR]\n";
       return 2;
     }
   }
@@ -218,12 +260,14 @@ int main(int argc, char** argv) {
   print_header();
   double total = 0;
   bool all_ok = true;
+  std::vector<Measurement> runs;
   for (const Shape& s : shapes) {
-    const Measurement r = measure(binary, s, repeat, work);
-    print_row(s, r);
-    all_ok = all_ok && r.ok;
-    if (r.ok) total += r.wall_s;
+    runs.push_back(measure(binary, s, repeat, work));
+    print_row(s, runs.back());
+    all_ok = all_ok && runs.back().ok;
+    if (runs.back().ok) total += runs.back().wall_s;
   }
   if (matrix) std::printf("\nmatrix total: %.3f host s over %zu configs\n", total, shapes.size());
+  if (floor) print_floor(shapes, runs, repeat, work);
   return all_ok ? 0 : 1;
 }

@@ -6,7 +6,10 @@
 // a floor under the whole model's, "numerics included" (issue 5): the model cannot run
 // faster than this, and what is left of the budget after it is all that timing may cost.
 //
-//   trn2sim_datapath_floor CONFIG.json... [--repeat N]   (default 5; the best pass counts)
+//   trn2sim_datapath_floor CONFIG.json... [--repeat N] [--json FILE]
+//
+// --repeat: timed passes per config (default 5; the best counts). --json: also writes the
+// rows to FILE ([{"config", "instructions", "seconds", "numerics_pass"}], for trn2sim_bench).
 //
 // Prints a Markdown table, a row per config: instructions, the best pass's host seconds, ns
 // per instruction, the rate that makes and whether the numbers match the kernel's reference
@@ -17,10 +20,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include "isa/instruction.h"
@@ -142,11 +147,14 @@ Floor measure(const std::string& config, int repeat) {
 
 int sc_main(int argc, char** argv) {
   int repeat = 5;
+  std::string json_path;
   std::vector<std::string> configs;
   for (int a = 1; a < argc; ++a) {
     const std::string arg = argv[a];
     if (arg == "--repeat" && a + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++a]));
+    } else if (arg == "--json" && a + 1 < argc) {
+      json_path = argv[++a];
     } else if (arg.rfind("--", 0) == 0) {
       std::fprintf(stderr, "unknown option '%s'\n", arg.c_str());
       return 2;
@@ -155,7 +163,7 @@ int sc_main(int argc, char** argv) {
     }
   }
   if (configs.empty()) {
-    std::fprintf(stderr, "usage: %s CONFIG.json... [--repeat N]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s CONFIG.json... [--repeat N] [--json FILE]\n", argv[0]);
     return 2;
   }
   std::vector<Floor> floors;
@@ -184,6 +192,18 @@ int sc_main(int argc, char** argv) {
       std::printf("| %s | %zu | %.1f%% | %.0f |\n", trn2::isa::opcode_name(trn2::isa::Opcode(o)), f.count[size_t(o)],
                   100.0 * f.net_s[size_t(o)] / std::max(total, 1e-300),
                   1e9 * f.net_s[size_t(o)] / double(f.count[size_t(o)]));
+    }
+  }
+  if (!json_path.empty()) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Floor& f : floors)
+      rows.push_back({{"config", f.config}, {"instructions", f.instructions}, {"seconds", f.best_s},
+                      {"numerics_pass", f.numerics.pass}});
+    std::ofstream out(json_path);
+    out << rows.dump(2) << "\n";
+    if (!out) {
+      std::fprintf(stderr, "error: cannot write %s\n", json_path.c_str());
+      return 2;
     }
   }
   return all_pass ? 0 : 1;

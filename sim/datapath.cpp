@@ -3,6 +3,7 @@
 #include "sim/elementwise.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -127,10 +128,14 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
 
 void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
   const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
-  if (src.affine && dst.affine && src.stride == 4 && in.src.dtype == DType::F32 && in.src.space != in.dst.space) {
-    // Rows of contiguous fp32 (the PSUM results every kernel copies out) are converted
-    // straight into the destination: the same values as through a row of scratch, one pass
-    // instead of two. Different memories, so a destination row cannot overlap its source.
+  // Rows of contiguous, aligned fp32 (the PSUM results every kernel copies out) are read as
+  // floats where they lie and converted straight into the destination: the same values as
+  // through a row of scratch, one pass instead of two. Different memories, so a destination
+  // row cannot overlap its source. (Nothing requires a pattern's address to be aligned.)
+  const bool aligned_rows = reinterpret_cast<uintptr_t>(src.first) % alignof(float) == 0 &&
+                            src.pitch % int64_t(alignof(float)) == 0;
+  if (src.affine && dst.affine && src.stride == 4 && in.src.dtype == DType::F32 && in.src.space != in.dst.space &&
+      aligned_rows) {
     for (int p = 0; p < in.src.partition_count; ++p)
       isa::store_elements(dst.row(p), dst.stride, in.dst.dtype, in.src.free_elements(),
                           reinterpret_cast<const float*>(src.row(p)));

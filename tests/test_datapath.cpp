@@ -137,39 +137,42 @@ TEST(Datapath, MatmulEveryColumnOfTheStationary) {
 
 TEST(Datapath, TensorCopyConvertsEveryElementOnce) {
   // dst[p][j] = src[p][j] rounded to dst's dtype, checked against the element-at-a-time
-  // conversion: PSUM fp32 rows to SBUF (converted straight into the destination) and SBUF
-  // to SBUF (through a row of scratch), with values that need rounding in 16 bits.
+  // conversion: PSUM fp32 rows to SBUF (converted straight into the destination, or through
+  // a row of scratch when the rows are not 4-byte aligned) and SBUF to SBUF (through a row
+  // of scratch), with values that need rounding in 16 bits.
   sim::Hbm hbm("hbm", 64, 1.0);
   sim::Sbuf sbuf("sbuf", 128, 4096);
   sim::Psum psum("psum", 128, 16384, 2048);
   const sim::CoreMemory mem{&hbm, &sbuf, &psum};
   auto value = [](int p, int j) { return 1.0f + float(p) / 3.0f - float(j) * 0.7071f; };
   for (const Space from : {Space::PSUM, Space::SBUF})
-    for (const DType out : {DType::F32, DType::BF16, DType::F16})
-      for (const int n : {1, 4, 37, 128}) {
-        const int P = 128;
-        const int64_t src_base = 0, dst_base = 2048;  // SBUF to SBUF: apart within each partition
-        for (int p = 0; p < P; ++p)
-          for (int j = 0; j < n; ++j) {
-            uint8_t* at = from == Space::PSUM ? psum.at(p, src_base + 4 * j) : sbuf.partition(p) + src_base + 4 * j;
-            isa::store_element(at, DType::F32, value(p, j));
-          }
-        isa::Instruction cp;
-        cp.op = isa::Opcode::TensorCopy;
-        cp.engine = isa::Engine::Vector;
-        cp.src = isa::tile(from, DType::F32, src_base, 0, P, n);
-        cp.dst = isa::tile(Space::SBUF, out, dst_base, 0, P, n);
-        sim::execute(cp, mem);
-        const int64_t es = int64_t(isa::dtype_size(out));
-        for (int p = 0; p < P; ++p)
-          for (int j = 0; j < n; ++j) {
-            uint8_t want[4];
-            isa::store_element(want, out, value(p, j));
-            ASSERT_EQ(std::memcmp(sbuf.partition(p) + dst_base + j * es, want, size_t(es)), 0)
-                << isa::space_name(from) << " to " << isa::dtype_name(out) << ", " << n << " per row: [" << p << "]["
-                << j << "]";
-          }
-      }
+    for (const int64_t src_base : {0, 2})
+      for (const DType out : {DType::F32, DType::BF16, DType::F16})
+        for (const int n : {1, 4, 37, 128}) {
+          const int P = 128;
+          const int64_t dst_base = 2048;  // SBUF to SBUF: apart within each partition
+          for (int p = 0; p < P; ++p)
+            for (int j = 0; j < n; ++j) {
+              uint8_t* at = from == Space::PSUM ? psum.at(p, src_base + 4 * j) : sbuf.partition(p) + src_base + 4 * j;
+              isa::store_element(at, DType::F32, value(p, j));
+            }
+          for (int p = 0; p < P; ++p) std::memset(sbuf.partition(p) + dst_base, 0xff, 4 * 128);  // NaN: not written
+          isa::Instruction cp;
+          cp.op = isa::Opcode::TensorCopy;
+          cp.engine = isa::Engine::Vector;
+          cp.src = isa::tile(from, DType::F32, src_base, 0, P, n);
+          cp.dst = isa::tile(Space::SBUF, out, dst_base, 0, P, n);
+          sim::execute(cp, mem);
+          const int64_t es = int64_t(isa::dtype_size(out));
+          for (int p = 0; p < P; ++p)
+            for (int j = 0; j < n; ++j) {
+              uint8_t want[4];
+              isa::store_element(want, out, value(p, j));
+              ASSERT_EQ(std::memcmp(sbuf.partition(p) + dst_base + j * es, want, size_t(es)), 0)
+                  << isa::space_name(from) << "+" << src_base << " to " << isa::dtype_name(out) << ", " << n
+                  << " per row: [" << p << "][" << j << "]";
+            }
+        }
 }
 
 TEST(Datapath, TransposeMovesEveryElement) {
@@ -193,6 +196,7 @@ TEST(Datapath, TransposeMovesEveryElement) {
       const int64_t es = int64_t(isa::dtype_size(c.dt)), out_es = int64_t(isa::dtype_size(out));
       for (int p = 0; p < c.P; ++p)
         for (int f = 0; f < c.F; ++f) isa::store_element(sbuf.partition(p) + f * es, c.dt, float(p * c.F + f));
+      for (int f = 0; f < c.F; ++f) std::memset(psum.at(f, 0), 0xff, size_t(c.P * out_es));  // NaN: not written
       isa::Instruction tr;
       tr.op = isa::Opcode::Transpose;
       tr.engine = isa::Engine::Tensor;

@@ -26,6 +26,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -56,12 +57,9 @@ struct Binary {
   std::vector<std::string> options;
 };
 
-// Runs `binary config --report report [options]` with stdout discarded; returns the wall
-// time, and the child's CPU time and peak RSS (from wait4), or a negative time when it failed.
-double run_once(const Binary& binary, const std::string& config, const std::string& report, double& cpu_s,
-                int64_t& rss) {
-  std::vector<std::string> args = {binary.path, config, "--report", report};
-  args.insert(args.end(), binary.options.begin(), binary.options.end());
+// Runs args[0] with args and stdout discarded; returns the wall time and fills `usage` (the
+// child's, from wait4), or returns a negative time when it failed or exited non-zero.
+double run_quiet(std::vector<std::string> args, rusage& usage) {
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -70,17 +68,28 @@ double run_once(const Binary& binary, const std::string& config, const std::stri
   const pid_t pid = fork();
   if (pid == 0) {
     if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
-    execv(binary.path.c_str(), argv.data());
+    execv(argv[0], argv.data());
     _exit(127);
   }
   int status = 0;
-  rusage usage{};
   if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
+}
+
+// Runs `binary config --report report [options]`; returns the wall time, and the child's CPU
+// time and peak RSS, or a negative time when it failed.
+double run_once(const Binary& binary, const std::string& config, const std::string& report, double& cpu_s,
+                int64_t& rss) {
+  std::vector<std::string> args = {binary.path, config, "--report", report};
+  args.insert(args.end(), binary.options.begin(), binary.options.end());
+  rusage usage{};
+  const double wall = run_quiet(std::move(args), usage);
+  if (wall < 0) return wall;
   rss = int64_t(usage.ru_maxrss) * 1024;
   cpu_s = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
           1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall : -1;
+  return wall;
 }
 
 Measurement measure(const Binary& binary, const Shape& s, int repeat, const std::string& work) {
@@ -130,19 +139,9 @@ void print_row(const Shape& s, const Measurement& m) {
 // a negative number when it failed or its numbers did not match the reference.
 double floor_seconds(const Shape& s, int repeat, const std::string& work) {
   const std::string out = work + "/bench_floor.json";
-  std::vector<std::string> args = {TRN2SIM_FLOOR_BINARY, s.config, "--repeat", std::to_string(repeat), "--json", out};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  rusage usage{};
+  if (run_quiet({TRN2SIM_FLOOR_BINARY, s.config, "--repeat", std::to_string(repeat), "--json", out}, usage) < 0)
+    return -1;
   std::ifstream f(out);
   const json rows = json::parse(f);
   return rows.at(0).at("seconds").get<double>();

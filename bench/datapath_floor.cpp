@@ -107,8 +107,7 @@ Floor measure(const std::string& config, int repeat) {
   const isa::DType dt = rc.kernel.dtype;
   const isa::HbmTensor& input = *program.find_tensor("input");
   const isa::HbmTensor& filter = *program.find_tensor("filter");
-  sim::seeded_fill(hbm.data() + input.base, size_t(input.bytes()) / isa::dtype_size(dt), rc.seed, dt);
-  sim::seeded_fill(hbm.data() + filter.base, size_t(filter.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);
+  sim::seeded_kernel_inputs(rc.kernel, rc.seed, hbm.data() + input.base, hbm.data() + filter.base);
   std::vector<CoreState> cores(program.cores.size());
   const isa::Limits& l = rc.hw.limits;
   for (size_t c = 0; c < cores.size(); ++c) {

@@ -10,8 +10,9 @@
 #
 # Needs valgrind and python3. A Release build has no line tables: a function inlined into
 # another counts as its caller (with link-time optimisation most small helpers are), so
-# the parts are those of the functions the compiler kept. A minute for a run of 70k
-# instructions ([1,1024,1,4096] S=4093 bf16); wall time is about 50 times the run's.
+# the parts are those of the functions the compiler kept. About 6 s for a run of 70k
+# instructions ([1,1024,1,4096] S=4093 bf16). Valgrind has no AVX-512: the AVX2 builds of
+# the vectorised loops run under it.
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: $0 BINARY CONFIG.json [trn2sim options...]" >&2

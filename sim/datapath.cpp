@@ -411,7 +411,6 @@ void transpose(const isa::Instruction& in, const CoreMemory& m) {
   // is 64 KiB, more than L1 holds, so every element was a miss).
   constexpr int64_t kBlock = 16;
   float* all = scratch_row(0, size_t(P) * size_t(F));
-  float* cols = scratch_row(1, size_t(kBlock) * size_t(P));
   const Rows src = rows_of(m, in.src);
   for (int p = 0; p < P; ++p) load_row(m, in.src, src, p, &all[size_t(p) * size_t(F)]);
   const Rows dst = rows_of(m, in.dst);
@@ -419,6 +418,7 @@ void transpose(const isa::Instruction& in, const CoreMemory& m) {
     transpose_f32_rows(all, P, F, dst);
     return;
   }
+  float* cols = scratch_row(1, size_t(kBlock) * size_t(P));
   for (int64_t f0 = 0; f0 < F; f0 += kBlock) {
     const int64_t nb = std::min(kBlock, F - f0);
     for (int p = 0; p < P; ++p) {

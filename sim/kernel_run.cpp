@@ -152,6 +152,11 @@ void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype, unsign
   });
 }
 
+void seeded_kernel_inputs(const kernels::DepthwiseConv1dParams& p, uint64_t seed, uint8_t* input, uint8_t* filter) {
+  seeded_fill(input, size_t(p.batch * p.channels * p.width), seed, p.dtype);
+  seeded_fill(filter, size_t(p.channels * p.kernel_size), seed + 1, p.dtype);
+}
+
 std::vector<double> reference_output(const kernels::DepthwiseConv1dParams& p, const uint8_t* input,
                                      const uint8_t* filter, unsigned threads) {
   const int64_t rows = p.batch * p.channels, Q = p.out_width();
@@ -237,8 +242,7 @@ KernelRun run_kernel(const RunConfig& rc) {
       std::vector<uint8_t>().swap(x_npy);
       std::vector<uint8_t>().swap(f_npy);
     } else {
-      seeded_fill(input, size_t(in_t.bytes()) / isa::dtype_size(dt), rc.seed, dt);
-      seeded_fill(filter, size_t(f_t.bytes()) / isa::dtype_size(dt), rc.seed + 1, dt);
+      seeded_kernel_inputs(rc.kernel, rc.seed, input, filter);
     }
     run.times.inputs = lap(t0);
     ref = reference_output(rc.kernel, input, filter);

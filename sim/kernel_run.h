@@ -44,6 +44,10 @@ std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed, isa::DType dtype);
 // one for small n); the bytes do not depend on the thread count.
 void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype, unsigned threads = 0);
 
+// The kernel's seeded tensors, as a run makes them: `input` ([N, C, 1, W]) from `seed`,
+// `filter` ([C, 1, 1, S]) from seed + 1, in the kernel's dtype.
+void seeded_kernel_inputs(const kernels::DepthwiseConv1dParams& p, uint64_t seed, uint8_t* input, uint8_t* filter);
+
 // kernels::depthwise_conv1d_reference, its (n, c) rows split over `threads` host threads (0:
 // as many as the shape is worth, one for small shapes); the bits do not depend on the split.
 std::vector<double> reference_output(const kernels::DepthwiseConv1dParams& p, const uint8_t* input,

@@ -9,6 +9,7 @@ const char* const kOpcodeNames[kNumOpcodes] = {"dma_copy",      "nc_matmul",    
 const char* const kEngineNames[] = {"pe", "dve", "act", "pool", "dma"};
 const char* const kAluNames[kNumAluOps] = {"add", "subtract", "multiply", "max"};
 const char* const kActNames[kNumActFuncs] = {"identity", "relu", "exp"};
+const char* const kDgeNames[kNumDgeModes] = {"unknown", "none", "swdge", "hwdge"};
 
 template <typename E, size_t N>
 bool parse_name(const char* const (&names)[N], const std::string& s, E& out) {
@@ -29,6 +30,8 @@ bool parse_opcode(const std::string& s, Opcode& out) { return parse_name(kOpcode
 bool parse_engine(const std::string& s, Engine& out) { return parse_name(kEngineNames, s, out); }
 bool parse_alu(const std::string& s, AluOp& out) { return parse_name(kAluNames, s, out); }
 bool parse_act(const std::string& s, ActFunc& out) { return parse_name(kActNames, s, out); }
+const char* dge_name(DgeMode m) { return kDgeNames[int(m)]; }
+bool parse_dge(const std::string& s, DgeMode& out) { return parse_name(kDgeNames, s, out); }
 
 bool reads_src(Opcode op) { return op != Opcode::Memset && op != Opcode::Iota; }
 bool reads_src2(Opcode op) { return op == Opcode::Matmul || op == Opcode::TensorTensor; }

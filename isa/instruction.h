@@ -24,6 +24,12 @@ constexpr int kNumAluOps = 4;
 // The function of an activation (nki.isa activation's op; identity is the copy).
 enum class ActFunc : uint8_t { Identity, Relu, Exp };
 constexpr int kNumActFuncs = 3;
+// How a DMA's descriptors are made (nki.isa.dge_mode): `unknown` lets the compiler choose
+// (the hardware config says what the model takes it for); `none`, precomputed by the runtime
+// into HBM before the kernel runs; `swdge`, by GpSimd software while it runs; `hwdge`, by the
+// core's descriptor-generation hardware, triggered by the SP or ACT sequencer.
+enum class DgeMode : uint8_t { Unknown, None, SwDge, HwDge };
+constexpr int kNumDgeModes = 4;
 
 const char* opcode_name(Opcode op);
 bool parse_opcode(const std::string& s, Opcode& out);
@@ -33,6 +39,8 @@ const char* alu_name(AluOp op);     // add, subtract, multiply, max
 bool parse_alu(const std::string& s, AluOp& out);
 const char* act_name(ActFunc f);    // identity, relu, exp
 bool parse_act(const std::string& s, ActFunc& out);
+const char* dge_name(DgeMode m);    // unknown, none, swdge, hwdge (nki.isa.dge_mode's names)
+bool parse_dge(const std::string& s, DgeMode& out);
 
 // The operands an opcode reads (every opcode writes dst; an accumulating matmul also reads it).
 bool reads_src(Opcode op);   // all but memset and iota
@@ -50,6 +58,7 @@ struct Instruction {
   Opcode op = Opcode::TensorCopy;
   Engine engine = Engine::Vector;
   int queue = 0;              // DMA queue, for Engine::Dma
+  DgeMode dge = DgeMode::Unknown;  // dma_copy: how its descriptors are made
   AccessPattern dst;
   AccessPattern src;          // matmul: stationary [K, M]; otherwise the (first) input
   AccessPattern src2;         // matmul: moving [K, N]; tensor_tensor: the second input

@@ -165,6 +165,8 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
   in.op = o.name<Opcode>("op", parse_opcode, "opcode", "dma_copy, nc_matmul, nc_transpose, tensor_copy, memset, tensor_tensor, tensor_scalar, activation or iota");
   in.engine = o.name<Engine>("engine", parse_engine, "engine", "pe, dve, act, pool or dma");
   if (in.engine == Engine::Dma) in.queue = int(o.integer("queue", 0, 1 << 20));
+  if (in.op == Opcode::DmaCopy && o.has("dge_mode"))
+    in.dge = o.name<DgeMode>("dge_mode", parse_dge, "dge_mode", "unknown, none, swdge or hwdge");
   in.dst = ap_from_json(o.get("dst"), o.at("dst"), p);
   if (reads_src(in.op)) in.src = ap_from_json(o.get("src"), o.at("src"), p);
   switch (in.op) {
@@ -225,6 +227,7 @@ json to_json(const Program& p) {
       json j = {{"op", opcode_name(in.op)}, {"engine", engine_name(in.engine)},
                 {"dst", ap_to_json(in.dst)}, {"deps", in.deps}};
       if (in.engine == Engine::Dma) j["queue"] = in.queue;
+      if (in.op == Opcode::DmaCopy && in.dge != DgeMode::Unknown) j["dge_mode"] = dge_name(in.dge);
       if (reads_src(in.op)) j["src"] = ap_to_json(in.src);
       switch (in.op) {
         case Opcode::Matmul:

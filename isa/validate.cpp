@@ -147,6 +147,8 @@ class Checker {
         require(in.dst.space != Space::HBM || in.src.space != Space::HBM || in.dst.total_elements() <= p_.hbm_bytes, [&] { return "dst has " + std::to_string(in.dst.total_elements()) + " elements, more than the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
         require(in.src.dtype == in.dst.dtype, [&] { return "DMA does not convert dtypes (src " + std::string(dtype_name(in.src.dtype)) + ", dst " + dtype_name(in.dst.dtype) + ")"; });
         require(in.src.total_elements() == in.dst.total_elements(), [&] { return "src has " + std::to_string(in.src.total_elements()) + " elements but dst has " + std::to_string(in.dst.total_elements()); });
+        // GpSimd's descriptor software has no public cost figure to model it from.
+        require(in.dge != DgeMode::SwDge, "dge_mode swdge is not modelled (no public figure for GpSimd descriptor generation); use none or hwdge");
         break;
       }
       case Opcode::Matmul: {
@@ -172,6 +174,8 @@ class Checker {
         require(in.src.space == Space::SBUF && in.dst.space == Space::PSUM, "transposes SBUF into PSUM");
         require(in.src.free_elements() <= l_.matmul_stationary_free_max, [&] { return "src free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max); });
         require(in.dst.partition_count == in.src.free_elements() && in.dst.free_elements() == in.src.partition_count, "dst must be src's shape transposed");
+        // nki.isa nc_transpose: the PSUM result keeps the input's dtype.
+        require(in.dst.dtype == in.src.dtype, [&] { return "dst dtype " + std::string(dtype_name(in.dst.dtype)) + " differs from src dtype " + dtype_name(in.src.dtype) + " (a transpose does not convert)"; });
         within_one_bank(in.dst, "dst");
         break;
       }

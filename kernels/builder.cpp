@@ -203,10 +203,11 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   return index;
 }
 
-uint32_t ProgramBuilder::dma_copy(const AccessPattern& dst, const AccessPattern& src) {
+uint32_t ProgramBuilder::dma_copy(const AccessPattern& dst, const AccessPattern& src, isa::DgeMode dge) {
   isa::Instruction in;
   in.op = isa::Opcode::DmaCopy;
   in.engine = Engine::Dma;
+  in.dge = dge;
   in.queue = next_queue_[core_];
   next_queue_[core_] = (next_queue_[core_] + 1) % limits_.dma_queues;
   in.dst = dst;

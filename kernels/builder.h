@@ -51,7 +51,8 @@ class ProgramBuilder {
 
   void set_core(int core);
 
-  uint32_t dma_copy(const AccessPattern& dst, const AccessPattern& src);
+  // Queues are taken in turn (round robin over the core's queues).
+  uint32_t dma_copy(const AccessPattern& dst, const AccessPattern& src, isa::DgeMode dge = isa::DgeMode::Unknown);
   uint32_t matmul(const AccessPattern& dst, const AccessPattern& stationary,
                   const AccessPattern& moving, bool accumulate);
   uint32_t transpose(const AccessPattern& dst, const AccessPattern& src);

@@ -1,7 +1,14 @@
 #pragma once
 // nkilib's depthwise conv1d "implicit GEMM" kernel for TRN2, as a program builder, and an
 // independent reference implementation for checking its numbers.
+//
+// The default variant emits the instruction stream of nki-library's
+// src/nkilib_src/nkilib/experimental/conv/depthwise_conv1d.py at tag 2.29 (the kernel as
+// users run it); the other variants are this project's changes to it, named so that a user
+// can compare them with the real kernel on the same model (docs/depthwise-variants.md).
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "isa/instruction.h"
@@ -10,12 +17,23 @@
 
 namespace trn2::kernels {
 
+enum class Conv1dVariant : uint8_t {
+  Nkilib,      // nkilib 2.29's stream
+  FilterOnce,  // the same, with each channel tile's filter loaded and transposed once for all batches
+  QTiled,      // filter once, and the input loaded per Q tile: SBUF no longer grows with the row
+};
+const char* variant_name(Conv1dVariant v);  // nkilib, filter_once, q_tiled
+bool parse_variant(const std::string& s, Conv1dVariant& out);
+
 struct DepthwiseConv1dParams {
   int64_t batch = 1;        // N
   int64_t channels = 384;   // C
   int64_t width = 2051;     // W
   int64_t kernel_size = 4;  // S
-  isa::DType dtype = isa::DType::F32;
+  isa::DType dtype = isa::DType::F32;         // the input's, and the output's
+  // The filter's, when it differs (nkilib takes the two apart): see filter_type().
+  std::optional<isa::DType> filter_dtype;
+  Conv1dVariant variant = Conv1dVariant::Nkilib;
   int64_t stride = 1;
   int64_t pad_left = 0, pad_right = 0;
   int lnc = 2;     // 2: channels split over both physical cores; 1: one core does all
@@ -25,10 +43,22 @@ struct DepthwiseConv1dParams {
   int64_t batch_group_count = 1;
   int64_t feature_group_count = -1;  // -1: equal to channels
 
+  isa::DType filter_type() const { return filter_dtype.value_or(dtype); }
   int64_t out_width() const { return (width + pad_left + pad_right - kernel_size) / stride + 1; }
   // Throws std::invalid_argument naming the parameter and the rule it breaks.
   void check() const;
 };
+
+// How a run tiles the kernel and what it holds in SBUF, for reports (per core).
+struct Conv1dPlan {
+  int64_t s_tile = 0, q_tile = 0, c_tile = 0;
+  int64_t s_tiles = 0, q_tiles = 0, c_tiles = 0;
+  int input_buffers = 0;           // rotating sets of input tiles that fit (at most `buffers`)
+  int64_t sbuf_bytes = 0;          // per partition, all pools
+};
+// Throws std::invalid_argument for parameters the kernel does not support, or buffers that
+// do not fit SBUF (naming the bytes needed and the limit).
+Conv1dPlan depthwise_conv1d_plan(const DepthwiseConv1dParams& p, const isa::Limits& limits);
 
 // Emits input [N, C, 1, W], filter [C, 1, 1, S] and output [N, C, 1, Q] HBM tensors
 // ("input", "filter", "output") and both cores' instruction streams.
@@ -45,7 +75,7 @@ std::vector<isa::Allocation> emit_depthwise_conv1d_core(const DepthwiseConv1dPar
                                                         int core, isa::InstructionSink& sink, bool keep_allocations);
 
 // out[n][c][q] = sum_s in[n][c][q*stride + s - pad_left] * filter[c][s], zero outside the
-// input, accumulated in double, from the tensors' bytes in p.dtype (as HBM holds them),
+// input, accumulated in double, from the tensors' bytes in p.dtype and p.filter_type() (as HBM holds them),
 // widened a row at a time, so that no fp32 copy of the inputs is held.
 std::vector<double> depthwise_conv1d_reference(const DepthwiseConv1dParams& p, const uint8_t* input,
                                                const uint8_t* filter);

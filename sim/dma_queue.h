@@ -5,7 +5,12 @@
 // dma_fixed_latency_ns later (descriptor fetch, semaphore-to-start) on the core's DMA
 // engines: its descriptors (contiguous runs) spread by partition, so 128 partitions over 16
 // engines give each engine 8. The instruction ends when its last engine does.
+// A hardware-DGE instruction (dge_mode hwdge, or unknown where the config takes it so) first
+// has its descriptors made by one of the core's DGE blocks, hwdge_issue_ns each (ARCH2,
+// nki-dge.rst: about 600 ns per instruction, two instances per core); the queue waits for it.
 #include <systemc>
+
+#include <vector>
 
 #include "isa/instruction.h"
 #include "sim/datapath.h"
@@ -25,11 +30,25 @@ struct DmaShape {
 // on both sides, at most one partition row long.
 DmaShape dma_shape(const isa::Instruction& in);
 
+// The core's hardware descriptor-generation blocks, shared by its DMA queues: each makes one
+// instruction's descriptors at a time.
+class DescriptorGenerators {
+ public:
+  DescriptorGenerators(int instances, double ns_each) : free_at_(size_t(std::max(1, instances)), 0.0), ns_(ns_each) {}
+  // An instruction ready at `ready` takes the instance free first; returns when its
+  // descriptors are made.
+  double generate(double ready);
+
+ private:
+  std::vector<double> free_at_;
+  double ns_;
+};
+
 class DmaQueue : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(DmaQueue);
   DmaQueue(sc_core::sc_module_name name, int queue, Scoreboard& scoreboard, const CoreMemory& memory,
-           const HardwareConfig& hw, DmaArbiter& arbiter, Trace& trace, int core);
+           const HardwareConfig& hw, DmaArbiter& arbiter, DescriptorGenerators& dge, Trace& trace, int core);
 
  private:
   void run();
@@ -38,6 +57,7 @@ class DmaQueue : public sc_core::sc_module {
   CoreMemory memory_;
   const HardwareConfig& hw_;
   DmaArbiter& arbiter_;
+  DescriptorGenerators& dge_;
   int queue_;
   Trace& trace_;
   int core_;

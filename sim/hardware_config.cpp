@@ -44,6 +44,9 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("dma_descriptor_overhead_ns", c.dma_descriptor_overhead_ns, 0.0);
   f("dma_fixed_latency_ns", c.dma_fixed_latency_ns, 0.0);
   f("dma_issue_ns", c.dma_issue_ns, 0.0);
+  f("hwdge_issue_ns", c.hwdge_issue_ns, 0.0);
+  f("dge_instances", c.dge_instances, 1.0);
+  f("dge_unknown_as_hwdge", c.dge_unknown_as_hwdge, 0.0);
   f("hbm_bandwidth_gbps", c.hbm_bandwidth_gbps, 1e-3);
   f("partitions", c.limits.partitions, 1.0);
   f("sbuf_partition_bytes", c.limits.sbuf_partition_bytes, 64.0);
@@ -72,6 +75,9 @@ void HardwareConfig::apply(const nlohmann::json& overrides) {
   if (limits.partitions > 128) throw std::invalid_argument("hardware.partitions: exceeds 128");
   if (limits.dma_queues > 64) throw std::invalid_argument("hardware.dma_queues: exceeds 64");
   if (dma_engines > 64) throw std::invalid_argument("hardware.dma_engines: exceeds 64");
+  if (dge_instances > 64) throw std::invalid_argument("hardware.dge_instances: exceeds 64");
+  if (dge_unknown_as_hwdge > 1)
+    throw std::invalid_argument("hardware.dge_unknown_as_hwdge: expected 0 (none) or 1 (hwdge)");
   // The model allocates every partition's SBUF and one module per PSUM bank, and the kernel
   // builder multiplies these sizes: keep them within a few times trn2's and far from int64
   // overflow.

@@ -25,6 +25,9 @@ struct HardwareConfig {
   double dma_descriptor_overhead_ns = 10;
   double dma_fixed_latency_ns = 1300;
   double dma_issue_ns = 0;                 // queue issue gap (descriptors precomputed: dge none)
+  double hwdge_issue_ns = 600;             // one hardware-DGE instruction's time on a DGE instance
+  int dge_instances = 2;                   // hardware DGE blocks per core, shared by its queues
+  int dge_unknown_as_hwdge = 0;            // dge_mode unknown (the compiler's choice): 0 none, 1 hwdge
   double hbm_bandwidth_gbps = 725;         // one HBM stack, shared by the two cores
   isa::Limits limits;
 

@@ -154,7 +154,7 @@ void seeded_fill(uint8_t* dst, size_t n, uint64_t seed, isa::DType dtype, unsign
 
 void seeded_kernel_inputs(const kernels::DepthwiseConv1dParams& p, uint64_t seed, uint8_t* input, uint8_t* filter) {
   seeded_fill(input, size_t(p.batch * p.channels * p.width), seed, p.dtype);
-  seeded_fill(filter, size_t(p.channels * p.kernel_size), seed + 1, p.dtype);
+  seeded_fill(filter, size_t(p.channels * p.kernel_size), seed + 1, p.filter_type());
 }
 
 std::vector<double> reference_output(const kernels::DepthwiseConv1dParams& p, const uint8_t* input,
@@ -283,8 +283,14 @@ nlohmann::json make_report(const RunConfig& rc, const KernelRun& run) {
                                      {"check", run.times.check}};
   r["kernel"] = rc.kernel_name;
   r["shape"] = {{"batch", k.batch}, {"channels", k.channels}, {"width", k.width}, {"kernel_size", k.kernel_size},
-                {"out_width", k.out_width()}, {"dtype", isa::dtype_name(k.dtype)}, {"stride", k.stride},
+                {"out_width", k.out_width()}, {"dtype", isa::dtype_name(k.dtype)},
+                {"filter_dtype", isa::dtype_name(k.filter_type())}, {"stride", k.stride},
                 {"padding", {k.pad_left, k.pad_right}}, {"lnc", k.lnc}, {"buffers", k.buffers}};
+  r["variant"] = kernels::variant_name(k.variant);
+  const kernels::Conv1dPlan plan = kernels::depthwise_conv1d_plan(k, rc.hw.limits);
+  r["tiling"] = {{"s_tile", plan.s_tile},   {"q_tile", plan.q_tile},   {"c_tile", plan.c_tile},
+                 {"s_tiles", plan.s_tiles}, {"q_tiles", plan.q_tiles}, {"c_tiles", plan.c_tiles},
+                 {"input_buffers", plan.input_buffers}, {"sbuf_bytes_per_partition", plan.sbuf_bytes}};
   r["numerics"] = {{"max_abs_error", run.numerics.max_abs_error}, {"max_rel_error", run.numerics.max_rel_error},
                    {"mismatches", run.numerics.mismatches}, {"atol", rc.atol}, {"rtol", rc.rtol},
                    {"pass", run.numerics.pass}};
@@ -297,8 +303,10 @@ std::string summary_text(const RunConfig& rc, const KernelRun& run) {
   std::ostringstream o;
   o.setf(std::ios::fixed);
   o.precision(3);
-  o << rc.kernel_name << "  input [" << k.batch << ", " << k.channels << ", 1, " << k.width << "]  filter ["
-    << k.channels << ", 1, 1, " << k.kernel_size << "]  " << isa::dtype_name(k.dtype) << "  stride " << k.stride
+  o << rc.kernel_name << " (" << kernels::variant_name(k.variant) << ")  input [" << k.batch << ", " << k.channels << ", 1, " << k.width << "]  filter ["
+    << k.channels << ", 1, 1, " << k.kernel_size << "]  " << isa::dtype_name(k.dtype);
+  if (k.filter_type() != k.dtype) o << " (filter " << isa::dtype_name(k.filter_type()) << ")";
+  o << "  stride " << k.stride
     << "  padding (" << k.pad_left << ", " << k.pad_right << ")  lnc " << k.lnc << "\n";
   o << "total time      " << s.total_ns / 1e3 << " us  (" << std::llround(s.total_ns * rc.hw.profiler_clock_ghz)
     << " cycles at " << rc.hw.profiler_clock_ghz << " GHz)\n";

@@ -12,7 +12,7 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, Hbm& hbm, DmaArbiter& arbit
       psum_("psum", hw.limits.partitions, size_t(hw.limits.psum_partition_bytes), size_t(hw.limits.psum_bank_bytes)),
       scoreboard_(index, hw.limits.dma_queues, window, std::max(0.0, hw.semaphore_latency_ns), keep_history,
                   abort),
-      arbiter_(arbiter), index_(index) {
+      dge_(hw.dge_instances, hw.hwdge_issue_ns), arbiter_(arbiter), index_(index) {
   const CoreMemory mem{&hbm, &sbuf_, &psum_};
   engines_.push_back(std::make_unique<TensorEngine>("pe", scoreboard_, mem, hw, trace, index));
   engines_.push_back(std::make_unique<VectorEngine>("dve", scoreboard_, mem, hw, trace, index));
@@ -23,7 +23,7 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, Hbm& hbm, DmaArbiter& arbit
                                                        hw.dma_engine_bandwidth_gbps, hw.dma_descriptor_overhead_ns, hbm));
   for (int q = 0; q < hw.limits.dma_queues; ++q)
     dma_queues_.push_back(
-        std::make_unique<DmaQueue>(("dma_queue_" + std::to_string(q)).c_str(), q, scoreboard_, mem, hw, arbiter, trace, index));
+        std::make_unique<DmaQueue>(("dma_queue_" + std::to_string(q)).c_str(), q, scoreboard_, mem, hw, arbiter, dge_, trace, index));
   CoreDma dma;
   dma.core = index;
   dma.engines = &dma_engines_;

@@ -39,6 +39,7 @@ class NeuronCore : public sc_core::sc_module {
   Scoreboard scoreboard_;
   std::vector<std::unique_ptr<ComputeEngine>> engines_;
   std::vector<std::unique_ptr<DmaEngine>> dma_engines_;
+  DescriptorGenerators dge_;  // before the queues that use it
   std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
   DmaArbiter& arbiter_;
   int index_;

@@ -45,8 +45,8 @@ std::string get_path(const json& j, const std::string& key, const std::string& p
 }
 
 void parse_kernel(const json& k, RunConfig& rc) {
-  only_keys(k, "kernel", {"name", "batch", "channels", "width", "kernel_size", "dtype", "stride", "padding",
-                          "lnc", "buffers", "dilation", "batch_group_count", "feature_group_count"});
+  only_keys(k, "kernel", {"name", "batch", "channels", "width", "kernel_size", "dtype", "filter_dtype", "variant",
+                          "stride", "padding", "lnc", "buffers", "dilation", "batch_group_count", "feature_group_count"});
   auto name = k.find("name");
   if (name == k.end()) fail("kernel.name", "missing");
   if (!name->is_string()) fail("kernel.name", "expected a string");
@@ -71,6 +71,15 @@ void parse_kernel(const json& k, RunConfig& rc) {
   if (auto d = k.find("dtype"); d != k.end()) {
     if (!d->is_string() || !isa::parse_dtype(d->get<std::string>(), p.dtype))
       fail("kernel.dtype", "unknown dtype " + d->dump() + " (known: float32, bfloat16, float16)");
+  }
+  if (auto d = k.find("filter_dtype"); d != k.end()) {
+    isa::DType f;
+    if (d->is_string() && isa::parse_dtype(d->get<std::string>(), f)) p.filter_dtype = f;
+    else fail("kernel.filter_dtype", "unknown dtype " + d->dump() + " (known: float32, bfloat16, float16)");
+  }
+  if (auto v = k.find("variant"); v != k.end()) {
+    if (!v->is_string() || !kernels::parse_variant(v->get<std::string>(), p.variant))
+      fail("kernel.variant", "unknown variant " + v->dump() + " (known: nkilib, filter_once, q_tiled)");
   }
   if (auto pad = k.find("padding"); pad != k.end()) {
     if (!pad->is_array() || pad->size() != 2 || !(*pad)[0].is_number_integer() || !(*pad)[1].is_number_integer())

@@ -1,0 +1,55 @@
+#pragma once
+// Inside the depthwise conv1d kernel: what every variant's emitter shares (the tiling, the
+// HBM tensors, a builder) and the factory that picks one. Not part of the kernels/ API.
+#include <cstdint>
+#include <memory>
+
+#include "kernels/builder.h"
+#include "kernels/depthwise_conv1d.h"
+
+namespace trn2::kernels::conv1d {
+
+// The tiling of nkilib's kernel (S_TILE = min(S, P_MAX), Q_TILE = min(Q, F_MAX), C_TILE =
+// min(C / lnc, P_MAX)) within this model's limits, and the sizes that follow from it.
+struct Tiling {
+  int64_t N, C, W, S, Q, shard;  // shard: channels per core
+  int64_t s_tile, q_tile, c_tile, s_tiles, q_tiles, c_tiles;
+  int64_t in_size, filter_size;  // element bytes of the input (and output) and of the filter
+  Tiling(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+};
+
+// One variant's stream maker. The constructor declares the HBM tensors and the pools (the
+// same on every builder, so that separately built cores agree); emit(core) makes a core's
+// stream.
+class Emitter {
+ public:
+  Emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+  virtual ~Emitter() = default;
+  virtual void emit(int core) = 0;
+  // The plan this emitter follows (the pools it declared), for reports.
+  const Conv1dPlan& plan() const { return plan_; }
+  ProgramBuilder b;
+
+ protected:
+  // An HBM pattern over one of the kernel's tensors: `partitions` rows `pstep` elements apart,
+  // `free` elements `fstep` apart in each, from element `offset`.
+  isa::AccessPattern hbm(int64_t base, isa::DType dtype, int64_t offset, int64_t partitions, int64_t pstep,
+                         int64_t free, int64_t fstep = 1) const;
+  // An SBUF pool of `bufs` buffers of `bytes` per partition, added to the plan's total.
+  int sbuf_pool(const char* name, int64_t bytes, int bufs);
+
+  const DepthwiseConv1dParams& p;
+  const Tiling t;
+  Conv1dPlan plan_;
+  int64_t in_base, f_base, out_base;  // HBM tensors
+};
+
+std::unique_ptr<Emitter> make_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+// The variants, each in its own file.
+std::unique_ptr<Emitter> make_nkilib_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+std::unique_ptr<Emitter> make_q_tiled_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+
+// SBUF bytes per partition a pool's buffer takes (the builder's 64-byte rounding).
+inline int64_t sbuf_buffer_bytes(int64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+}  // namespace trn2::kernels::conv1d

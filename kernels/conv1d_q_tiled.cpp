@@ -1,0 +1,121 @@
+// The q_tiled variant: each channel tile's filter is loaded, transposed and copied once for
+// all batches, and the input is loaded per Q tile, [S_TILE, (Q_TILE - 1) * stride + 1] in
+// input-column space (padding edges per column), with a strided GpSimd copy when stride > 1.
+// SBUF then holds one Q tile of input per buffer, so any row length fits, at the cost of
+// smaller DMA rows than nkilib's whole-row loads. (The project's first version of the kernel,
+// written from the API reference.)
+#include <algorithm>
+#include <vector>
+
+#include "kernels/conv1d_emitter.h"
+
+namespace trn2::kernels::conv1d {
+
+namespace {
+
+using isa::Space;
+
+class QTiledEmitter : public Emitter {
+ public:
+  QTiledEmitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) : Emitter(p, limits) {
+    idt = p.dtype, fdt = p.filter_type();
+    j_max = (t.q_tile - 1) * p.stride + 1;  // input columns one Q tile reads
+    const int bufs = p.buffers;
+    filt_pool = sbuf_pool("filter", t.s_tile * t.filter_size, bufs);
+    // Every S tile of the transposed filter stays resident while its channel tile runs.
+    filt_t_pool = sbuf_pool("filter_t", t.c_tile * t.filter_size, int(t.s_tiles) * 2);
+    x_pool = sbuf_pool("input", j_max * t.in_size, bufs);
+    xs_pool = p.stride > 1 ? sbuf_pool("input_strided", t.q_tile * t.in_size, bufs) : -1;
+    out_pool = sbuf_pool("output", t.q_tile * t.in_size, bufs);
+    tr_pool = b.psum_pool("transpose", 2);
+    acc_pool = b.psum_pool("accumulate", std::min(bufs, 6));
+    plan_.input_buffers = bufs;
+  }
+
+  void emit(int core) override {
+    b.set_core(core);
+    const int64_t N = t.N, C = t.C, W = t.W, S = t.S, Q = t.Q;
+    const int64_t s_tile = t.s_tile, q_tile = t.q_tile, c_tile = t.c_tile, shard = t.shard;
+    int copy_turn = 0;  // PSUM->SBUF copies alternate between ACT and DVE
+    for (int64_t c0 = 0; c0 < shard; c0 += c_tile) {
+      const int64_t c_rows = std::min(c_tile, shard - c0);
+      const int64_t cg0 = core * shard + c0;
+      // Filter preload: [c_rows, s_rows] -> PE transpose -> [s_rows, c_rows] in SBUF.
+      std::vector<int64_t> filt_t(t.s_tiles);
+      for (int64_t st = 0; st < t.s_tiles; ++st) {
+        const int64_t s0 = st * s_tile, s_rows = std::min(s_tile, S - s0);
+        const int64_t f = b.allocate(filt_pool);
+        const auto f_tile = isa::tile(Space::SBUF, fdt, f, 0, int(c_rows), s_rows);
+        b.dma_copy(f_tile, hbm(f_base, fdt, cg0 * S + s0, c_rows, S, s_rows));
+        const auto pt = isa::tile(Space::PSUM, fdt, b.allocate(tr_pool), 0, int(s_rows), c_rows);
+        b.transpose(pt, f_tile);
+        filt_t[st] = b.allocate(filt_t_pool);
+        b.tensor_copy(isa::tile(Space::SBUF, fdt, filt_t[st], 0, int(s_rows), c_rows), pt, isa::Engine::Vector);
+      }
+      for (int64_t n = 0; n < N; ++n) {
+        for (int64_t ci = 0; ci < c_rows; ++ci) {
+          const int64_t cg = cg0 + ci;
+          const int64_t row = (n * C + cg) * W;  // element offset of this channel's input row
+          for (int64_t q0 = 0; q0 < Q; q0 += q_tile) {
+            const int64_t qn = std::min(q_tile, Q - q0);
+            const int64_t J = (qn - 1) * p.stride + 1;
+            const auto acc = isa::tile(Space::PSUM, isa::DType::F32, b.allocate(acc_pool), 0, 1, qn);
+            b.memset(acc, 0.0f, isa::Engine::Vector);
+            for (int64_t st = 0; st < t.s_tiles; ++st) {
+              const int64_t s0 = st * s_tile, s_rows = std::min(s_tile, S - s0);
+              // x[k, j] = input[row + s0 + k + q0*stride + j - pad_left]: partition k starts
+              // one element after partition k-1 (the implicit im2col).
+              const int64_t x = b.allocate(x_pool);
+              const int64_t j0 = q0 * p.stride + s0 - p.pad_left;  // input index of x[0, 0]
+              const int64_t j_lo = std::clamp<int64_t>(-j0, 0, J);
+              const int64_t j_hi = std::clamp<int64_t>(W - j0 - s_rows + 1, j_lo, J);
+              if (j_lo > 0 || j_hi < J)
+                b.memset(isa::tile(Space::SBUF, idt, x, 0, int(s_rows), J), 0.0f, isa::Engine::GpSimd);
+              if (j_hi > j_lo) {
+                auto dst = isa::tile(Space::SBUF, idt, x, 0, int(s_rows), j_hi - j_lo);
+                dst.offset = j_lo;
+                b.dma_copy(dst, hbm(in_base, idt, row + j0 + j_lo, s_rows, 1, j_hi - j_lo), isa::DgeMode::None);
+              }
+              // Columns touching the padding: load the partitions whose element is inside.
+              for (int64_t j = 0; j < J; ++j) {
+                if (j >= j_lo && j < j_hi) continue;
+                const int64_t k_lo = std::max<int64_t>(0, -(j0 + j));
+                const int64_t k_hi = std::min<int64_t>(s_rows, W - (j0 + j));
+                if (k_hi <= k_lo) continue;
+                auto dst = isa::tile(Space::SBUF, idt, x, int(k_lo), int(k_hi - k_lo), 1);
+                dst.offset = j;
+                b.dma_copy(dst, hbm(in_base, idt, row + j0 + j + k_lo, k_hi - k_lo, 1, 1), isa::DgeMode::None);
+              }
+              auto moving = isa::tile(Space::SBUF, idt, x, 0, int(s_rows), qn);
+              if (p.stride > 1) {
+                auto picked = moving;
+                picked.dims[0].step = p.stride;
+                moving.base = b.allocate(xs_pool);
+                b.tensor_copy(moving, picked, isa::Engine::GpSimd);
+              }
+              auto stationary = isa::tile(Space::SBUF, fdt, filt_t[st], 0, int(s_rows), 1);
+              stationary.offset = ci;
+              b.matmul(acc, stationary, moving, true);
+            }
+            const auto o = isa::tile(Space::SBUF, idt, b.allocate(out_pool), 0, 1, qn);
+            b.tensor_copy(o, acc, (copy_turn++ % 2) ? isa::Engine::Scalar : isa::Engine::Vector);
+            b.dma_copy(hbm(out_base, idt, (n * C + cg) * Q + q0, 1, qn, qn), o);
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  isa::DType idt, fdt;
+  int64_t j_max;
+  int filt_pool, filt_t_pool, x_pool, xs_pool, out_pool, tr_pool, acc_pool;
+};
+
+}  // namespace
+
+std::unique_ptr<Emitter> make_q_tiled_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) {
+  return std::make_unique<QTiledEmitter>(p, limits);
+}
+
+}  // namespace trn2::kernels::conv1d

@@ -226,6 +226,31 @@ const Case kCases[] = {
     {"ConfigUnknownSimulatorKey", Kind::Config, [](json& c) { c["simulator"] = {{"window", 64}}; },
      "simulator.window: unknown key"},
     {"ConfigUnknownSection", Kind::Config, [](json& c) { c["kernels"] = json::object(); }, "kernels: unknown key"},
+    // --- descriptor generation, the kernel's variants and dtypes ---
+    {"UnknownDgeMode", Kind::Program, [](json& p) { instr(p, 0)["dge_mode"] = "fast"; },
+     "program.cores[0][0].dge_mode: unknown dge_mode 'fast' (expected unknown, none, swdge or hwdge)"},
+    {"DgeModeOnACopy", Kind::Program, [](json& p) { instr(p, 1)["dge_mode"] = "none"; },
+     "program.cores[0][1].dge_mode: unknown key"},
+    {"SoftwareDgeNotModelled", Kind::Program, [](json& p) { instr(p, 0)["dge_mode"] = "swdge"; },
+     "core 0 instruction 0 (dma_copy): dge_mode swdge is not modelled (no public figure for GpSimd descriptor generation); use none or hwdge"},
+    {"TransposeConvertsDtype", Kind::Program,
+     [](json& p) {
+       instr(p, 1) = {{"op", "nc_transpose"}, {"engine", "pe"}, {"deps", {0}},
+                      {"src", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 128}, {"dims", {{1, 64}}}}},
+                      {"dst", {{"space", "psum"}, {"dtype", "bfloat16"}, {"base", 0}, {"partition_count", 64}, {"dims", {{1, 128}}}}}};
+       instr(p, 2)["src"]["dims"] = {{1, 64}};
+     },
+     "core 0 instruction 1 (nc_transpose): dst dtype bfloat16 differs from src dtype float32 (a transpose does not convert)"},
+    {"ConfigUnknownVariant", Kind::Config, [](json& c) { c["kernel"]["variant"] = "fastest"; },
+     "kernel.variant: unknown variant \"fastest\" (known: nkilib, filter_once, q_tiled)"},
+    {"ConfigUnknownFilterDtype", Kind::Config, [](json& c) { c["kernel"]["filter_dtype"] = "int8"; },
+     "kernel.filter_dtype: unknown dtype \"int8\" (known: float32, bfloat16, float16)"},
+    {"ConfigFp32InputWithBf16Filter", Kind::Config, [](json& c) { c["kernel"]["filter_dtype"] = "bfloat16"; },
+     "kernel.filter_dtype bfloat16 with kernel.dtype float32: nc_matmul cannot mix fp32 with a 16-bit dtype"},
+    {"ConfigRowTooWideForNkilibsSbuf", Kind::Config, [](json& c) { c["kernel"]["width"] = 60000; },
+     "kernel: nkilib's depthwise conv1d keeps a channel's whole input live across the Q loop (1 S tile(s) of [3, Q=59998] float32): 240000 bytes per partition"},
+    {"ConfigDgeUnknownAsTwo", Kind::Config, [](json& c) { c["hardware"] = {{"dge_unknown_as_hwdge", 2}}; },
+     "hardware.dge_unknown_as_hwdge: expected 0 (none) or 1 (hwdge)"},
 };
 
 class BadInput : public ::testing::TestWithParam<Case> {};

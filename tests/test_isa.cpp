@@ -62,6 +62,19 @@ TEST(ProgramJson, RoundTrip) {
   EXPECT_EQ(q.tensors[0].shape, (std::vector<int64_t>{2, 3}));
 }
 
+TEST(ProgramJson, DgeModeRoundTripsAndUnknownIsLeftOut) {
+  isa::Program p = sample_program();
+  ASSERT_EQ(p.cores[0][0].op, Opcode::DmaCopy);
+  const nlohmann::json plain = isa::to_json(p);
+  EXPECT_FALSE(plain["cores"][0][0].contains("dge_mode")) << "unknown (the default) is dumped as before the field existed";
+  for (const isa::DgeMode m : {isa::DgeMode::None, isa::DgeMode::HwDge, isa::DgeMode::SwDge}) {
+    p.cores[0][0].dge = m;
+    const nlohmann::json j = isa::to_json(p);
+    EXPECT_EQ(j["cores"][0][0]["dge_mode"], isa::dge_name(m));
+    EXPECT_EQ(isa::program_from_json(nlohmann::json::parse(j.dump())).cores[0][0].dge, m);
+  }
+}
+
 TEST(ProgramJson, ReadOnlyFlagRoundTrips) {
   isa::Program p = sample_program();
   p.tensors[0].read_only = true;

@@ -335,5 +335,70 @@ TEST(TimingLaw, DmaTieOnOneQueueGoesInStreamOrder) {
   EXPECT_NEAR(r.cores[0].engines[int(Engine::Scalar)].last_finish_ns, 1300 + 409.6 + 819.2 + 136 + 64 / 1.2, 1e-3);
 }
 
+// Hardware DGE (dge_mode hwdge): each instruction first takes one of the core's two DGE
+// instances for 600 ns (ARCH2, nki-dge.rst); its data then starts dma_fixed_latency_ns later.
+// Each load below moves one partition of 1024 fp32 (4096 B) on its queue's own engine:
+// 10 + 4096 / 23 = 188.087 ns of engine time (HBM, 4096 / 725 = 5.65 ns each, never binds).
+constexpr double kLoad4k = 10 + 4096.0 / 23;
+
+isa::Instruction load_with(int queue, int64_t sbuf_base, int64_t hbm_base, isa::DgeMode dge) {
+  auto in = load(queue, sbuf_base, hbm_base, 1024);
+  in.dge = dge;
+  return in;
+}
+
+// Three loads on queues 0, 1, 2, all ready at 0, and a DVE copy after load 0.
+isa::Program three_loads(isa::DgeMode dge) {
+  isa::Program p = empty_program();
+  for (int q = 0; q < 3; ++q) p.cores[0].push_back(load_with(q, 16384 * q, 65536 * q, dge));
+  auto after_0 = make(Opcode::TensorCopy, Engine::Vector, sbuf(DType::F32, 65536, 1, 64), sbuf(DType::F32, 0, 1, 64));
+  after_0.deps = {0};
+  p.cores[0].push_back(after_0);
+  return p;
+}
+
+TEST(TimingLaw, HardwareDgeTwoInstancesPerCore) {
+  // hwdge: loads 0 and 1 take the two DGE instances [0, 600) and start moving at 600 + 1300
+  // = 1900; load 2 waits for the first instance to free: [600, 1200), moving from 2500,
+  // ending at 2500 + 188.087 = 2688.087 ns.
+  const sim::SimResult r = run(three_loads(isa::DgeMode::HwDge));
+  // The copy after load 0: 1900 + 188.087 + 136 (semaphore) + 64 cycles at 0.96 GHz.
+  EXPECT_NEAR(r.cores[0].engines[int(Engine::Vector)].last_finish_ns, 1900 + kLoad4k + 136 + 64 / 0.96, 1e-3);
+  EXPECT_NEAR(r.cores[0].dma.last_finish_ns, 2 * 600 + 1300 + kLoad4k, 1e-3);
+}
+
+TEST(TimingLaw, PrecomputedDescriptorsCostNoIssueTime) {
+  // The same loads with dge_mode none all start moving at 1300.
+  EXPECT_NEAR(run(three_loads(isa::DgeMode::None)).cores[0].dma.last_finish_ns, 1300 + kLoad4k, 1e-3);
+}
+
+TEST(TimingLaw, HardwareDgeOnOneQueueWaitsForTheQueue) {
+  // Two hwdge loads on queue 0: the second waits for the first to issue (queues are in
+  // order) at 600, though the other instance is free, so it issues at 1200 and ends at
+  // 1200 + 1300 + 188.087 = 2688.087 ns.
+  isa::Program p = empty_program();
+  p.cores[0].push_back(load_with(0, 0, 0, isa::DgeMode::HwDge));
+  p.cores[0].push_back(load_with(0, 16384, 65536, isa::DgeMode::HwDge));
+  EXPECT_NEAR(run(p).cores[0].dma.last_finish_ns, 2 * 600 + 1300 + kLoad4k, 1e-3);
+}
+
+// dge_mode unknown (the compiler's choice) costs as none by default, as hwdge with
+// dge_unknown_as_hwdge 1.
+isa::Program one_unknown_load() {
+  isa::Program p = empty_program();
+  p.cores[0].push_back(load_with(0, 0, 0, isa::DgeMode::Unknown));
+  return p;
+}
+
+TEST(TimingLaw, UnknownDgeModeCostsAsNoneByDefault) {
+  EXPECT_NEAR(run(one_unknown_load()).total_ns, 1300 + kLoad4k, 1e-3);  // 1488.087 ns
+}
+
+TEST(TimingLaw, UnknownDgeModeCostsAsHwdgeWhenConfigured) {
+  sim::HardwareConfig hw;
+  hw.dge_unknown_as_hwdge = 1;
+  EXPECT_NEAR(run(one_unknown_load(), hw).total_ns, 600 + 1300 + kLoad4k, 1e-3);  // 2088.087 ns
+}
+
 }  // namespace
 }  // namespace trn2::test

@@ -77,7 +77,7 @@ class NkilibEmitter : public Emitter {
     const int64_t sets = std::min<int64_t>(bufs, room > 0 ? room / set_bytes : 0);
     if (sets < 1)
       throw std::invalid_argument(
-          "kernel: nkilib's depthwise conv1d keeps a channel's whole input live across the Q loop (" +
+          "nkilib's depthwise conv1d keeps a channel's whole input live across the Q loop (" +
           std::to_string(t.s_tiles) + " S tile(s) of [" + std::to_string(t.s_tile) + ", Q=" + std::to_string(t.Q) + "] " +
           isa::dtype_name(idt) + "): " + std::to_string(set_bytes) + " bytes per partition, plus " +
           std::to_string(others) + " for its other buffers, exceed the " + std::to_string(limits.sbuf_partition_bytes) +

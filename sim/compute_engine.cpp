@@ -35,6 +35,7 @@ void ComputeEngine::run() {
     // instruction, which must not be counted (or drawn) twice.
     const double busy_from = std::max(slot.start_ns, previous_finish);
     stats_.instructions += 1;
+    stats_.by_opcode[int(in.op)] += 1;
     stats_.active_ns += slot.finish_ns - busy_from;
     stats_.last_finish_ns = slot.finish_ns;
     // Of the idle gap before this instruction, the part until its last dependency was

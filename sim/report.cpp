@@ -34,8 +34,12 @@ nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, doubl
     json engines;
     for (int e = 0; e < isa::kNumComputeEngines; ++e) {
       const EngineStats& es = c.engines[e];
+      json by_opcode = json::object();
+      for (int op = 0; op < isa::kNumOpcodes; ++op)
+        if (es.by_opcode[op] > 0) by_opcode[isa::opcode_name(isa::Opcode(op))] = es.by_opcode[op];
       engines[isa::engine_name(isa::Engine(e))] = {
-          {"instruction_count", es.instructions}, {"active_time_us", es.active_ns / 1e3},
+          {"instruction_count", es.instructions}, {"instruction_count_by_opcode", by_opcode},
+          {"active_time_us", es.active_ns / 1e3},
           {"busy_percent", s.total_ns > 0 ? 100.0 * es.active_ns / s.total_ns : 0.0},
           {"idle_time_us", (s.total_ns - es.active_ns) / 1e3}};
       json waited;

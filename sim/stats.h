@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "isa/instruction.h"
+
 namespace trn2::sim {
 
 struct EngineStats {
   int64_t instructions = 0;
+  int64_t by_opcode[isa::kNumOpcodes] = {};  // the same, by opcode
   double active_ns = 0;   // time the engine was busy executing
   double last_finish_ns = 0;
   // Idle time spent waiting for a dependency, by the producer's kind: pe, dve, act, pool, dma.

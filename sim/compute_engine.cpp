@@ -15,9 +15,8 @@ ComputeEngine::ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, dou
 
 ComputeEngine::Slot ComputeEngine::schedule(const isa::Instruction& in, double ready_ns) {
   const double start = std::max(ready_ns, free_at_ns_);
-  const double finish = start + cycles_to_ns(cost_cycles(in));
-  free_at_ns_ = finish;
-  return {start, finish};
+  free_at_ns_ = start + cycles_to_ns(cost_cycles(in));
+  return {start, free_at_ns_ + fixed_latency_ns()};
 }
 
 void ComputeEngine::run() {
@@ -25,7 +24,8 @@ void ComputeEngine::run() {
   while (const isa::Instruction* next = scoreboard_.next(int(kind_), i)) {
     const isa::Instruction& in = *next;
     int critical = -1;
-    const double ready = scoreboard_.wait_ready(i, hw_.semaphore_latency_ns, &critical);
+    const double ready =
+        scoreboard_.wait_ready(i, hw_.semaphore_latency_ns, hw_.dma_completion_latency_ns, &critical);
     const double previous_finish = stats_.last_finish_ns;
     const Slot slot = schedule(in, ready);
     scoreboard_.check_not_late(i, slot.start_ns);
@@ -47,6 +47,13 @@ void ComputeEngine::run() {
     scoreboard_.publish(i, slot.finish_ns);
     scoreboard_.release(int(kind_));  // last: it frees `in`
   }
+}
+
+void ComputeEngine::trace_counter(const char* name, double at_ns, double value) {
+  if (!trace_.enabled()) return;
+  char args[64];
+  std::snprintf(args, sizeof args, "{\"value\":%.4f}", value);
+  trace_.counter(core_, name, at_ns, args);
 }
 
 void ComputeEngine::trace_instruction(uint32_t i, const isa::Instruction& in, double ready_ns, double start_ns,

@@ -33,10 +33,15 @@ class ComputeEngine : public sc_core::sc_module {
     double start_ns, finish_ns;
   };
   // When instruction `in`, ready at `ready_ns`, starts and finishes. The default: it starts
-  // when the engine is free and takes cost_cycles() of this engine's clock.
+  // when the engine is free and keeps the engine for cost_cycles() of its clock; its result
+  // is there fixed_latency_ns() later (the pipeline's depth), which the next instruction
+  // does not wait for unless it depends on this one.
   virtual Slot schedule(const isa::Instruction& in, double ready_ns);
   virtual double cost_cycles(const isa::Instruction& in) const = 0;
+  virtual double fixed_latency_ns() const { return 0.0; }
   double cycles_to_ns(double cycles) const { return cycles / clock_ghz_; }
+  // A value of one of this core's counter tracks on the trace (if tracing).
+  void trace_counter(const char* name, double at_ns, double value);
 
   const HardwareConfig& hw_;
   double free_at_ns_ = 0;

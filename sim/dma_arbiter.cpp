@@ -12,7 +12,7 @@ constexpr double kTimeSlackNs = 0.01;
 }  // namespace
 
 bool DmaArbiter::Later::operator()(const DmaRequest& a, const DmaRequest& b) const {
-  return std::tie(a.start_ns, a.core, a.queue, a.index) > std::tie(b.start_ns, b.core, b.queue, b.index);
+  return std::tie(a.start_ns, a.turn, a.core, a.queue, a.index) > std::tie(b.start_ns, b.turn, b.core, b.queue, b.index);
 }
 
 DmaArbiter::DmaArbiter(sc_core::sc_module_name name, Trace& trace) : sc_module(name), trace_(trace) {

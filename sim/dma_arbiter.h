@@ -1,8 +1,10 @@
 #pragma once
 // Serves the DMA transfers of both cores at their start times. The DMA engines of a core and
 // the HBM stack are shared, and who gets them first decides who waits: transfers that start
-// at the same time are served in a fixed order (core, queue, instruction), never in the
-// order the SystemC scheduler happened to run their queues. A queue posts a transfer when it
+// at the same time are served in a fixed order, never in the order the SystemC scheduler
+// happened to run their queues. The queues take turns, as the hardware's DMA rings do: a
+// queue's n-th transfer goes before any queue's (n+1)-th, then by core, queue, instruction.
+// (Lowest queue first, as before, let a busy low queue starve a higher one.) A queue posts a transfer when it
 // issues it; the transfer starts dma_fixed_latency_ns later, so every transfer starting at a
 // time has been posted before the arbiter serves that time.
 #include <cstdint>
@@ -36,6 +38,7 @@ struct DmaRequest {
   double start_ns;
   int core, queue;
   uint32_t index;     // the instruction, in its core's stream
+  uint64_t turn;      // transfers its queue posted before it
   double issue_ns;
   int partitions;     // rows spread over the engines
   int64_t descriptors, bytes;

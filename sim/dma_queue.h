@@ -26,9 +26,10 @@ struct DmaShape {
   int64_t descriptors;       // in all
   int64_t bytes;             // in all
 };
-// How an instruction splits into descriptors: a descriptor is a run of elements contiguous
-// on both sides, at most one partition row long.
-DmaShape dma_shape(const isa::Instruction& in);
+// How an instruction splits into descriptors: a run of elements contiguous on both sides, at
+// most one partition row long; rows that are one run each are packed, whole, several to a
+// descriptor (see dma_shape's comment).
+DmaShape dma_shape(const isa::Instruction& in, const HardwareConfig& hw);
 
 // The core's hardware descriptor-generation blocks, shared by its DMA queues: each makes one
 // instruction's descriptors at a time.
@@ -62,6 +63,7 @@ class DmaQueue : public sc_core::sc_module {
   Trace& trace_;
   int core_;
   double last_issue_ns_ = -1e300;  // no issue yet: the first instruction is not held back
+  uint64_t posted_ = 0;            // transfers handed to the arbiter, for its turns
 };
 
 }  // namespace trn2::sim

@@ -33,8 +33,14 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("profiler_clock_ghz", c.profiler_clock_ghz, 1e-3);
   f("min_ii_cycles", c.min_ii_cycles, 0.0);
   f("semaphore_latency_ns", c.semaphore_latency_ns, 0.0);
+  f("dma_completion_latency_ns", c.dma_completion_latency_ns, 0.0);
+  f("dve_fixed_latency_ns", c.dve_fixed_latency_ns, 0.0);
+  f("act_fixed_latency_ns", c.act_fixed_latency_ns, 0.0);
   f("matmul_fp32_slowdown", c.matmul_fp32_slowdown, 1.0);
   f("load_stationary_speedup", c.load_stationary_speedup, 1.0);
+  f("pe_throttle_start_limit", c.pe_throttle_start_limit, 0.01);
+  f("pe_throttle_ramp_ns", c.pe_throttle_ramp_ns, 0.0);
+  f("pe_throttle_idle_ns", c.pe_throttle_idle_ns, 0.0);
   f("vector_fast_mode_sbuf", c.vector_fast_mode_sbuf, 1.0);
   f("vector_fast_mode_other", c.vector_fast_mode_other, 1.0);
   f("iota_overhead_cycles", c.iota_overhead_cycles, 0.0);
@@ -42,6 +48,8 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("dma_queues", c.limits.dma_queues, 1.0);
   f("dma_engine_bandwidth_gbps", c.dma_engine_bandwidth_gbps, 1e-3);
   f("dma_descriptor_overhead_ns", c.dma_descriptor_overhead_ns, 0.0);
+  f("dma_descriptor_contiguous_bytes", c.dma_descriptor_contiguous_bytes, 1.0);
+  f("dma_descriptor_strided_bytes", c.dma_descriptor_strided_bytes, 1.0);
   f("dma_fixed_latency_ns", c.dma_fixed_latency_ns, 0.0);
   f("dma_issue_ns", c.dma_issue_ns, 0.0);
   f("hwdge_issue_ns", c.hwdge_issue_ns, 0.0);
@@ -75,6 +83,7 @@ void HardwareConfig::apply(const nlohmann::json& overrides) {
   if (limits.partitions > 128) throw std::invalid_argument("hardware.partitions: exceeds 128");
   if (limits.dma_queues > 64) throw std::invalid_argument("hardware.dma_queues: exceeds 64");
   if (dma_engines > 64) throw std::invalid_argument("hardware.dma_engines: exceeds 64");
+  if (pe_throttle_start_limit > 1) throw std::invalid_argument("hardware.pe_throttle_start_limit: exceeds 1 (1: no throttling)");
   if (dge_instances > 64) throw std::invalid_argument("hardware.dge_instances: exceeds 64");
   if (dge_unknown_as_hwdge > 1)
     throw std::invalid_argument("hardware.dge_unknown_as_hwdge: expected 0 (none) or 1 (hwdge)");

@@ -14,16 +14,28 @@ struct HardwareConfig {
   double pool_clock_ghz = 1.2;
   double profiler_clock_ghz = 1.2;      // neuroncore_cycle_count is reported at this clock
   double min_ii_cycles = 64;            // minimum initiation interval of a compute instruction
-  double semaphore_latency_ns = 136;    // cross-engine dependency edge into a compute engine
+  double semaphore_latency_ns = 40;     // cross-engine dependency edge into a compute engine
+  double dma_completion_latency_ns = 430;  // a DMA's end seen by a dependent compute engine
+  double dve_fixed_latency_ns = 156;    // DVE: an instruction's result this long after its cycles
+  double act_fixed_latency_ns = 157;    // ACT: the same
   double matmul_fp32_slowdown = 4;      // fp32 matmul runs at 1/4 rate
   double load_stationary_speedup = 4;   // fast LoadStationary vs MultiplyMoving of equal free size
+  // dI/dt throttling of the PE: after an idle spell the array runs at this fraction of its
+  // rate, ramping linearly to full over pe_throttle_ramp_ns; an idle gap of at least
+  // pe_throttle_idle_ns (utilisation under 50% over a 3 us window) re-engages it. 1: off.
+  double pe_throttle_start_limit = 0.5;
+  double pe_throttle_ramp_ns = 3000;
+  double pe_throttle_idle_ns = 1500;
   double vector_fast_mode_sbuf = 4;     // DVE tensor_copy, 16-bit, SBUF->SBUF, contiguous
   double vector_fast_mode_other = 2;    // DVE tensor_copy, 16-bit, strided or one side PSUM
   double iota_overhead_cycles = 150;    // POOL iota: this + N cycles
   int dma_engines = 16;
-  double dma_engine_bandwidth_gbps = 23;   // GB/s = bytes per ns
-  double dma_descriptor_overhead_ns = 10;
-  double dma_fixed_latency_ns = 1300;
+  double dma_engine_bandwidth_gbps = 27;   // GB/s = bytes per ns
+  double dma_descriptor_overhead_ns = 8;
+  // Whole rows merge into one descriptor up to these bytes: rows contiguous in HBM, or not.
+  int64_t dma_descriptor_contiguous_bytes = 32768;
+  int64_t dma_descriptor_strided_bytes = 4096;
+  double dma_fixed_latency_ns = 800;
   double dma_issue_ns = 0;                 // queue issue gap (descriptors precomputed: dge none)
   double hwdge_issue_ns = 600;             // one hardware-DGE instruction's time on a DGE instance
   int dge_instances = 2;                   // hardware DGE blocks per core, shared by its queues

@@ -10,7 +10,7 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, Hbm& hbm, DmaArbiter& arbit
     : sc_module(name),
       sbuf_("sbuf", hw.limits.partitions, size_t(hw.limits.sbuf_partition_bytes)),
       psum_("psum", hw.limits.partitions, size_t(hw.limits.psum_partition_bytes), size_t(hw.limits.psum_bank_bytes)),
-      scoreboard_(index, hw.limits.dma_queues, window, std::max(0.0, hw.semaphore_latency_ns), keep_history,
+      scoreboard_(index, hw.limits.dma_queues, window, std::max({0.0, hw.semaphore_latency_ns, hw.dma_completion_latency_ns}), keep_history,
                   abort),
       dge_(hw.dge_instances, hw.hwdge_issue_ns), arbiter_(arbiter), index_(index) {
   const CoreMemory mem{&hbm, &sbuf_, &psum_};

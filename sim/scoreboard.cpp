@@ -81,7 +81,7 @@ const isa::Instruction* Scoreboard::next(int slot, uint32_t& index) {
   return q.front().in;
 }
 
-double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slot) {
+double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, double dma_semaphore_ns, int* critical_slot) {
   const int me = semaphores_[i - retired_].slot;  // not issued yet, so not retired
   double ready = 0.0;
   if (critical_slot) *critical_slot = -1;
@@ -97,7 +97,8 @@ double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, int* critical_slo
       sc_core::wait(*dependency_issued_[size_t(me)]);
     }
     if (d < retired_) continue;  // retired while we waited
-    const double t = semaphores_[d - retired_].finish_ns + (from == me ? 0.0 : semaphore_ns);
+    const double edge = from == me ? 0.0 : from >= isa::kNumComputeEngines ? dma_semaphore_ns : semaphore_ns;
+    const double t = semaphores_[d - retired_].finish_ns + edge;
     if (t > ready) {
       ready = t;
       if (critical_slot) *critical_slot = from;

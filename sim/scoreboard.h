@@ -60,10 +60,11 @@ class Scoreboard {
   const isa::Instruction* next(int slot, uint32_t& index);
   // Blocks until every dependency of instruction `i` (the slot's current one) has been
   // issued; returns the earliest start time in ns: each dependency's finish, plus
-  // `semaphore_ns` when it ran on another engine or queue. `critical_slot`, if given,
+  // `semaphore_ns` when it ran on another engine, or `dma_semaphore_ns` on a DMA queue (a
+  // transfer's end is the sum of its DMA engines' semaphores). `critical_slot`, if given,
   // receives the slot of the dependency that set the time (-1: none). Returns at once, with
   // a meaningless time, once the run has failed (the caller's next next() ends it).
-  double wait_ready(uint32_t i, double semaphore_ns, int* critical_slot = nullptr);
+  double wait_ready(uint32_t i, double semaphore_ns, double dma_semaphore_ns, int* critical_slot = nullptr);
   // Instruction `i` issued and finishes at `finish_ns`: its semaphore.
   void publish(uint32_t i, double finish_ns);
   // The slot is done with its current instruction (which is freed): the next one may come.

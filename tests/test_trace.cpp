@@ -204,6 +204,20 @@ TEST_F(Trace, SlicesCarryOperandsAndCycles) {
     }
 }
 
+TEST_F(Trace, PeThrottlingIsACounterTrack) {
+  // The PE starts throttled at half rate (dI/dt limit) and the limit rises from there: the
+  // trace's pe_utilization_limit counter starts at 0.5 and never leaves [0.5, 1].
+  std::vector<double> limits;
+  for (const auto& e : events())
+    if (e["ph"] == "C" && e["name"] == "pe_utilization_limit") limits.push_back(e["args"]["value"].get<double>());
+  ASSERT_FALSE(limits.empty());
+  EXPECT_NEAR(limits.front(), 0.5, 1e-3);
+  for (double l : limits) {
+    EXPECT_GE(l, 0.5 - 1e-9);
+    EXPECT_LE(l, 1.0);
+  }
+}
+
 TEST_F(Trace, DependencyFlowsArePaired) {
   std::map<int64_t, int> starts, finishes;
   for (const auto& e : events()) {
@@ -222,10 +236,12 @@ TEST(TraceLimits, MaxEventsAndWindow) {
   int64_t timed = 0;
   bool truncated = false;
   for (const auto& e : t["traceEvents"]) {
-    // Counted events: slices, async and flow starts, instants and the occupancy counters (the
-    // binned HBM/DMA counters are summaries written at the end, outside the cap).
+    // Counted events: slices, async and flow starts, instants, the occupancy counters and
+    // the PE's utilisation limit (the binned HBM/DMA counters are summaries written at the
+    // end, outside the cap).
     const bool occupancy = e["ph"] == "C" && (e["name"].get<std::string>().rfind("SBUF", 0) == 0 ||
-                                              e["name"].get<std::string>().rfind("PSUM", 0) == 0);
+                                              e["name"].get<std::string>().rfind("PSUM", 0) == 0 ||
+                                              e["name"] == "pe_utilization_limit");
     if (e["ph"] == "X" || e["ph"] == "b" || e["ph"] == "s" || e["ph"] == "i" || occupancy) ++timed;
     if (e["ph"] == "M" && e["name"] == "trace_info") truncated = e["args"]["truncated"].get<bool>();
   }

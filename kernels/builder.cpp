@@ -184,7 +184,7 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   // grows while the first few instructions are made). A sink is lent the sorted, distinct
   // ones in place, and copies what it keeps; a program in memory gets its own copy.
   std::vector<uint32_t>& deps = deps_scratch_;
-  deps.clear();
+  deps.assign(in.deps.begin(), in.deps.end());  // any order the caller asks for, beyond the footprints'
   if (isa::reads_src(in.op)) track(in.src, false, index, in.engine, deps);
   if (isa::reads_src2(in.op)) track(in.src2, false, index, in.engine, deps);
   if (isa::reads_dst(in)) track(in.dst, false, index, in.engine, deps);
@@ -203,13 +203,17 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   return index;
 }
 
-uint32_t ProgramBuilder::dma_copy(const AccessPattern& dst, const AccessPattern& src, isa::DgeMode dge) {
+uint32_t ProgramBuilder::dma_copy(const AccessPattern& dst, const AccessPattern& src, isa::DgeMode dge, int queue) {
   isa::Instruction in;
   in.op = isa::Opcode::DmaCopy;
   in.engine = Engine::Dma;
   in.dge = dge;
-  in.queue = next_queue_[core_];
-  next_queue_[core_] = (next_queue_[core_] + 1) % limits_.dma_queues;
+  if (queue >= 0) {
+    in.queue = queue;
+  } else {
+    in.queue = next_queue_[core_];
+    next_queue_[core_] = (next_queue_[core_] + 1) % limits_.dma_queues;
+  }
   in.dst = dst;
   in.src = src;
   return emit(std::move(in));

@@ -51,14 +51,16 @@ class ProgramBuilder {
 
   void set_core(int core);
 
-  // Queues are taken in turn (round robin over the core's queues).
-  uint32_t dma_copy(const AccessPattern& dst, const AccessPattern& src, isa::DgeMode dge = isa::DgeMode::Unknown);
+  // On `queue`, or (-1) the core's queues taken in turn.
+  uint32_t dma_copy(const AccessPattern& dst, const AccessPattern& src, isa::DgeMode dge = isa::DgeMode::Unknown,
+                    int queue = -1);
   uint32_t matmul(const AccessPattern& dst, const AccessPattern& stationary,
                   const AccessPattern& moving, bool accumulate);
   uint32_t transpose(const AccessPattern& dst, const AccessPattern& src);
   uint32_t tensor_copy(const AccessPattern& dst, const AccessPattern& src, Engine engine);
   uint32_t memset(const AccessPattern& dst, float value, Engine engine);
-  // Any other instruction: its dependencies are found like those of the calls above.
+  // Any other instruction: its dependencies are found like those of the calls above, and
+  // kept with any it already lists (an order its footprints do not show).
   uint32_t add(isa::Instruction in) { return emit(std::move(in)); }
 
   // The program: tensors, HBM size, pools' allocation records and (unless streamed) the

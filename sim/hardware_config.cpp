@@ -48,6 +48,7 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("dma_queues", c.limits.dma_queues, 1.0);
   f("dma_engine_bandwidth_gbps", c.dma_engine_bandwidth_gbps, 1e-3);
   f("dma_descriptor_overhead_ns", c.dma_descriptor_overhead_ns, 0.0);
+  f("dma_engine_warmup_ns", c.dma_engine_warmup_ns, 0.0);
   f("dma_descriptor_contiguous_bytes", c.dma_descriptor_contiguous_bytes, 1.0);
   f("dma_descriptor_strided_bytes", c.dma_descriptor_strided_bytes, 1.0);
   f("dma_fixed_latency_ns", c.dma_fixed_latency_ns, 0.0);

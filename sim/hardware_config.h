@@ -30,8 +30,9 @@ struct HardwareConfig {
   double vector_fast_mode_other = 2;    // DVE tensor_copy, 16-bit, strided or one side PSUM
   double iota_overhead_cycles = 150;    // POOL iota: this + N cycles
   int dma_engines = 16;
-  double dma_engine_bandwidth_gbps = 27;   // GB/s = bytes per ns
+  double dma_engine_bandwidth_gbps = 23;   // GB/s = bytes per ns, sustained
   double dma_descriptor_overhead_ns = 8;
+  double dma_engine_warmup_ns = 600;       // an engine's first descriptor of the run, extra
   // Whole rows merge into one descriptor up to these bytes: rows contiguous in HBM, or not.
   int64_t dma_descriptor_contiguous_bytes = 32768;
   int64_t dma_descriptor_strided_bytes = 4096;

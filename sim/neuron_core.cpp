@@ -20,7 +20,8 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, Hbm& hbm, DmaArbiter& arbit
   engines_.push_back(std::make_unique<GpSimdEngine>("pool", scoreboard_, mem, hw, trace, index));
   for (int e = 0; e < hw.dma_engines; ++e)
     dma_engines_.push_back(std::make_unique<DmaEngine>(("dma_engine_" + std::to_string(e)).c_str(),
-                                                       hw.dma_engine_bandwidth_gbps, hw.dma_descriptor_overhead_ns, hbm));
+                                                       hw.dma_engine_bandwidth_gbps, hw.dma_descriptor_overhead_ns,
+                                                       hw.dma_engine_warmup_ns, hbm));
   for (int q = 0; q < hw.limits.dma_queues; ++q)
     dma_queues_.push_back(
         std::make_unique<DmaQueue>(("dma_queue_" + std::to_string(q)).c_str(), q, scoreboard_, mem, hw, arbiter, dge_, trace, index));

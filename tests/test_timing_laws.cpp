@@ -4,7 +4,8 @@
 // The defaults the derivations use: PE 2.4 GHz, DVE 0.96 GHz, ACT and POOL 1.2 GHz; MIN_II 64
 // cycles; DVE results 156 ns and ACT results 157 ns after their cycles; a cross-engine
 // semaphore 40 ns, a DMA's end seen by a compute engine 430 ns after it; a DMA moves data
-// 800 ns after it issues, each engine 8 ns per descriptor plus bytes at 27 B/ns; HBM 725 B/ns.
+// 800 ns after it issues, each engine 8 ns per descriptor plus bytes at 23 B/ns, and 600 ns
+// more for its first descriptor of the run; HBM 725 B/ns.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,7 +21,7 @@ using isa::Opcode;
 
 constexpr double kDveFixed = 156, kActFixed = 157;  // ns after an instruction's cycles
 constexpr double kSemaphore = 40, kDmaDone = 430;   // edge latencies into a compute engine
-constexpr double kDmaFixed = 800, kDescriptor = 8, kDmaBw = 27;
+constexpr double kDmaFixed = 800, kDescriptor = 8, kDmaBw = 23, kWarmup = 600;
 
 sim::SimResult run(const isa::Program& p, const sim::HardwareConfig& hw = {}) {
   return sim::simulate(p, hw, std::map<std::string, std::vector<uint8_t>>{});
@@ -334,23 +335,24 @@ TEST(TimingLaw, CrossEngineDependencyPaysTheSemaphore) {
 // ---- DMA -------------------------------------------------------------------------------------
 
 TEST(TimingLaw, Dma32KiBOnOneEngine) {
-  // One partition of 8192 fp32 = 32768 B: one descriptor on one engine.
-  // 800 (fixed) + 8 (descriptor) + 32768 / 27 (= 1213.630) = 2021.630 ns. HBM's share,
-  // 32768 / 725 = 45.2 ns, is not the bound.
+  // One partition of 8192 fp32 = 32768 B: one descriptor on one engine, its first.
+  // 800 (fixed) + 600 (first descriptor) + 8 + 32768 / 23 (= 1424.696) = 2832.696 ns. HBM's
+  // share, 32768 / 725 = 45.2 ns, is not the bound.
   isa::Program p = empty_program();
   p.cores[0].push_back(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 1, 8192), hbm(DType::F32, 0, 1, 8192)));
-  EXPECT_NEAR(run(p).total_ns, kDmaFixed + kDescriptor + 32768 / kDmaBw, 1e-3);
+  EXPECT_NEAR(run(p).total_ns, kDmaFixed + kWarmup + kDescriptor + 32768 / kDmaBw, 1e-3);
 }
 
 TEST(TimingLaw, Dma128PartitionsOver16Engines) {
   // 128 partitions x 512 fp32 (2 KiB rows, one after the other in HBM) = 256 KiB: each of 16
   // engines takes 8 partitions; rows that follow each other in HBM pack up to 32 KiB a
-  // descriptor, so each engine's 8 rows (16 KiB) are one descriptor: 8 + 16384 / 27 = 614.815
-  // ns. HBM moves all 262144 B in 361.6 ns, less. Total 800 + 614.815 = 1414.815 ns.
+  // descriptor, so each engine's 8 rows (16 KiB) are one descriptor, each engine's first:
+  // 600 + 8 + 16384 / 23 = 1320.348 ns. HBM moves all 262144 B in 361.6 ns, less. Total 800 +
+  // 1320.348 = 2120.348 ns.
   isa::Program p = empty_program();
   p.cores[0].push_back(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 128, 512), hbm(DType::F32, 0, 128, 512)));
   const sim::SimResult r = run(p);
-  EXPECT_NEAR(r.total_ns, kDmaFixed + kDescriptor + 16384 / kDmaBw, 1e-3);
+  EXPECT_NEAR(r.total_ns, kDmaFixed + kWarmup + kDescriptor + 16384 / kDmaBw, 1e-3);
   EXPECT_EQ(r.cores[0].dma.descriptors, 16);
   EXPECT_EQ(r.hbm_read_bytes, 262144);
 }
@@ -383,30 +385,42 @@ TEST(TimingLaw, DescriptorsOfSmallStridedRowsPackEight) {
   EXPECT_EQ(descriptors_of(128, 128, 1024), 16);  // see DescriptorsPackWholeRowsAsTheNeffsShow
 }
 
+TEST(TimingLaw, OnlyAnEngineFirstDescriptorPaysTheWarmup) {
+  // Two loads of one partition of 1024 fp32 (4096 B) on queue 0, so on engine 0, both issued
+  // at 0 and starting at 800: the first pays the warm-up, 600 + 8 + 4096 / 23 = 786.087, ending
+  // at 1586.087; the second follows on the same engine without it: 1586.087 + 186.087 =
+  // 1772.174 ns.
+  isa::Program p = empty_program();
+  p.cores[0].push_back(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 1, 1024), hbm(DType::F32, 0, 1, 1024)));
+  p.cores[0].push_back(
+      make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 8192, 1, 1024), hbm(DType::F32, 8192, 1, 1024)));
+  EXPECT_NEAR(run(p).total_ns, kDmaFixed + kWarmup + 2 * (kDescriptor + 4096 / kDmaBw), 1e-3);
+}
+
 TEST(TimingLaw, DmaCompletionIsSeenLaterThanASemaphore) {
-  // DMA (one partition, 256 fp32 = 1024 B): 800 + 8 + 1024 / 27 = 845.926 ns; a DVE copy of
-  // it sees the transfer's end 430 ns later (the sum of its engines' semaphores; public trn2
-  // profile: last load landed -> dependent DVE start 0.34-0.50 us) and takes 256 cycles
-  // (266.667) + 156: 1698.593 ns.
+  // DMA (one partition, 256 fp32 = 1024 B): 800 + 600 + 8 + 1024 / 23 = 1452.522 ns; a DVE
+  // copy of it sees the transfer's end 430 ns later (the sum of its engines' semaphores;
+  // public trn2 profile: last load landed -> dependent DVE start 0.34-0.50 us) and takes 256
+  // cycles (266.667) + 156: 2305.188 ns.
   isa::Program p = empty_program();
   p.cores[0].push_back(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 1, 256), hbm(DType::F32, 0, 1, 256)));
   auto copy = make(Opcode::TensorCopy, Engine::Vector, sbuf(DType::F32, 4096, 1, 256), sbuf(DType::F32, 0, 1, 256));
   copy.deps = {0};
   p.cores[0].push_back(copy);
-  const double dma = kDmaFixed + kDescriptor + 1024 / kDmaBw;
+  const double dma = kDmaFixed + kWarmup + kDescriptor + 1024 / kDmaBw;
   EXPECT_NEAR(run(p).total_ns, dma + kDmaDone + 256 / 0.96 + kDveFixed, 1e-3);
 }
 
 TEST(TimingLaw, StoreAfterComputeMovesAfterTheFixedLatency) {
   // A DVE copy of 256 fp32 ends (result) at 422.667; the store of it (1024 B) issues then and
   // moves 800 ns later (public trn2 profile: compute end -> dependent store moving 0.74-0.81
-  // us): 422.667 + 800 + 8 + 1024 / 27 = 1268.593 ns.
+  // us): 422.667 + 800 + 600 (the engine's first descriptor) + 8 + 1024 / 23 = 1875.188 ns.
   isa::Program p = empty_program();
   p.cores[0].push_back(make(Opcode::TensorCopy, Engine::Vector, sbuf(DType::F32, 0, 1, 256), sbuf(DType::F32, 4096, 1, 256)));
   auto store = make(Opcode::DmaCopy, Engine::Dma, hbm(DType::F32, 0, 1, 256), sbuf(DType::F32, 0, 1, 256));
   store.deps = {0};
   p.cores[0].push_back(store);
-  EXPECT_NEAR(run(p).total_ns, 256 / 0.96 + kDveFixed + kDmaFixed + kDescriptor + 1024 / kDmaBw, 1e-3);
+  EXPECT_NEAR(run(p).total_ns, 256 / 0.96 + kDveFixed + kDmaFixed + kWarmup + kDescriptor + 1024 / kDmaBw, 1e-3);
 }
 
 isa::Program two_core_loads(int cores) {
@@ -436,8 +450,9 @@ TEST(TimingLaw, OneCoreAloneGetsAllOfHbm) {
 // The DMA arbiter serves transfers that start together in turns (a queue's n-th transfer
 // before any queue's (n+1)-th), then by core, queue and instruction, whatever order the
 // SystemC scheduler ran their queues in; whoever it serves first queues first at the HBM
-// stack (a fluid FIFO). With HBM at 10 GB/s, below one DMA engine's 27, the stack bounds
-// every load below, and the order shows in the finish times.
+// stack (a fluid FIFO). With HBM at 10 GB/s, below one DMA engine's 23, and no first-
+// descriptor warm-up, the stack bounds every load below, and the order shows in the finish
+// times.
 
 isa::Instruction load(int queue, int64_t sbuf_base, int64_t hbm_base, int64_t floats) {
   auto in = make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, sbuf_base, 1, floats), hbm(DType::F32, hbm_base, 1, floats));
@@ -448,6 +463,7 @@ isa::Instruction load(int queue, int64_t sbuf_base, int64_t hbm_base, int64_t fl
 sim::HardwareConfig slow_hbm() {
   sim::HardwareConfig hw;
   hw.hbm_bandwidth_gbps = 10;
+  hw.dma_engine_warmup_ns = 0;
   return hw;
 }
 
@@ -457,7 +473,7 @@ TEST(TimingLaw, DmaTieGoesToTheLowerQueue) {
   // and start at 800, each on its queue's own engine (5 and 3: no engine is shared). Queue 3
   // is served first, though it comes later in the stream:
   //   queue 3: HBM [800, 800 + 4096 / 10) = [800, 1209.6); its engine alone would take
-  //            8 + 4096 / 27 = 159.7 ns, less: it ends at 1209.6.
+  //            8 + 4096 / 23 = 186.1 ns, less: it ends at 1209.6.
   //   queue 5: HBM behind it, [1209.6, 1209.6 + 8192 / 10) = [1209.6, 2028.8); it ends there.
   // A DVE copy of 64 fp32 waits on queue 3's load: 1209.6 + 430 + 64 cycles at 0.96 GHz
   // (66.667) + 156 = 1862.267 ns. An ACT copy of 64 fp32 waits on queue 5's load: 2028.8 +
@@ -533,8 +549,15 @@ TEST(TimingLaw, DmaQueuesTakeTurns) {
 // Hardware DGE (dge_mode hwdge): each instruction first takes one of the core's two DGE
 // instances for 600 ns (ARCH2, nki-dge.rst); its data then starts dma_fixed_latency_ns later.
 // Each load below moves one partition of 1024 fp32 (4096 B) on its queue's own engine:
-// 8 + 4096 / 27 = 159.704 ns of engine time (HBM, 4096 / 725 = 5.65 ns each, never binds).
+// 8 + 4096 / 23 = 186.087 ns of engine time (HBM, 4096 / 725 = 5.65 ns each, never binds).
+// Without the engines' first-descriptor warm-up (its own test), so that only DGE shows.
 constexpr double kLoad4k = kDescriptor + 4096.0 / kDmaBw;
+
+sim::HardwareConfig no_warmup() {
+  sim::HardwareConfig hw;
+  hw.dma_engine_warmup_ns = 0;
+  return hw;
+}
 
 isa::Instruction load_with(int queue, int64_t sbuf_base, int64_t hbm_base, isa::DgeMode dge) {
   auto in = load(queue, sbuf_base, hbm_base, 1024);
@@ -555,9 +578,9 @@ isa::Program three_loads(isa::DgeMode dge) {
 TEST(TimingLaw, HardwareDgeTwoInstancesPerCore) {
   // hwdge: loads 0 and 1 take the two DGE instances [0, 600) and start moving at 600 + 800
   // = 1400; load 2 waits for the first instance to free: [600, 1200), moving from 2000,
-  // ending at 2000 + 159.704 = 2159.704 ns.
-  const sim::SimResult r = run(three_loads(isa::DgeMode::HwDge));
-  // The copy after load 0: 1400 + 159.704 + 430 + 64 cycles at 0.96 GHz + 156.
+  // ending at 2000 + 186.087 = 2186.087 ns.
+  const sim::SimResult r = run(three_loads(isa::DgeMode::HwDge), no_warmup());
+  // The copy after load 0: 1400 + 186.087 + 430 + 64 cycles at 0.96 GHz + 156.
   EXPECT_NEAR(r.cores[0].engines[int(Engine::Vector)].last_finish_ns,
               600 + kDmaFixed + kLoad4k + kDmaDone + 64 / 0.96 + kDveFixed, 1e-3);
   EXPECT_NEAR(r.cores[0].dma.last_finish_ns, 2 * 600 + kDmaFixed + kLoad4k, 1e-3);
@@ -565,17 +588,17 @@ TEST(TimingLaw, HardwareDgeTwoInstancesPerCore) {
 
 TEST(TimingLaw, PrecomputedDescriptorsCostNoIssueTime) {
   // The same loads with dge_mode none all start moving at 800.
-  EXPECT_NEAR(run(three_loads(isa::DgeMode::None)).cores[0].dma.last_finish_ns, kDmaFixed + kLoad4k, 1e-3);
+  EXPECT_NEAR(run(three_loads(isa::DgeMode::None), no_warmup()).cores[0].dma.last_finish_ns, kDmaFixed + kLoad4k, 1e-3);
 }
 
 TEST(TimingLaw, HardwareDgeOnOneQueueWaitsForTheQueue) {
   // Two hwdge loads on queue 0: the second waits for the first to issue (queues are in
   // order) at 600, though the other instance is free, so it issues at 1200 and ends at
-  // 1200 + 800 + 159.704 = 2159.704 ns.
+  // 1200 + 800 + 186.087 = 2186.087 ns.
   isa::Program p = empty_program();
   p.cores[0].push_back(load_with(0, 0, 0, isa::DgeMode::HwDge));
   p.cores[0].push_back(load_with(0, 16384, 65536, isa::DgeMode::HwDge));
-  EXPECT_NEAR(run(p).cores[0].dma.last_finish_ns, 2 * 600 + kDmaFixed + kLoad4k, 1e-3);
+  EXPECT_NEAR(run(p, no_warmup()).cores[0].dma.last_finish_ns, 2 * 600 + kDmaFixed + kLoad4k, 1e-3);
 }
 
 // dge_mode unknown (the compiler's choice) costs as none by default, as hwdge with
@@ -587,13 +610,13 @@ isa::Program one_unknown_load() {
 }
 
 TEST(TimingLaw, UnknownDgeModeCostsAsNoneByDefault) {
-  EXPECT_NEAR(run(one_unknown_load()).total_ns, kDmaFixed + kLoad4k, 1e-3);  // 959.704 ns
+  EXPECT_NEAR(run(one_unknown_load(), no_warmup()).total_ns, kDmaFixed + kLoad4k, 1e-3);  // 986.087 ns
 }
 
 TEST(TimingLaw, UnknownDgeModeCostsAsHwdgeWhenConfigured) {
-  sim::HardwareConfig hw;
+  sim::HardwareConfig hw = no_warmup();
   hw.dge_unknown_as_hwdge = 1;
-  EXPECT_NEAR(run(one_unknown_load(), hw).total_ns, 600 + kDmaFixed + kLoad4k, 1e-3);  // 1559.704 ns
+  EXPECT_NEAR(run(one_unknown_load(), hw).total_ns, 600 + kDmaFixed + kLoad4k, 1e-3);  // 1586.087 ns
 }
 
 }  // namespace

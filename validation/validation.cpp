@@ -51,6 +51,8 @@ Set load(const std::string& path) {
   Set s;
   s.ncl_overhead_us = field(j, "ncl_overhead_us", "cases").get<double>();
   s.ncl_overhead_why = field(j, "ncl_overhead_why", "cases").get<std::string>();
+  s.profile_overhead_us = field(j, "profile_overhead_us", "cases").get<double>();
+  s.profile_overhead_why = field(j, "profile_overhead_why", "cases").get<std::string>();
   for (const json& e : field(j, "cases", "cases")) {
     Case c;
     c.name = field(e, "name", "case").get<std::string>();
@@ -67,7 +69,7 @@ Set load(const std::string& path) {
     c.measured_what = field(m, "what", w + ".measured").get<std::string>();
     c.bound_percent = field(e, "bound_percent", w).get<double>();
     c.calibration = e.value("calibration", false);
-    if (c.metric != "body_us" && c.metric != "ncl_us" && c.metric != "pe_ns_per_matmul")
+    if (c.metric != "body_us" && c.metric != "total_us" && c.metric != "ncl_us" && c.metric != "pe_ns_per_matmul")
       throw std::runtime_error(w + ".measured.metric: unknown metric " + c.metric);
     s.cases.push_back(c);
   }
@@ -84,6 +86,7 @@ Result run(const Set& set, const Case& c) {
   out.instructions = r.instructions;
   if (c.metric == "body_us") out.simulated = out.body_us;
   if (c.metric == "ncl_us") out.simulated = out.body_us + set.ncl_overhead_us;
+  if (c.metric == "total_us") out.simulated = out.body_us + set.profile_overhead_us;
   if (c.metric == "pe_ns_per_matmul") {
     const sim::EngineStats& pe = r.cores[0].engines[int(isa::Engine::Tensor)];
     const int64_t matmuls = pe.by_opcode[int(isa::Opcode::Matmul)];

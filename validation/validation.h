@@ -15,7 +15,7 @@ struct Case {
   nlohmann::json params;   // the kernel's shape
   int buffers = 1;         // rotating buffers per loop tile (the compiler's choice)
   std::string dge = "none";
-  std::string metric;      // body_us, ncl_us or pe_ns_per_matmul
+  std::string metric;      // body_us, total_us, ncl_us or pe_ns_per_matmul
   double measured = 0;     // in the metric's unit
   std::string measured_what, source, buffers_why;
   double bound_percent = 0;  // the test fails beyond this |error|
@@ -24,8 +24,9 @@ struct Case {
 
 struct Set {
   std::vector<Case> cases;
-  double ncl_overhead_us = 0;  // added to a simulated body for an ncl_us measurement
-  std::string ncl_overhead_why;
+  double ncl_overhead_us = 0;      // added to a simulated body for an ncl_us measurement
+  double profile_overhead_us = 0;  // added to a simulated body for a total_us (profile total_time) one
+  std::string ncl_overhead_why, profile_overhead_why;
 };
 
 // Reads cases.json; throws std::runtime_error naming the field on a malformed file.

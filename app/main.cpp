@@ -10,9 +10,11 @@
 #include <string>
 #include <systemc>
 
+#include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "sim/html_report.h"
 #include "sim/kernel_run.h"
+#include "sim/output_files.h"
 #include "sim/program_run.h"
 #include "sim/tensor_npy.h"
 
@@ -44,7 +46,9 @@ int bad_input(const std::string& message) {
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream f(path);
-  if (!f || !(f << text)) throw trn2::sim::ConfigError("cannot write " + path);
+  f << text;
+  f.close();  // its flush fails on a full disk too
+  if (!f) throw trn2::sim::ConfigError("cannot write " + path);
 }
 
 struct Options {
@@ -106,6 +110,7 @@ std::string parse_args(int argc, char* argv[], Options& o, bool& done) {
       return std::string("more than one ") + (o.program_mode ? "program" : "config") + " given: " + o.file + " and " + a;
     }
     if (!has_value) return a + " needs a value";
+    if (argv[i + 1][0] == '\0') return a + ": the value is empty (give one, or leave the flag out)";
     *value_of = argv[++i];
   }
   if (o.file.empty()) return o.program_mode ? "run-program: no program given (see --help)" : "no config given (see --help)";
@@ -137,13 +142,11 @@ std::string apply_trace_options(const Options& o, trn2::sim::TraceOptions& t) {
 trn2::sim::HardwareConfig load_hardware(const std::string& path) {
   trn2::sim::HardwareConfig hw;
   if (path.empty()) return hw;
-  std::ifstream f(path);
-  if (!f) throw trn2::sim::ConfigError(path + ": cannot open the hardware file");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw trn2::sim::ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+    j = trn2::isa::read_json_file(path, "hardware file");
+  } catch (const std::invalid_argument& e) {
+    throw trn2::sim::ConfigError(e.what());
   }
   try {
     hw.apply(j);
@@ -153,12 +156,26 @@ trn2::sim::HardwareConfig load_hardware(const std::string& path) {
   return hw;
 }
 
-// The report (to `report_path`), the HTML page and the program dump, as asked.
-void write_outputs(const Options& o, const std::string& report_path, const nlohmann::json& report,
-                   const trn2::sim::SimResult& sim, const trn2::isa::Program& program) {
-  if (!report_path.empty()) write_text(report_path, report.dump(2) + "\n");
-  if (!o.report_html.empty()) write_text(o.report_html, trn2::sim::html_report(report, sim));
-  if (!o.dump_program.empty()) write_text(o.dump_program, trn2::isa::to_json(program).dump() + "\n");
+// Where a run's outputs are written until the run has succeeded (OutputFiles::stage).
+struct Staged {
+  std::string report, report_html, dump_program;
+};
+
+// Checks the run's outputs against each other and its inputs, and stages them.
+Staged stage_outputs(trn2::sim::OutputFiles& files, const Options& o, const std::string& report_path,
+                     std::vector<std::pair<std::string, std::string>> others, const std::vector<std::string>& inputs) {
+  others.insert(others.begin(), {{"--report", report_path}, {"--report-html", o.report_html}, {"--dump-program", o.dump_program}});
+  trn2::sim::OutputFiles::check_distinct(others, inputs);
+  return {files.stage("--report", report_path), files.stage("--report-html", o.report_html),
+          files.stage("--dump-program", o.dump_program)};
+}
+
+// The report, the HTML page and the program dump, as asked, to their staged files.
+void write_outputs(const Staged& to, const nlohmann::json& report, const trn2::sim::SimResult& sim,
+                   const trn2::isa::Program& program) {
+  if (!to.report.empty()) write_text(to.report, report.dump(2) + "\n");
+  if (!to.report_html.empty()) write_text(to.report_html, trn2::sim::html_report(report, sim));
+  if (!to.dump_program.empty()) write_text(to.dump_program, trn2::isa::to_json(program).dump() + "\n");
 }
 
 int run_program(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
@@ -169,10 +186,20 @@ int run_program(const Options& o, std::optional<trn2::sim::HazardMode> hazards) 
   po.hw = load_hardware(o.hardware);
   po.hazards = hazards.value_or(trn2::sim::HazardMode::Fail);
   if (const std::string e = apply_trace_options(o, po.trace); !e.empty()) return bad_input(e);
+  std::vector<std::pair<std::string, std::string>> others = {{"--trace", po.trace.path}};
+  std::vector<std::string> inputs = {o.file, o.hardware};
+  for (const auto& [name, path] : o.outputs) others.push_back({"--output " + name, path});
+  for (const auto& [name, path] : o.inputs) inputs.push_back(path);
+  trn2::sim::OutputFiles files;
+  const Staged to = stage_outputs(files, o, o.report, others, inputs);
+  po.trace.path = files.stage("--trace", po.trace.path);
+  for (auto& [name, path] : po.outputs) path = files.stage("--output " + name, path);
   spdlog::info("running program {}", o.file);
   const trn2::sim::ProgramRun run = trn2::sim::run_program(po);
+  write_outputs(to, trn2::sim::program_report(po, run), run.sim, run.program);
+  files.commit();
+  // Last: a run whose outputs could not be written says only that.
   std::cout << trn2::sim::program_summary(run, po.hw);
-  write_outputs(o, o.report, trn2::sim::program_report(po, run), run.sim, run.program);
   return 0;
 }
 
@@ -182,18 +209,25 @@ int run_kernel(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
   if (!o.output_npy.empty()) rc.output_npy = o.output_npy;
   if (hazards) rc.hazards = *hazards;
   if (const std::string e = apply_trace_options(o, rc.trace); !e.empty()) return bad_input(e);
+  trn2::sim::OutputFiles files;
+  const Staged to = stage_outputs(files, o, rc.report_json, {{"--trace", rc.trace.path}, {"--output-npy", rc.output_npy}},
+                                  {o.file, rc.input_npy, rc.filter_npy});
+  rc.trace.path = files.stage("--trace", rc.trace.path);
+  const std::string output_npy = files.stage("--output-npy", rc.output_npy);
   spdlog::info("running {} from {}", rc.kernel_name, o.file);
   const trn2::sim::KernelRun run = trn2::sim::run_kernel(rc);
-  std::cout << trn2::sim::summary_text(rc, run);
   // A streamed run holds only the program's header: a dump makes the whole program again.
   const bool streamed = rc.window > 0;
   const trn2::isa::Program whole = streamed && !o.dump_program.empty()
                                        ? trn2::kernels::build_depthwise_conv1d(rc.kernel, rc.hw.limits)
                                        : trn2::isa::Program{};
-  write_outputs(o, rc.report_json, trn2::sim::make_report(rc, run), run.sim, streamed ? whole : run.program);
-  if (!rc.output_npy.empty())
-    trn2::sim::write_tensor_npy(rc.output_npy, *run.program.find_tensor("output"), run.sim.tensors.at("output"),
+  write_outputs(to, trn2::sim::make_report(rc, run), run.sim, streamed ? whole : run.program);
+  if (!output_npy.empty())
+    trn2::sim::write_tensor_npy(output_npy, *run.program.find_tensor("output"), run.sim.tensors.at("output"),
                                 "--output-npy");
+  files.commit();  // a run whose numbers failed the check still completed: its outputs stand
+  // Last: a run whose outputs could not be written says only that.
+  std::cout << trn2::sim::summary_text(rc, run);
   if (!run.numerics.pass) {
     std::cerr << "trn2sim: error: numerics check failed: " << run.numerics.mismatches << " elements outside atol "
               << rc.atol << " + rtol " << rc.rtol << " x |reference|\n";
@@ -229,6 +263,10 @@ int sc_main(int argc, char* argv[]) {
   } catch (const trn2::isa::ValidationError& e) {
     return bad_input(e.what());
   } catch (const trn2::sim::TraceFileError& e) {
+    return bad_input(e.what());
+  } catch (const trn2::sim::SimulatedTimeLimit& e) {
+    return bad_input(e.what());
+  } catch (const trn2::sim::WindowTooSmall& e) {
     return bad_input(e.what());
   } catch (const std::exception& e) {
     std::cerr << "trn2sim: internal error: " << e.what() << "\n";

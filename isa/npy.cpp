@@ -1,6 +1,7 @@
 #include "isa/npy.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -60,6 +61,8 @@ std::string npy_descr(DType t) {
 }
 
 NpyArray read_npy(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a .npy file");
   std::ifstream f(path, std::ios::binary);
   if (!f) fail(path, "cannot open the file");
   char magic[8];
@@ -104,6 +107,18 @@ NpyArray read_npy(const std::string& path) {
     if (d > 0 && count > (size_t(1) << 40) / d) fail(path, "npy array too large");
     count *= size_t(d);
   }
+  // The data must be exactly what the header declares: compared before any memory is taken
+  // for it, so that a short file declaring gigabytes costs nothing.
+  const uint64_t declared = uint64_t(count) * esize;
+  const uint64_t start = uint64_t(f.tellg());
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) fail(path, "cannot tell the file's size");
+  if (size < start + declared)
+    fail(path, "truncated npy data (the header declares " + std::to_string(declared) + " bytes, the file holds " +
+                   std::to_string(size - start) + ")");
+  if (size > start + declared)
+    fail(path, "npy file has " + std::to_string(size - start - declared) + " bytes after the " +
+                   std::to_string(declared) + " its header declares");
   a.data.resize(count * esize);
   if (!a.data.empty() && !f.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(a.data.size())))
     fail(path, "truncated npy data (expected " + std::to_string(a.data.size()) + " bytes)");

@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "isa/json_file.h"
 #include "isa/validate.h"
 
 namespace trn2::isa {
@@ -96,7 +97,7 @@ class Object {
   // Call once every known field has been taken.
   void no_unknown_keys() const {
     for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (!seen_.count(it.key())) fail(at(it.key()), "unknown key");
+      if (!seen_.count(it.key())) fail(at(printable(it.key())), "unknown key");
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "isa/validate.h"
 #include "sim/report.h"
@@ -28,13 +29,11 @@ const isa::HbmTensor& tensor_named(const isa::Program& p, const std::string& nam
 }  // namespace
 
 isa::Program load_program(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw ConfigError(path + ": cannot open the program file");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+    j = isa::read_json_file(path, "program file");
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
   }
   try {
     return isa::program_from_json(j);

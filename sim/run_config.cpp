@@ -1,5 +1,7 @@
 #include "sim/run_config.h"
 
+#include "isa/json_file.h"
+
 #include <fstream>
 #include <set>
 
@@ -14,7 +16,7 @@ namespace {
 void only_keys(const json& j, const std::string& path, const std::set<std::string>& allowed) {
   if (!j.is_object()) fail(path, "expected an object");
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (!allowed.count(it.key())) fail(path + "." + it.key(), "unknown key");
+    if (!allowed.count(it.key())) fail(path + "." + isa::printable(it.key()), "unknown key");
 }
 
 int64_t get_int(const json& j, const std::string& key, const std::string& path, int64_t fallback) {
@@ -143,13 +145,11 @@ RunConfig parse_run_config(const json& j, const std::string& base_dir) {
 }
 
 RunConfig load_run_config(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw ConfigError(path + ": cannot open the config file");
   json j;
   try {
-    j = json::parse(f);
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
-    throw ConfigError(path + ": not valid JSON (" + std::string(e.what()) + ")");
+    j = isa::read_json_file(path, "config file");
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
   }
   const size_t slash = path.find_last_of('/');
   return parse_run_config(j, slash == std::string::npos ? "" : path.substr(0, slash));

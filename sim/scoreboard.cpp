@@ -108,6 +108,14 @@ double Scoreboard::wait_ready(uint32_t i, double semaphore_ns, double dma_semaph
 }
 
 void Scoreboard::publish(uint32_t i, double finish_ns) {
+  if (!(finish_ns <= kMaxSimulatedNs)) {
+    char message[200];
+    std::snprintf(message, sizeof message,
+                  "simulated time: core %d instruction %u would finish at %.4g ns, past the model's bound of %.0e ns",
+                  core_, i, finish_ns, kMaxSimulatedNs);
+    fail(std::make_exception_ptr(SimulatedTimeLimit(message)));
+    finish_ns = kMaxSimulatedNs;  // what waits on it wakes, and the run ends with the error
+  }
   Semaphore& s = semaphores_[i - retired_];
   s.finish_ns = finish_ns;
   s.issued = true;

@@ -29,6 +29,14 @@ struct WindowTooSmall : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An instruction would finish past kMaxSimulatedNs: SystemC counts time in picoseconds in 64
+// bits (~1.8e16 ns), so the model stops well before, naming the bound. With every hardware
+// figure in its range only an absurdly long program gets here.
+constexpr double kMaxSimulatedNs = 1e15;  // 11.6 days of trn2 time
+struct SimulatedTimeLimit : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Slots: one per compute engine (isa::Engine order), then one per DMA queue (isa::slot_of).
 
 class Scoreboard {

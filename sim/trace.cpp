@@ -55,7 +55,7 @@ Trace::Trace(const TraceOptions& options, int cores, int dma_engines, int dma_qu
 }
 
 Trace::~Trace() {
-  if (out_.is_open()) close();
+  if (out_.is_open()) finish();  // an aborted run: its caller throws away the file
 }
 
 bool Trace::admit(double start_ns, double end_ns) {
@@ -139,7 +139,11 @@ void Trace::dma_in_flight(int core, double start_ns, double end_ns) {
 }
 
 void Trace::close() {
-  if (!out_.is_open()) return;
+  if (out_.is_open() && !finish()) throw TraceFileError("--trace: writing " + options_.path + " failed");
+}
+
+bool Trace::finish() {
+  if (!out_.is_open()) return true;
   // HBM bandwidth counters, GB/s per bin: per core read and write, and the shared stack.
   size_t nbins = 0;
   for (const auto& b : hbm_bins_) nbins = std::max(nbins, b.size());
@@ -164,7 +168,10 @@ void Trace::close() {
   }
   out_ << ",\n{\"ph\":\"M\",\"name\":\"trace_info\",\"pid\":0,\"args\":{\"events\":" << events_
        << ",\"truncated\":" << (truncated_ ? "true" : "false") << ",\"counter_bin_ns\":" << w << "}}\n]}\n";
+  out_.flush();
+  const bool ok = bool(out_);  // every write of the run, the flush included (a full disk)
   out_.close();
+  return ok && bool(out_);
 }
 
 }  // namespace trn2::sim

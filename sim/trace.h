@@ -57,11 +57,13 @@ class Trace {
   int64_t events_written() const { return events_; }
   bool truncated() const { return truncated_; }
   // Writes the counters and the closing bracket; called by the destructor if not before.
+  // Throws TraceFileError when any write failed (a full disk, /dev/full).
   void close();
 
  private:
   bool admit(double start_ns, double end_ns);
   void emit(const std::string& event);
+  bool finish();  // writes the end of the file; false when any write failed
 
   TraceOptions options_;
   std::ofstream out_;

@@ -3,6 +3,8 @@
 // hang or a silent run.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 
 #include <nlohmann/json.hpp>
@@ -49,6 +51,15 @@ struct Case {
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 json& instr(json& p, int i) { return p["cores"][0][size_t(i)]; }
+
+// A config whose kernel.dtype is nested `depth` arrays deep (the crash of issue 17 printed it back).
+std::string deep_config(int depth) {
+  return R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "dtype": )" + std::string(size_t(depth), '[') +
+         std::string(size_t(depth), ']') + "}}";
+}
+const std::string kDeepConfig = deep_config(50000);
+const std::string kDeepProgram = R"({"tensors": [], "cores": [[{"op": "memset", "engine": "dve", "deps": )" +
+                                 std::string(30000, '[') + std::string(30000, ']') + "}]]}";
 
 const Case kCases[] = {
     // --- the program file as JSON ---
@@ -203,10 +214,10 @@ const Case kCases[] = {
     // --- kernel configs ---
     {"ConfigBadHazardMode", Kind::Config, [](json& c) { c["check"] = {{"hazards", "maybe"}}; },
      "check.hazards: expected \"fail\", \"warn\" or \"off\""},
-    {"ConfigZeroDmaEngines", Kind::Config, [](json& c) { c["hardware"] = {{"dma_engines", 0}}; }, "hardware.dma_engines: must be at least 1"},
+    {"ConfigZeroDmaEngines", Kind::Config, [](json& c) { c["hardware"] = {{"dma_engines", 0}}; }, "hardware.dma_engines: 0 is outside its range [1, 64]"},
     {"ConfigNegativeKernelSize", Kind::Config, [](json& c) { c["kernel"]["kernel_size"] = -3; }, "kernel.kernel_size"},
     {"ConfigPsumNotWholeBanks", Kind::Config, [](json& c) { c["hardware"] = {{"psum_partition_bytes", 3000}}; },
-     "hardware.psum_partition_bytes: 3000 is not a whole number of 2048-byte banks"},
+     "hardware.psum_bank_bytes: 2048 does not divide hardware.psum_partition_bytes 3000 into whole banks"},
     {"ConfigUnwritableTrace", Kind::Config, nullptr, "--trace: cannot write /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
     {"ConfigNegativeWindow", Kind::Config, [](json& c) { c["simulator"] = {{"window_instructions", -1}}; },
      "simulator.window_instructions: must be 0 (the whole program) to 2^30, got -1"},
@@ -250,7 +261,47 @@ const Case kCases[] = {
     {"ConfigRowTooWideForNkilibsSbuf", Kind::Config, [](json& c) { c["kernel"]["width"] = 60000; },
      "kernel: nkilib's depthwise conv1d keeps a channel's whole input live across the Q loop (1 S tile(s) of [3, Q=59998] float32): 240000 bytes per partition"},
     {"ConfigDgeUnknownAsTwo", Kind::Config, [](json& c) { c["hardware"] = {{"dge_unknown_as_hwdge", 2}}; },
-     "hardware.dge_unknown_as_hwdge: expected 0 (none) or 1 (hwdge)"},
+     "hardware.dge_unknown_as_hwdge: 2 is outside its range [0, 1]"},
+    // --- issue 17: hostile input ---
+    {"ConfigNestedFiftyThousandDeep", Kind::Config, nullptr, "values nested deeper than 64 levels", "", kDeepConfig.c_str()},
+    {"ProgramNestedThirtyThousandDeep", Kind::Program, nullptr, "values nested deeper than 64 levels", "", kDeepProgram.c_str()},
+    {"ConfigDuplicateKey", Kind::Config, nullptr, "key \"channels\" given twice in one object", "",
+     R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "channels": 4, "channels": 8}})"},
+    {"ProgramDuplicateKey", Kind::Program, nullptr, "key \"tensors\" given twice in one object", "",
+     R"({"tensors": [], "tensors": [], "cores": [[]]})"},
+    {"ConfigGarbageAfterTheValue", Kind::Config, nullptr, "not valid JSON", "",
+     R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm"}} {"more": 1})"},
+    {"ProgramNumberBeyondDouble", Kind::Program, nullptr, "not valid JSON: a number beyond the range of a double", "",
+     R"({"tensors": [], "hbm_bytes": 1e999, "cores": [[]]})"},
+    {"ConfigNumberBeyondDouble", Kind::Config, nullptr, "not valid JSON: a number beyond the range of a double", "",
+     R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "width": 1e999}})"},
+    {"ConfigKeyWithANewlineIsEscaped", Kind::Config, [](json& c) { c["kernel"]["chan\nnels"] = 1; },
+     "kernel.chan\\u000anels: unknown key"},
+    {"ConfigMinIiBeyondReason", Kind::Config, [](json& c) { c["hardware"] = {{"min_ii_cycles", 1e18}}; },
+     "hardware.min_ii_cycles: 1000000000000000000 is outside its range [0, 100000]"},
+    {"ConfigSemaphoreLatencyBeyondReason", Kind::Config, [](json& c) { c["hardware"] = {{"semaphore_latency_ns", 1e300}}; },
+     "hardware.semaphore_latency_ns: 1e+300 is outside its range [0, 1000000]"},
+    {"ConfigDmaFixedLatencyBeyondReason", Kind::Config, [](json& c) { c["hardware"] = {{"dma_fixed_latency_ns", 1e17}}; },
+     "hardware.dma_fixed_latency_ns: 100000000000000000 is outside its range [0, 1000000]"},
+    {"ConfigFp32SlowdownBeyondReason", Kind::Config, [](json& c) { c["hardware"] = {{"matmul_fp32_slowdown", 1e300}}; },
+     "hardware.matmul_fp32_slowdown: 1e+300 is outside its range [1, 64]"},
+    {"ConfigProfilerClockBeyondReason", Kind::Config, [](json& c) { c["hardware"] = {{"profiler_clock_ghz", 1e300}}; },
+     "hardware.profiler_clock_ghz: 1e+300 is outside its range [0.001, 100]"},
+    {"ConfigNegativeBandwidth", Kind::Config, [](json& c) { c["hardware"] = {{"hbm_bandwidth_gbps", -5}}; },
+     "hardware.hbm_bandwidth_gbps: -5 is outside its range [0.001, 1000000]"},
+    {"ConfigEmptyReportFlag", Kind::Config, nullptr, "--report: the value is empty (give one, or leave the flag out)",
+     "--report \"\""},
+    {"ConfigReportOverTheConfig", Kind::Config, nullptr, "is also an input of this run; it would be overwritten",
+     "--report {file}"},
+    {"ConfigTwoOutputsOnOneFile", Kind::Config, nullptr, "is also the file of --report; give each output its own file",
+     "--report {dir}/same_out.json --trace {dir}/same_out.json"},
+    {"ConfigTraceToAFullDevice", Kind::Config, nullptr, "--trace: writing /dev/full failed", "--trace /dev/full"},
+    {"ConfigReportToAFullDevice", Kind::Config, nullptr, "cannot write /dev/full", "--report /dev/full"},
+    {"ConfigReportIntoADirectory", Kind::Config, nullptr, "--report: {dir} is a directory, not an output file",
+     "--report {dir}"},
+    {"ConfigHardwareKeyTwice", Kind::Config, nullptr, "key \"dma_engines\" given twice in one object", "",
+     R"({"hardware": {"dma_engines": 8, "dma_engines": 4}, "kernel": {"name": "depthwise_conv1d_implicit_gemm"}})"},
+    {"ProgramQueueNegative", Kind::Program, [](json& p) { instr(p, 0)["queue"] = -1; }, "program.cores[0][0].queue"},
 };
 
 class BadInput : public ::testing::TestWithParam<Case> {};
@@ -266,11 +317,18 @@ TEST_P(BadInput, ExitsTwoWithOneLineNamingTheProblem) {
     text = j.dump();
   }
   const std::string file = write_file(std::string(c.name) + ".json", text);
-  std::string args = (c.kind == Kind::Program ? "run-program " : "") + file + " " + c.extra_args;
+  // {file}: the case's own file; {dir}: the folder it is in.
+  auto fill = [&](std::string s) {
+    for (size_t at; (at = s.find("{file}")) != std::string::npos;) s.replace(at, 6, file);
+    const std::string dir = file.substr(0, file.find_last_of('/'));
+    for (size_t at; (at = s.find("{dir}")) != std::string::npos;) s.replace(at, 5, dir);
+    return s;
+  };
+  std::string args = (c.kind == Kind::Program ? "run-program " : "") + file + " " + fill(c.extra_args);
   const Outcome o = run_binary(args);
   EXPECT_EQ(o.status, 2) << o.out;
   EXPECT_EQ(o.out.rfind("trn2sim: error: ", 0), 0u) << o.out;
-  EXPECT_NE(o.out.find(c.expected), std::string::npos) << "expected: " << c.expected << "\ngot: " << o.out;
+  EXPECT_NE(o.out.find(fill(c.expected)), std::string::npos) << "expected: " << fill(c.expected) << "\ngot: " << o.out;
   EXPECT_EQ(o.out.find('\n'), o.out.size() - 1) << "one line: " << o.out;
 }
 
@@ -278,6 +336,59 @@ INSTANTIATE_TEST_SUITE_P(Table, BadInput, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 TEST(BadInputTable, HasAtLeastFortyCases) { EXPECT_GE(std::size(kCases), 40u); }
+
+TEST(BadInputFiles, NulAndGarbageAfterTheValue) {
+  // The JSON parser would stop at the NUL and take the config as good.
+  const std::string text = std::string(R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm"}})") + '\0' + "garbage";
+  const std::string path = temp_path("nul_tail.json");
+  std::ofstream(path, std::ios::binary).write(text.data(), std::streamsize(text.size()));
+  const Outcome o = run_binary(path);
+  EXPECT_EQ(o.status, 2) << o.out;
+  EXPECT_NE(o.out.find("not valid JSON: a NUL byte at offset 54"), std::string::npos) << o.out;
+}
+
+TEST(BadInputFiles, DirectoriesGivenAsInputFiles) {
+  const std::string dir = temp_path("a_directory");
+  std::filesystem::create_directories(dir);
+  for (const std::string& args : {dir, "run-program " + dir, "run-program " + write_file("dir_prog.json", good_program().dump()) + " --hardware " + dir}) {
+    const Outcome o = run_binary(args);
+    EXPECT_EQ(o.status, 2) << args << ": " << o.out;
+    EXPECT_NE(o.out.find(dir + ": is a directory, not a "), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find('\n'), o.out.size() - 1) << "one line: " << o.out;
+  }
+}
+
+TEST(BadInputFiles, AFailedWriteLeavesNoOutputBehind) {
+  // Each output in turn goes to /dev/full while the others go to files: the run fails with
+  // exit 2, and none of the other outputs (nor any temporary file) is left behind.
+  const std::string config = write_file("outputs_cfg.json", good_config().dump());
+  const std::vector<std::string> flags = {"--report", "--report-html", "--dump-program", "--trace", "--output-npy"};
+  for (const std::string& failing : flags) {
+    const std::string dir = temp_path("outputs_" + failing.substr(2));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::string args = config;
+    for (const std::string& flag : flags)
+      args += " " + flag + " " + (flag == failing ? std::string("/dev/full") : dir + "/" + flag.substr(2));
+    const Outcome o = run_binary(args);
+    EXPECT_EQ(o.status, 2) << failing << ": " << o.out;
+    EXPECT_TRUE(std::filesystem::is_empty(dir)) << failing << ": outputs were left in " << dir;
+  }
+  // And with every output to a file, every one is written, whole.
+  const std::string dir = temp_path("outputs_all");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string args = config;
+  for (const std::string& flag : flags) args += " " + flag + " " + dir + "/" + flag.substr(2);
+  const Outcome o = run_binary(args);
+  ASSERT_EQ(o.status, 0) << o.out;
+  for (const std::string& flag : flags) EXPECT_TRUE(std::filesystem::exists(dir + "/" + flag.substr(2))) << flag;
+  EXPECT_NO_THROW(json::parse(slurp(dir + "/trace")));
+  EXPECT_NO_THROW(json::parse(slurp(dir + "/report")));
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.is_regular_file();
+  EXPECT_EQ(files, flags.size()) << "no temporary files";
+}
 
 TEST(BadInputTable, TheGoodProgramAndConfigRun) {
   // The mutations above start from these: they must be good themselves.

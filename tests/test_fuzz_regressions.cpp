@@ -47,10 +47,14 @@ std::string hardware_error(const std::string& overrides) {
 // integer fields were narrowed to int after the range check (2^32 + 1 partitions passed as 1).
 TEST(FuzzRegression, HardwareSizesAreBounded) {
   EXPECT_EQ(hardware_error(R"({"psum_bank_bytes": 9223372036854775807})"),
-            "hardware.psum_bank_bytes: exceeds 16384");
-  EXPECT_EQ(hardware_error(R"({"partitions": 4294967297})"), "hardware.partitions: exceeds 2147483647");
-  EXPECT_EQ(hardware_error(R"({"sbuf_partition_bytes": 4194305})"), "hardware.sbuf_partition_bytes: exceeds 4194304");
-  EXPECT_EQ(hardware_error(R"({"hbm_bytes": 1099511627777})"), "hardware.hbm_bytes: exceeds 1099511627776");
+            "hardware.psum_bank_bytes: 9223372036854775808 is outside its range [64, 1048576]");
+  EXPECT_EQ(hardware_error(R"({"psum_bank_bytes": 4096, "psum_partition_bytes": 2048})"),
+            "hardware.psum_bank_bytes: 4096 does not divide hardware.psum_partition_bytes 2048 into whole banks");
+  EXPECT_EQ(hardware_error(R"({"partitions": 4294967297})"), "hardware.partitions: 4294967297 is outside its range [1, 128]");
+  EXPECT_EQ(hardware_error(R"({"sbuf_partition_bytes": 4194305})"),
+            "hardware.sbuf_partition_bytes: 4194305 is outside its range [64, 4194304]");
+  EXPECT_EQ(hardware_error(R"({"hbm_bytes": 1099511627777})"),
+            "hardware.hbm_bytes: 1099511627777 is outside its range [1, 1099511627776]");
   EXPECT_EQ(hardware_error(R"({"sbuf_partition_bytes": 4194304, "psum_partition_bytes": 1048576})"), "");
 }
 

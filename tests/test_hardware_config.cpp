@@ -36,8 +36,8 @@ TEST(HardwareConfig, OverrideAndErrors) {
   };
   EXPECT_EQ(message(R"({"pe_clock_ghz": "fast"})"), "hardware.pe_clock_ghz: expected a number");
   EXPECT_EQ(message(R"({"dma_engines": 2.5})"), "hardware.dma_engines: expected an integer");
-  EXPECT_EQ(message(R"({"hbm_bandwidth_gbps": 0})"), "hardware.hbm_bandwidth_gbps: must be at least 0.001000");
-  EXPECT_EQ(message(R"({"partitions": 256})"), "hardware.partitions: exceeds 128");
+  EXPECT_EQ(message(R"({"hbm_bandwidth_gbps": 0})"), "hardware.hbm_bandwidth_gbps: 0 is outside its range [0.001, 1000000]");
+  EXPECT_EQ(message(R"({"partitions": 256})"), "hardware.partitions: 256 is outside its range [1, 128]");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "isa/validate.h"
 #include "kernels/depthwise_conv1d.h"
@@ -20,10 +21,10 @@ using trn2::sim::ConfigError;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(data, data + size);
-  } catch (const nlohmann::json::exception&) {
-    return 0;  // load_run_config reports any parse failure as a ConfigError
+  try {  // the strict reader every loader uses: duplicate keys, depth, trailing bytes
+    j = trn2::isa::parse_json_strict(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
+  } catch (const std::invalid_argument&) {
+    return 0;  // load_run_config reports it as a ConfigError
   }
   trn2::sim::RunConfig rc;
   try {

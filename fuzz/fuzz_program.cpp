@@ -10,15 +10,16 @@
 #include <stdexcept>
 
 #include "isa/hazards.h"
+#include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "isa/validate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(data, data + size);
-  } catch (const nlohmann::json::exception&) {
-    return 0;  // parse_error, or out_of_range for a number beyond double (1e400)
+  try {  // the strict reader every loader uses: duplicate keys, depth, trailing bytes
+    j = trn2::isa::parse_json_strict(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
+  } catch (const std::invalid_argument&) {
+    return 0;  // load_program reports it as a ConfigError
   }
   trn2::isa::Program p;
   try {

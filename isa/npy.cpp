@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "isa/json_file.h"
+
 namespace trn2::isa {
 
 namespace {
@@ -87,7 +89,7 @@ NpyArray read_npy(const std::string& path) {
   NpyArray a;
   a.descr = dict_value(header, "descr", path);
   const size_t esize = descr_size(a.descr);
-  if (esize == 0) fail(path, "unsupported dtype '" + a.descr + "' (supported: <f4, <f2, <u2 for bfloat16)");
+  if (esize == 0) fail(path, "unsupported dtype '" + printable(a.descr) + "' (supported: <f4, <f2, <u2 for bfloat16)");
   if (dict_value(header, "fortran_order", path) != "False") fail(path, "Fortran-order arrays are not supported");
   const std::string dims = dict_value(header, "shape", path);
   std::stringstream shape(dims);
@@ -97,10 +99,10 @@ NpyArray read_npy(const std::string& path) {
     const size_t b = item.find_first_not_of(" \t\n");
     if (b == std::string::npos) continue;
     const size_t e = item.find_last_not_of(" \t\nL");  // "5L" from Python 2 writers
-    if (e == std::string::npos || e < b) fail(path, "bad shape '(" + dims + ")' in npy header");
+    if (e == std::string::npos || e < b) fail(path, "bad shape '(" + printable(dims) + ")' in npy header");
     unsigned long long d = 0;
     for (size_t i = b; i <= e; ++i) {
-      if (item[i] < '0' || item[i] > '9' || d > (1ull << 40)) fail(path, "bad shape '(" + dims + ")' in npy header");
+      if (item[i] < '0' || item[i] > '9' || d > (1ull << 40)) fail(path, "bad shape '(" + printable(dims) + ")' in npy header");
       d = d * 10 + unsigned(item[i] - '0');
     }
     a.shape.push_back(size_t(d));

@@ -51,12 +51,13 @@ class Object {
     seen_.insert(key);
     return *it;
   }
-  int64_t integer(const std::string& key, int64_t lo, int64_t hi) {
+  int64_t integer(const std::string& key, int64_t lo, int64_t hi, const std::string& hint = "") {
     const json& v = get(key);
     if (!v.is_number_integer()) fail(at(key), "expected an integer, got " + type_name(v));
-    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) fail(at(key), "out of range");
+    const std::string range = " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]" + hint;
+    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) fail(at(key), v.dump() + range);
     const int64_t x = v.get<int64_t>();
-    if (x < lo || x > hi) fail(at(key), std::to_string(x) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    if (x < lo || x > hi) fail(at(key), std::to_string(x) + range);
     return x;
   }
   int64_t integer_or(const std::string& key, int64_t lo, int64_t hi, int64_t dflt) {
@@ -91,7 +92,7 @@ class Object {
   E name(const std::string& key, bool (*parse)(const std::string&, E&), const char* what, const char* choices) {
     E out{};
     const std::string s = string(key);
-    if (!parse(s, out)) fail(at(key), "unknown " + std::string(what) + " '" + s + "' (expected " + choices + ")");
+    if (!parse(s, out)) fail(at(key), "unknown " + std::string(what) + " '" + printable(s) + "' (expected " + choices + ")");
     return out;
   }
   // Call once every known field has been taken.
@@ -127,7 +128,7 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
     if (o.has("base")) fail(o.at("base"), "give either base or tensor, not both");
     const std::string name = o.string("tensor");
     t = p.find_tensor(name);
-    if (!t) fail(o.at("tensor"), "no tensor named '" + name + "'");
+    if (!t) fail(o.at("tensor"), "no tensor named '" + printable(name) + "'");
     a.base = t->base;
   } else {
     a.base = o.integer("base", 0, kMaxAddress);
@@ -137,7 +138,8 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
   a.offset = o.integer_or("offset", -kMaxAddress, kMaxAddress, 0);
   a.start_partition = int(o.integer_or("start_partition", 0, kMaxCount, 0));
   a.partition_step = o.integer_or("partition_step", -kMaxStep, kMaxStep, 1);
-  a.partition_count = int(o.integer("partition_count", 1, kMaxCount));
+  // Beyond the partitions is validation's to say, in the hardware's terms.
+  a.partition_count = int(o.integer("partition_count", 1, kMaxCount, " (a pattern covers 1 to 128 partitions)"));
   const json& dims = o.array("dims");
   if (dims.empty() || dims.size() > size_t(kMaxFreeDims)) fail(o.at("dims"), "expected 1 to 4 [step, count] pairs");
   a.ndims = int(dims.size());
@@ -165,7 +167,8 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
   Instruction in;
   in.op = o.name<Opcode>("op", parse_opcode, "opcode", "dma_copy, nc_matmul, nc_transpose, tensor_copy, memset, tensor_tensor, tensor_scalar, activation or iota");
   in.engine = o.name<Engine>("engine", parse_engine, "engine", "pe, dve, act, pool or dma");
-  if (in.engine == Engine::Dma) in.queue = int(o.integer("queue", 0, 1 << 20));
+  // Which queues a core has is validation's to say, in the hardware's terms (0..15 on trn2).
+  if (in.engine == Engine::Dma) in.queue = int(o.integer("queue", -(1 << 20), 1 << 20));
   if (in.op == Opcode::DmaCopy && o.has("dge_mode"))
     in.dge = o.name<DgeMode>("dge_mode", parse_dge, "dge_mode", "unknown, none, swdge or hwdge");
   in.dst = ap_from_json(o.get("dst"), o.at("dst"), p);

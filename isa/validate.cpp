@@ -137,7 +137,7 @@ class Checker {
     switch (in.op) {
       case Opcode::DmaCopy: {
         require(in.engine == Engine::Dma, [&] { return std::string("runs on DMA queues, not ") + engine_name(in.engine); });
-        require(in.queue >= 0 && in.queue < l_.dma_queues, [&] { return "queue " + std::to_string(in.queue) + " exceeds " + std::to_string(l_.dma_queues - 1); });
+        require(in.queue >= 0 && in.queue < l_.dma_queues, [&] { return "queue " + std::to_string(in.queue) + " is not one of the core's queues 0.." + std::to_string(l_.dma_queues - 1); });
         pattern(in.dst, "dst");
         pattern(in.src, "src");
         require(in.dst.space != Space::PSUM, "dst in PSUM: DMA writes HBM or SBUF only");

@@ -33,6 +33,9 @@ void DepthwiseConv1dParams::check() const {
   require(width >= 1, "kernel.width must be positive, got " + std::to_string(width));
   require(kernel_size >= 1, "kernel.kernel_size must be positive, got " + std::to_string(kernel_size));
   require(stride >= 1, "kernel.stride must be positive, got " + std::to_string(stride));
+  // Past the padded width every stride reads only the first window; the bound keeps the
+  // strided access patterns within the ISA's steps.
+  require(stride <= (int64_t(1) << 20), "kernel.stride " + std::to_string(stride) + " exceeds 1048576");
   require(pad_left >= 0 && pad_right >= 0, "kernel.padding must be non-negative");
   require(pad_left <= (int64_t(1) << 20) && pad_right <= (int64_t(1) << 20), "kernel.padding exceeds 1048576");
   require(width <= (int64_t(1) << 40) && kernel_size <= (int64_t(1) << 40), "kernel.width and kernel.kernel_size must be at most 2^40");

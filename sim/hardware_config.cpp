@@ -104,6 +104,13 @@ void HardwareConfig::apply(const nlohmann::json& overrides) {
                                 std::to_string(limits.psum_partition_bytes) + " into whole banks");
 }
 
+nlohmann::json HardwareConfig::ranges() {
+  nlohmann::json j;
+  HardwareConfig c;
+  for_each_field(c, [&](const char* name, auto&, double lo, double hi) { j[name] = {lo, hi}; });
+  return j;
+}
+
 nlohmann::json HardwareConfig::to_json() const {
   nlohmann::json j;
   HardwareConfig copy = *this;

@@ -48,6 +48,8 @@ struct HardwareConfig {
   // naming "hardware.<key>".
   void apply(const nlohmann::json& overrides);
   nlohmann::json to_json() const;
+  // Each field's documented range, {"name": [min, max]} (docs/timing-model.md, "Ranges").
+  static nlohmann::json ranges();
 };
 
 }  // namespace trn2::sim

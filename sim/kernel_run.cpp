@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "isa/validate.h"
+#include "sim/host_memory.h"
 #include "sim/report.h"
 #include "sim/tensor_npy.h"
 
@@ -216,6 +217,14 @@ KernelRun run_kernel(const RunConfig& rc) {
       spdlog::debug("core {}: {} instructions", c, run.program.cores[c].size());
   }
   run.times.build = lap(t0);
+  {
+    // Beyond the model: the reference (double), the output read back (fp32) and its bytes.
+    const uint64_t outputs = uint64_t(rc.kernel.batch) * uint64_t(rc.kernel.channels) * uint64_t(rc.kernel.out_width());
+    const uint64_t model = model_bytes(run.program, rc.hw);
+    const uint64_t extra = outputs * (8 + 4 + isa::dtype_size(rc.kernel.dtype));
+    check_host_memory(model + extra, "the model's HBM, SBUF and PSUM " + std::to_string(model) +
+                                         ", the reference and the output " + std::to_string(extra));
+  }
   if (rc.window == 0) gate_hazards(run.program, rc.hw.limits, rc.hazards, false);
   run.times.hazards = lap(t0);
   const isa::HbmTensor& in_t = *run.program.find_tensor("input");

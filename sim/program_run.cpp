@@ -7,6 +7,7 @@
 
 #include "isa/json_file.h"
 #include "isa/program_json.h"
+#include "sim/host_memory.h"
 #include "isa/validate.h"
 #include "sim/report.h"
 #include "sim/run_config.h"
@@ -48,6 +49,7 @@ ProgramRun run_program(const ProgramRunOptions& o) {
   run.program = load_program(o.program_path);
   isa::validate(run.program, o.hw.limits);
   gate_hazards(run.program, o.hw.limits, o.hazards, true);
+  check_host_memory(model_bytes(run.program, o.hw), "the model's HBM, SBUF and PSUM");
   std::map<std::string, std::vector<uint8_t>> inputs;
   for (const auto& [name, path] : o.inputs) {
     const isa::HbmTensor& t = tensor_named(run.program, name, "--input");

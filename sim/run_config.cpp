@@ -54,7 +54,7 @@ void parse_kernel(const json& k, RunConfig& rc) {
   if (!name->is_string()) fail("kernel.name", "expected a string");
   rc.kernel_name = name->get<std::string>();
   if (rc.kernel_name != "depthwise_conv1d_implicit_gemm")
-    fail("kernel.name", "unknown kernel '" + rc.kernel_name + "' (known: depthwise_conv1d_implicit_gemm)");
+    fail("kernel.name", "unknown kernel '" + isa::printable(rc.kernel_name) + "' (known: depthwise_conv1d_implicit_gemm)");
   auto& p = rc.kernel;
   p.batch = get_int(k, "batch", "kernel", p.batch);
   p.channels = get_int(k, "channels", "kernel", p.channels);
@@ -86,6 +86,9 @@ void parse_kernel(const json& k, RunConfig& rc) {
   if (auto pad = k.find("padding"); pad != k.end()) {
     if (!pad->is_array() || pad->size() != 2 || !(*pad)[0].is_number_integer() || !(*pad)[1].is_number_integer())
       fail("kernel.padding", "expected [left, right]");
+    for (const json& v : *pad)  // read as int64, 2^63 and up would wrap negative
+      if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX))
+        fail("kernel.padding", v.dump() + " exceeds 1048576");
     p.pad_left = (*pad)[0].get<int64_t>();
     p.pad_right = (*pad)[1].get<int64_t>();
   }

@@ -182,7 +182,9 @@ TEST(Validate, DependencyMustBeEarlier) {
 TEST(Validate, DmaQueueRange) {
   auto in = make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 1, 4), hbm(DType::F32, 0, 1, 4));
   in.queue = 16;
-  EXPECT_EQ(error_of(in), "core 0 instruction 0 (dma_copy): queue 16 exceeds 15");
+  EXPECT_EQ(error_of(in), "core 0 instruction 0 (dma_copy): queue 16 is not one of the core's queues 0..15");
+  in.queue = -1;
+  EXPECT_EQ(error_of(in), "core 0 instruction 0 (dma_copy): queue -1 is not one of the core's queues 0..15");
 }
 
 TEST(Validate, CopyShapesMustAgree) {

@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -13,6 +15,7 @@
 #include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "sim/html_report.h"
+#include "sim/command_line.h"
 #include "sim/kernel_run.h"
 #include "sim/output_files.h"
 #include "sim/program_run.h"
@@ -24,23 +27,24 @@ static const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1"
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: trn2sim CONFIG.json [options] [--output-npy FILE]\n"
-    "       trn2sim run-program PROGRAM.json [--input NAME=FILE.npy]... [--output NAME=FILE.npy]...\n"
-    "               [--hardware HARDWARE.json] [options]\n"
-    "       trn2sim --help | --version\n"
-    "options: [--report FILE] [--report-html FILE] [--dump-program FILE] [--hazards fail|warn|off]\n"
-    "         [--trace FILE [--trace-max-events N] [--trace-window START_US:END_US]]\n"
-    "         [--log-level trace|debug|info|warn|error|off]\n"
-    "Simulates the kernel of CONFIG.json, or the instruction program of PROGRAM.json (format:\n"
-    "docs/program-format.md), on a TRN2 logical core (two NeuronCores sharing one HBM stack)\n"
-    "and reports the time it took; a kernel's numbers are checked against its reference.\n"
-    "Programs are checked for races and uninitialised reads first (--hazards).\n"
-    "Exit status: 0 run completed (and numerics passed), 1 numerics failed, 2 bad input\n"
-    "(including a program with hazards), 3 internal error.\n";
+// One line, whatever the message quotes back from the user (a file name with a newline):
+// control characters are escaped as JSON escapes them.
+std::string one_line(const std::string& message) {
+  std::string out;
+  for (unsigned char c : message) {
+    if (c >= 0x20 && c != 0x7f) {
+      out += char(c);
+      continue;
+    }
+    char esc[8];
+    std::snprintf(esc, sizeof esc, "\\u%04x", c);
+    out += esc;
+  }
+  return out;
+}
 
 int bad_input(const std::string& message) {
-  std::cerr << "trn2sim: error: " << message << "\n";
+  std::cerr << "trn2sim: error: " << one_line(message) << "\n";
   return 2;
 }
 
@@ -49,94 +53,6 @@ void write_text(const std::string& path, const std::string& text) {
   f << text;
   f.close();  // its flush fails on a full disk too
   if (!f) throw trn2::sim::ConfigError("cannot write " + path);
-}
-
-struct Options {
-  bool program_mode = false;
-  std::string file, report, report_html, output_npy, dump_program, trace, trace_max, trace_window, hardware, hazards;
-  std::string log_level = "warn";
-  std::vector<std::pair<std::string, std::string>> inputs, outputs;
-};
-
-// NAME=PATH of --input/--output.
-bool split_binding(const std::string& s, std::pair<std::string, std::string>& out) {
-  const size_t eq = s.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) return false;
-  out = {s.substr(0, eq), s.substr(eq + 1)};
-  return true;
-}
-
-// Returns an empty string when the arguments are good, else the error.
-std::string parse_args(int argc, char* argv[], Options& o, bool& done) {
-  int i = 1;
-  if (argc > 1 && std::string(argv[1]) == "run-program") {
-    o.program_mode = true;
-    i = 2;
-  }
-  for (; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    std::string* value_of = nullptr;
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      done = true;
-      return "";
-    } else if (a == "--version") {
-      std::cout << "trn2sim " << TRN2SIM_VERSION << " (SystemC " << sc_core::sc_release() << ")\n";
-      done = true;
-      return "";
-    } else if (a == "--report") value_of = &o.report;
-    else if (a == "--report-html") value_of = &o.report_html;
-    else if (a == "--dump-program") value_of = &o.dump_program;
-    else if (a == "--trace") value_of = &o.trace;
-    else if (a == "--trace-max-events") value_of = &o.trace_max;
-    else if (a == "--trace-window") value_of = &o.trace_window;
-    else if (a == "--log-level") value_of = &o.log_level;
-    else if (a == "--hazards") value_of = &o.hazards;
-    else if (a == "--output-npy" && !o.program_mode) value_of = &o.output_npy;
-    else if (a == "--hardware" && o.program_mode) value_of = &o.hardware;
-    else if ((a == "--input" || a == "--output") && o.program_mode) {
-      std::pair<std::string, std::string> b;
-      if (!has_value || !split_binding(argv[i + 1], b)) return a + " needs NAME=FILE.npy";
-      (a == "--input" ? o.inputs : o.outputs).push_back(b);
-      ++i;
-      continue;
-    } else if (!a.empty() && a[0] == '-') {
-      return "unknown option " + a + (o.program_mode ? " for run-program" : "") + " (see --help)";
-    } else if (o.file.empty()) {
-      o.file = a;
-      continue;
-    } else {
-      return std::string("more than one ") + (o.program_mode ? "program" : "config") + " given: " + o.file + " and " + a;
-    }
-    if (!has_value) return a + " needs a value";
-    if (argv[i + 1][0] == '\0') return a + ": the value is empty (give one, or leave the flag out)";
-    *value_of = argv[++i];
-  }
-  if (o.file.empty()) return o.program_mode ? "run-program: no program given (see --help)" : "no config given (see --help)";
-  return "";
-}
-
-// --trace-max-events and --trace-window into `t`; an error message or "".
-std::string apply_trace_options(const Options& o, trn2::sim::TraceOptions& t) {
-  if (!o.trace.empty()) t.path = o.trace;
-  t.utilisation = !o.report_html.empty();  // the HTML report draws it
-  if (!o.trace_max.empty()) {
-    char* end = nullptr;
-    const long long n = std::strtoll(o.trace_max.c_str(), &end, 10);
-    if (*end != '\0' || n < 0) return "--trace-max-events: expected a non-negative integer, got " + o.trace_max;
-    t.max_events = n;
-  }
-  if (!o.trace_window.empty()) {
-    char* end = nullptr;
-    const double a = std::strtod(o.trace_window.c_str(), &end);
-    const double b = *end == ':' ? std::strtod(end + 1, &end) : -1;
-    if (*end != '\0' || !(a >= 0) || !(b > a))
-      return "--trace-window: expected START_US:END_US with START < END, got " + o.trace_window;
-    t.window_start_us = a;
-    t.window_end_us = b;
-  }
-  return "";
 }
 
 trn2::sim::HardwareConfig load_hardware(const std::string& path) {
@@ -162,7 +78,7 @@ struct Staged {
 };
 
 // Checks the run's outputs against each other and its inputs, and stages them.
-Staged stage_outputs(trn2::sim::OutputFiles& files, const Options& o, const std::string& report_path,
+Staged stage_outputs(trn2::sim::OutputFiles& files, const trn2::sim::Options& o, const std::string& report_path,
                      std::vector<std::pair<std::string, std::string>> others, const std::vector<std::string>& inputs) {
   others.insert(others.begin(), {{"--report", report_path}, {"--report-html", o.report_html}, {"--dump-program", o.dump_program}});
   trn2::sim::OutputFiles::check_distinct(others, inputs);
@@ -178,14 +94,14 @@ void write_outputs(const Staged& to, const nlohmann::json& report, const trn2::s
   if (!to.dump_program.empty()) write_text(to.dump_program, trn2::isa::to_json(program).dump() + "\n");
 }
 
-int run_program(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
+int run_program(const trn2::sim::Options& o, std::optional<trn2::sim::HazardMode> hazards) {
   trn2::sim::ProgramRunOptions po;
   po.program_path = o.file;
   po.inputs = o.inputs;
   po.outputs = o.outputs;
   po.hw = load_hardware(o.hardware);
   po.hazards = hazards.value_or(trn2::sim::HazardMode::Fail);
-  if (const std::string e = apply_trace_options(o, po.trace); !e.empty()) return bad_input(e);
+  if (const std::string e = trn2::sim::apply_trace_options(o, po.trace); !e.empty()) return bad_input(e);
   std::vector<std::pair<std::string, std::string>> others = {{"--trace", po.trace.path}};
   std::vector<std::string> inputs = {o.file, o.hardware};
   for (const auto& [name, path] : o.outputs) others.push_back({"--output " + name, path});
@@ -203,12 +119,12 @@ int run_program(const Options& o, std::optional<trn2::sim::HazardMode> hazards) 
   return 0;
 }
 
-int run_kernel(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
+int run_kernel(const trn2::sim::Options& o, std::optional<trn2::sim::HazardMode> hazards) {
   trn2::sim::RunConfig rc = trn2::sim::load_run_config(o.file);
   if (!o.report.empty()) rc.report_json = o.report;
   if (!o.output_npy.empty()) rc.output_npy = o.output_npy;
   if (hazards) rc.hazards = *hazards;
-  if (const std::string e = apply_trace_options(o, rc.trace); !e.empty()) return bad_input(e);
+  if (const std::string e = trn2::sim::apply_trace_options(o, rc.trace); !e.empty()) return bad_input(e);
   trn2::sim::OutputFiles files;
   const Staged to = stage_outputs(files, o, rc.report_json, {{"--trace", rc.trace.path}, {"--output-npy", rc.output_npy}},
                                   {o.file, rc.input_npy, rc.filter_npy});
@@ -239,9 +155,12 @@ int run_kernel(const Options& o, std::optional<trn2::sim::HazardMode> hazards) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
-  Options o;
+  // A closed standard output (trn2sim ... | head -0) is an error to report, not a signal.
+  std::signal(SIGPIPE, SIG_IGN);
+  trn2::sim::Options o;
   bool done = false;
-  if (const std::string e = parse_args(argc, argv, o, done); !e.empty()) return bad_input(e);
+  if (const std::string e = trn2::sim::parse_args(argc, argv, o, done); !e.empty()) return bad_input(e);
+  if (o.version) std::cout << "trn2sim " << TRN2SIM_VERSION << " (SystemC " << sc_core::sc_release() << ")\n";
   if (done) return 0;
 
   auto logger = spdlog::stderr_color_mt("trn2sim");
@@ -257,7 +176,9 @@ int sc_main(int argc, char* argv[]) {
   }
 
   try {
-    return o.program_mode ? run_program(o, hazards) : run_kernel(o, hazards);
+    const int status = o.program_mode ? run_program(o, hazards) : run_kernel(o, hazards);
+    if (!std::cout.flush()) return bad_input("cannot write the summary to standard output");
+    return status;
   } catch (const trn2::sim::ConfigError& e) {
     return bad_input(e.what());
   } catch (const trn2::isa::ValidationError& e) {
@@ -269,7 +190,7 @@ int sc_main(int argc, char* argv[]) {
   } catch (const trn2::sim::WindowTooSmall& e) {
     return bad_input(e.what());
   } catch (const std::exception& e) {
-    std::cerr << "trn2sim: internal error: " << e.what() << "\n";
+    std::cerr << "trn2sim: internal error: " << one_line(e.what()) << "\n";
     return 3;
   }
 }

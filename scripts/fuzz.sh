@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_packages.sh clang-14 libclang-rt-14-dev g++ cmake make pkg-config libsystemc-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
 CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DTRN2SIM_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_program fuzz_npy
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_program fuzz_npy fuzz_cli
 
 runs=${FUZZ_RUNS:-50000}
 max_time=${FUZZ_MAX_TIME:-60}
@@ -18,7 +18,7 @@ seed=${FUZZ_SEED:-1}
 mkdir -p build-fuzz/artifacts
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 failed=0
-for target in config program npy; do
+for target in config program npy cli; do
   work=build-fuzz/corpus/$target  # new inputs go here; fuzz/corpus/ stays as committed
   mkdir -p "$work"
   echo "== fuzz_$target: $runs runs (at most ${max_time} s), seed $seed"

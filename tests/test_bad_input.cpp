@@ -350,6 +350,8 @@ const Case kCases[] = {
     {"ConfigHardwareIntegerFigureFraction", Kind::Config, [](json& c) { c["hardware"] = {{"dma_engines", 2.5}}; },
      "hardware.dma_engines: expected an integer"},
     {"CliUnknownOption", Kind::Config, nullptr, "unknown option --fast (see --help)", "--fast"},
+    // Found by fuzz_cli: the argument's newline made the error two lines (a fake log line).
+    {"CliOptionWithANewline", Kind::Config, nullptr, "unknown option --bad\\u000aopt (see --help)", "'--bad\nopt'"},
     {"CliReportWithoutValue", Kind::Config, nullptr, "--report needs a value", "--report"},
     {"CliTraceMaxEventsNotANumber", Kind::Config, nullptr, "--trace-max-events: expected a non-negative integer, got many",
      "--trace-max-events many"},
@@ -421,6 +423,22 @@ TEST(BadInputFiles, DirectoriesGivenAsInputFiles) {
     EXPECT_NE(o.out.find(dir + ": is a directory, not a "), std::string::npos) << o.out;
     EXPECT_EQ(o.out.find('\n'), o.out.size() - 1) << "one line: " << o.out;
   }
+}
+
+TEST(BadInputFiles, AFullStandardOutputIsAnErrorNotASignal) {
+  // stdout on /dev/full (stderr to the pipe): the summary cannot be written: exit 2, one line.
+  const std::string config = write_file("stdout_full.json", good_config().dump());
+  const std::string cmd = std::string(TRN2SIM_BINARY) + " " + config + " 2>&1 1>/dev/full";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  const int rc = pclose(pipe);
+  strip_asan_fiber_warning(out);
+  ASSERT_TRUE(WIFEXITED(rc)) << "ended by a signal: " << out;
+  EXPECT_EQ(WEXITSTATUS(rc), 2) << out;
+  EXPECT_EQ(out, "trn2sim: error: cannot write the summary to standard output\n");
 }
 
 TEST(BadInputFiles, AFailedWriteLeavesNoOutputBehind) {

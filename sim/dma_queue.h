@@ -32,16 +32,17 @@ struct DmaShape {
 DmaShape dma_shape(const isa::Instruction& in, const HardwareConfig& hw);
 
 // The core's hardware descriptor-generation blocks, shared by its DMA queues: each makes one
-// instruction's descriptors at a time.
+// instruction's descriptors at a time. Queues run ahead of the clock, so requests do not come
+// in time order: each takes the earliest gap of ns_each at or after its ready time on any
+// instance, so a request is never held behind one booked for a later time.
 class DescriptorGenerators {
  public:
-  DescriptorGenerators(int instances, double ns_each) : free_at_(size_t(std::max(1, instances)), 0.0), ns_(ns_each) {}
-  // An instruction ready at `ready` takes the instance free first; returns when its
-  // descriptors are made.
+  DescriptorGenerators(int instances, double ns_each) : busy_(size_t(std::max(1, instances))), ns_(ns_each) {}
+  // Books an instruction ready at `ready`; returns when its descriptors are made.
   double generate(double ready);
 
  private:
-  std::vector<double> free_at_;
+  std::vector<std::vector<std::pair<double, double>>> busy_;  // per instance, booked [start, end) by start
   double ns_;
 };
 

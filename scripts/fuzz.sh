@@ -18,7 +18,8 @@ seed=${FUZZ_SEED:-1}
 mkdir -p build-fuzz/artifacts
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 failed=0
-for target in config program npy cli; do
+targets=(config program npy cli)
+for target in "${targets[@]}"; do
   work=build-fuzz/corpus/$target  # new inputs go here; fuzz/corpus/ stays as committed
   mkdir -p "$work"
   echo "== fuzz_$target: $runs runs (at most ${max_time} s), seed $seed"
@@ -34,5 +35,5 @@ for target in config program npy cli; do
   fi
 done
 # The plain closing line CI reads: one per target.
-echo "fuzz: $((2 - failed)) passed, $failed failed"
+echo "fuzz: $((${#targets[@]} - failed)) passed, $failed failed"
 ((failed == 0))

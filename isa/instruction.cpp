@@ -3,12 +3,14 @@
 namespace trn2::isa {
 
 namespace {
-const char* const kOpcodeNames[kNumOpcodes] = {"dma_copy",      "nc_matmul",     "nc_transpose",
-                                               "tensor_copy",   "memset",        "tensor_tensor",
-                                               "tensor_scalar", "activation",    "iota"};
+const char* const kOpcodeNames[kNumOpcodes] = {"dma_copy",      "nc_matmul",  "nc_transpose", "tensor_copy",
+                                               "memset",        "tensor_tensor", "tensor_scalar", "activation",
+                                               "iota",          "tensor_reduce"};
 const char* const kEngineNames[] = {"pe", "dve", "act", "pool", "dma"};
-const char* const kAluNames[kNumAluOps] = {"add", "subtract", "multiply", "max"};
-const char* const kActNames[kNumActFuncs] = {"identity", "relu", "exp"};
+const char* const kAluNames[kNumAluOps] = {"add", "subtract", "multiply", "max",   "min",   "divide",
+                                           "pow", "is_equal", "is_gt",    "is_ge", "is_lt", "is_le"};
+const char* const kActNames[kNumActFuncs] = {"identity", "relu", "exp",   "tanh", "sigmoid",
+                                             "silu",     "gelu", "rsqrt", "sqrt", "square"};
 const char* const kDgeNames[kNumDgeModes] = {"unknown", "none", "swdge", "hwdge"};
 
 template <typename E, size_t N>

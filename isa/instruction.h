@@ -14,16 +14,20 @@ enum class Opcode : uint8_t {
   TensorScalar,  // dst = src <alu> value (DVE)
   Activation,    // dst = func(src * scale + bias) (ACT)
   Iota,          // dst[p][f] = value + f * scale + p * bias (POOL)
+  TensorReduce,  // dst[p][0] = src[p][0] <alu> src[p][1] <alu> ... over every free element, negated if asked (DVE)
 };
-constexpr int kNumOpcodes = 9;
+constexpr int kNumOpcodes = 10;
 enum class Engine : uint8_t { Tensor, Vector, Scalar, GpSimd, Dma };
 constexpr int kNumComputeEngines = 4;
-// The ALU operation of tensor_tensor and tensor_scalar (nki.isa's np.add, subtract, multiply, maximum).
-enum class AluOp : uint8_t { Add, Subtract, Multiply, Max };
-constexpr int kNumAluOps = 4;
-// The function of an activation (nki.isa activation's op; identity is the copy).
-enum class ActFunc : uint8_t { Identity, Relu, Exp };
-constexpr int kNumActFuncs = 3;
+// The ALU operation of tensor_tensor, tensor_scalar and tensor_reduce (nki.language's add,
+// subtract, multiply, maximum, minimum, divide, power, and the comparisons, 1.0 when true and
+// 0.0 when not).
+enum class AluOp : uint8_t { Add, Subtract, Multiply, Max, Min, Divide, Pow, IsEqual, IsGt, IsGe, IsLt, IsLe };
+constexpr int kNumAluOps = 12;
+// The function of an activation (nki.isa activation's op; identity is the copy; gelu is the
+// exact, erf form).
+enum class ActFunc : uint8_t { Identity, Relu, Exp, Tanh, Sigmoid, Silu, Gelu, Rsqrt, Sqrt, Square };
+constexpr int kNumActFuncs = 10;
 // How a DMA's descriptors are made (nki.isa.dge_mode): `unknown` lets the compiler choose
 // (the hardware config says what the model takes it for); `none`, precomputed by the runtime
 // into HBM before the kernel runs; `swdge`, by GpSimd software while it runs; `hwdge`, by the
@@ -35,9 +39,9 @@ const char* opcode_name(Opcode op);
 bool parse_opcode(const std::string& s, Opcode& out);
 const char* engine_name(Engine e);  // profiler names: pe, dve, act, pool, dma
 bool parse_engine(const std::string& s, Engine& out);
-const char* alu_name(AluOp op);     // add, subtract, multiply, max
+const char* alu_name(AluOp op);     // add, subtract, multiply, max, min, divide, pow, is_equal, is_gt, ...
 bool parse_alu(const std::string& s, AluOp& out);
-const char* act_name(ActFunc f);    // identity, relu, exp
+const char* act_name(ActFunc f);    // identity, relu, exp, tanh, sigmoid, silu, gelu, rsqrt, sqrt, square
 bool parse_act(const std::string& s, ActFunc& out);
 const char* dge_name(DgeMode m);    // unknown, none, swdge, hwdge (nki.isa.dge_mode's names)
 bool parse_dge(const std::string& s, DgeMode& out);
@@ -63,6 +67,7 @@ struct Instruction {
   AccessPattern src;          // matmul: stationary [K, M]; otherwise the (first) input
   AccessPattern src2;         // matmul: moving [K, N]; tensor_tensor: the second input
   bool accumulate = false;    // matmul: add into PSUM instead of overwriting
+  bool negate = false;        // tensor_reduce: the result times -1
   AluOp alu = AluOp::Add;     // tensor_tensor, tensor_scalar
   ActFunc func = ActFunc::Identity;  // activation
   // Immediates, by opcode:   value          scale             bias

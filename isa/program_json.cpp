@@ -21,7 +21,7 @@ constexpr int64_t kMaxCount = int64_t(1) << 26;
 constexpr int64_t kMaxAddress = int64_t(1) << 40;
 constexpr int64_t kMaxElements = int64_t(1) << 40;
 constexpr const char* kDtypes = "float32, bfloat16 or float16";
-constexpr const char* kAluOps = "add, subtract, multiply or max";
+constexpr const char* kAluOps = "add, subtract, multiply, max, min, divide, pow, is_equal, is_gt, is_ge, is_lt or is_le";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw ValidationError(path + ": " + what); }
 
@@ -165,7 +165,7 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
 Instruction instruction_from_json(const json& j, const std::string& path, const Program& p, size_t index) {
   Object o(j, path);
   Instruction in;
-  in.op = o.name<Opcode>("op", parse_opcode, "opcode", "dma_copy, nc_matmul, nc_transpose, tensor_copy, memset, tensor_tensor, tensor_scalar, activation or iota");
+  in.op = o.name<Opcode>("op", parse_opcode, "opcode", "dma_copy, nc_matmul, nc_transpose, tensor_copy, memset, tensor_tensor, tensor_scalar, activation, iota or tensor_reduce");
   in.engine = o.name<Engine>("engine", parse_engine, "engine", "pe, dve, act, pool or dma");
   // Which queues a core has is validation's to say, in the hardware's terms (0..15 on trn2).
   if (in.engine == Engine::Dma) in.queue = int(o.integer("queue", -(1 << 20), 1 << 20));
@@ -187,7 +187,8 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       in.value = o.number("scalar");
       break;
     case Opcode::Activation:
-      in.func = o.name<ActFunc>("func", parse_act, "activation function", "identity, relu or exp");
+      in.func = o.name<ActFunc>("func", parse_act, "activation function",
+                                "identity, relu, exp, tanh, sigmoid, silu, gelu, rsqrt, sqrt or square");
       in.scale = o.number_or("scale", 1.0f);
       in.bias = o.number_or("bias", 0.0f);
       break;
@@ -198,6 +199,10 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       break;
     case Opcode::Memset:
       in.value = o.number("value");
+      break;
+    case Opcode::TensorReduce:
+      in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
+      in.negate = o.boolean_or("negate", false);
       break;
     default:
       break;
@@ -258,6 +263,10 @@ json to_json(const Program& p) {
           break;
         case Opcode::Memset:
           j["value"] = in.value;
+          break;
+        case Opcode::TensorReduce:
+          j["alu"] = alu_name(in.alu);
+          if (in.negate) j["negate"] = true;
           break;
         default:
           break;

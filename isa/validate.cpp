@@ -201,6 +201,18 @@ class Checker {
         engine_is({Engine::Scalar});
         on_chip_unary();
         break;
+      case Opcode::TensorReduce: {
+        engine_is({Engine::Vector});
+        on_chip_dst();
+        pattern(in.src, "src");
+        require(in.src.space != Space::HBM, "compute engines cannot access HBM");
+        require(in.src.start_partition == in.dst.start_partition && in.src.partition_count == in.dst.partition_count,
+                "src and dst must be on the same partitions (the reduction runs along each partition's free elements)");
+        require(in.dst.free_elements() == 1, [&] { return "dst has " + std::to_string(in.dst.free_elements()) + " elements per partition; a reduction of every free element writes 1"; });
+        require(in.alu == AluOp::Add || in.alu == AluOp::Max || in.alu == AluOp::Min || in.alu == AluOp::Multiply,
+                [&] { return std::string("reduces with add, max, min or multiply, not ") + alu_name(in.alu); });
+        break;
+      }
       case Opcode::Iota:
         engine_is({Engine::GpSimd});
         on_chip_dst();

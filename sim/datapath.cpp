@@ -442,6 +442,7 @@ void execute(const isa::Instruction& in, const CoreMemory& mem) {
     case isa::Opcode::TensorScalar: tensor_scalar(in, mem); break;
     case isa::Opcode::Activation: activation(in, mem); break;
     case isa::Opcode::Iota: iota(in, mem); break;
+    case isa::Opcode::TensorReduce: tensor_reduce(in, mem); break;
   }
 }
 

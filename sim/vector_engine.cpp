@@ -30,6 +30,14 @@ double VectorEngine::cost_cycles(const isa::Instruction& in) const {
     return std::max(hw_.min_ii_cycles, half ? std::ceil(n / 2) : n);
   }
   if (in.op == isa::Opcode::TensorTensor) return std::max(hw_.min_ii_cycles, n * tensor_tensor_passes(in));
+  if (in.op == isa::Opcode::TensorReduce) {
+    // nki.isa tensor_reduce (2.26 docs): N/2 cycles when input and output are bf16 and the op
+    // is add or max, else N; N counts the input's elements.
+    const double m = double(in.src.free_elements());
+    const bool half = in.src.dtype == isa::DType::BF16 && in.dst.dtype == isa::DType::BF16 &&
+                      (in.alu == isa::AluOp::Add || in.alu == isa::AluOp::Max);
+    return std::max(hw_.min_ii_cycles, half ? std::ceil(m / 2) : m);
+  }
   double mode = 1;
   const bool sbuf_both = in.src.space == isa::Space::SBUF && in.dst.space == isa::Space::SBUF;
   const bool contiguous = in.src.inner_contiguous() && in.dst.inner_contiguous();

@@ -169,7 +169,9 @@ TEST(KernelStream, MixedInputAndFilterDtypesStrideThreeBatchTwo) {
   EXPECT_EQ(prog.find_tensor("filter")->dtype, DType::F16);
   EXPECT_EQ(prog.find_tensor("output")->dtype, DType::BF16);  // the input's
   for (const auto& in : prog.cores[0]) {
-    if (in.op == Opcode::Transpose) EXPECT_EQ(in.dst.dtype, DType::F16);
+    if (in.op == Opcode::Transpose) {
+      EXPECT_EQ(in.dst.dtype, DType::F16);
+    }
     if (in.op == Opcode::Matmul) {
       EXPECT_EQ(in.src.dtype, DType::F16);    // stationary: the filter column
       EXPECT_EQ(in.src2.dtype, DType::BF16);  // moving: the input

@@ -169,6 +169,99 @@ TEST(RunProgram, ElementwiseInstructionsMatchAnFp32Reference) {
   }
 }
 
+TEST(RunProgram, MoreAluOpsActivationsAndReductionsMatchADoubleReference) {
+  // x, y in [-1, 1) and z = |x| + 0.25 > 0: [32, 40] fp32. Each result against the same
+  // function computed in double and rounded to fp32 once: exact for what fp32 rounds
+  // correctly (min, divide, the comparisons, max and min reductions), within a few fp32 ulps
+  // for the transcendental functions, pow and the sums (fp32 math in a different order).
+  const int P = 32, F = 40;
+  const auto x = random_floats(P * F, 5), y = random_floats(P * F, 6);
+  std::vector<float> z(x.size());
+  for (size_t i = 0; i < x.size(); ++i) z[i] = std::fabs(x[i]) + 0.25f;
+  json core = json::array();
+  auto add = [&](json in) {
+    core.push_back(in);
+    return int(core.size()) - 1;
+  };
+  const int lx = add({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 0}, {"dst", sbuf_ap("float32", 0, P, F)}, {"src", hbm_ap("x", P, F)}});
+  const int ly = add({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 1}, {"dst", sbuf_ap("float32", 256, P, F)}, {"src", hbm_ap("y", P, F)}});
+  const int lz = add({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 2}, {"dst", sbuf_ap("float32", 512, P, F)}, {"src", hbm_ap("z", P, F)}});
+  const json X = sbuf_ap("float32", 0, P, F), Y = sbuf_ap("float32", 256, P, F), Z = sbuf_ap("float32", 512, P, F);
+  struct Out {
+    std::string name;
+    int producer;
+    int64_t free;
+  };
+  std::vector<Out> outs;
+  int64_t base = 1024;
+  auto op = [&](const std::string& name, json in, std::vector<int> deps, int64_t free) {
+    in["dst"] = sbuf_ap("float32", base, P, free);
+    in["deps"] = deps;
+    outs.push_back({name, add(in), free});
+    base += 256;
+  };
+  for (const char* alu : {"min", "divide", "pow", "is_equal", "is_gt", "is_ge", "is_lt", "is_le"})
+    op(alu, {{"op", "tensor_tensor"}, {"engine", "dve"}, {"alu", alu}, {"src", std::string(alu) == "pow" ? Z : X}, {"src2", Y}}, {lx, ly, lz}, F);
+  for (const char* f : {"tanh", "sigmoid", "silu", "gelu", "rsqrt", "sqrt", "square"})
+    op(f, {{"op", "activation"}, {"engine", "act"}, {"func", f}, {"src", std::string(f) == "rsqrt" || std::string(f) == "sqrt" ? Z : X}}, {lx, lz}, F);
+  for (const char* r : {"add", "max", "min"})
+    op(std::string("reduce_") + r, {{"op", "tensor_reduce"}, {"engine", "dve"}, {"alu", r}, {"src", X}}, {lx}, 1);
+  op("reduce_add_negated", {{"op", "tensor_reduce"}, {"engine", "dve"}, {"alu", "add"}, {"negate", true}, {"src", Y}}, {ly}, 1);
+  json tensors = {{{"name", "x"}, {"dtype", "float32"}, {"shape", {P, F}}}, {{"name", "y"}, {"dtype", "float32"}, {"shape", {P, F}}},
+                  {{"name", "z"}, {"dtype", "float32"}, {"shape", {P, F}}}};
+  for (size_t k = 0; k < outs.size(); ++k) {
+    tensors.push_back({{"name", outs[k].name}, {"dtype", "float32"}, {"shape", {P, outs[k].free}}});
+    add({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", int(3 + k % 13)}, {"dst", hbm_ap(outs[k].name.c_str(), P, outs[k].free)},
+         {"src", core[size_t(outs[k].producer)]["dst"]}, {"deps", {outs[k].producer}}});
+  }
+  const std::string program = write_file("more_ops.json", json({{"tensors", tensors}, {"cores", {core}}}).dump());
+  std::string args = "run-program " + program + " --input x=" + write_f32("mx.npy", x, {P, F}) + " --input y=" +
+                     write_f32("my.npy", y, {P, F}) + " --input z=" + write_f32("mz.npy", z, {P, F});
+  for (const auto& o : outs) args += " --output " + o.name + "=" + temp_path(o.name + ".npy");
+  const Outcome o = run_binary(args);
+  ASSERT_EQ(o.status, 0) << o.out;
+  for (const auto& out : outs) {
+    const std::vector<float> got = read_f32(temp_path(out.name + ".npy"));
+    ASSERT_EQ(got.size(), size_t(P * out.free)) << out.name;
+    const std::string n = out.name;
+    for (int p = 0; p < P; ++p) {
+      double want = 0, tol = 0;
+      if (out.free == 1) {  // reductions of row p
+        double acc = n == "reduce_add_negated" ? double(y[size_t(p * F)]) : double(x[size_t(p * F)]);
+        for (int f = 1; f < F; ++f) {
+          const double v = n == "reduce_add_negated" ? double(y[size_t(p * F + f)]) : double(x[size_t(p * F + f)]);
+          acc = n == "reduce_max" ? std::max(acc, v) : n == "reduce_min" ? std::min(acc, v) : acc + v;
+        }
+        want = n == "reduce_add_negated" ? -acc : acc;
+        tol = (n == "reduce_max" || n == "reduce_min") ? 0.0 : 1e-5;
+        EXPECT_NEAR(got[size_t(p)], want, tol) << n << " row " << p;
+        continue;
+      }
+      for (int f = 0; f < F; ++f) {
+        const size_t i = size_t(p * F + f);
+        const double a = x[i], b = y[i], c = z[i];
+        tol = 0;
+        if (n == "min") want = std::min(a, b);
+        if (n == "divide") want = double(float(a / b));
+        if (n == "pow") want = std::pow(c, b), tol = 4e-7 * std::fabs(want);
+        if (n == "is_equal") want = a == b;
+        if (n == "is_gt") want = a > b;
+        if (n == "is_ge") want = a >= b;
+        if (n == "is_lt") want = a < b;
+        if (n == "is_le") want = a <= b;
+        if (n == "tanh") want = std::tanh(a), tol = 4e-7;
+        if (n == "sigmoid") want = 1.0 / (1.0 + std::exp(-a)), tol = 4e-7;
+        if (n == "silu") want = a / (1.0 + std::exp(-a)), tol = 4e-7;
+        if (n == "gelu") want = 0.5 * a * (1.0 + std::erf(a / std::sqrt(2.0))), tol = 4e-7;
+        if (n == "rsqrt") want = 1.0 / std::sqrt(c), tol = 1e-6 * want;
+        if (n == "sqrt") want = std::sqrt(c), tol = 1e-6 * want;
+        if (n == "square") want = double(float(a * a));
+        EXPECT_NEAR(got[i], want, tol) << n << " at [" << p << ", " << f << "]";
+      }
+    }
+  }
+}
+
 TEST(RunProgram, RacyProgramFailsUnlessDowngradedToAWarning) {
   // The add of the vector-add example without its dependency on the load of b: a race.
   std::ifstream f(kExample);

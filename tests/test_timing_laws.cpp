@@ -276,6 +276,30 @@ TEST(TimingLaw, ActivationOnScalarEngine) {
   EXPECT_NEAR(run(p).total_ns, 700 / 1.2 + kActFixed, 1e-3);
 }
 
+double reduce_ns(DType t, isa::AluOp op, int64_t n) {
+  isa::Program p = empty_program();
+  auto in = make(Opcode::TensorReduce, Engine::Vector, sbuf(t, 0, 128, 1), sbuf(t, 4096, 128, n));
+  in.alu = op;
+  p.cores[0].push_back(in);
+  return run(p).total_ns;
+}
+
+TEST(TimingLaw, TensorReduceBf16AddAtTwoElementsACycle) {
+  // nki.isa tensor_reduce: bf16 in and out, add: N / 2 = 1000 / 2 = 500 cycles at 0.96 GHz =
+  // 520.833 ns, + 156.
+  EXPECT_NEAR(reduce_ns(DType::BF16, isa::AluOp::Add, 1000), 500 / 0.96 + kDveFixed, 1e-3);
+}
+
+TEST(TimingLaw, TensorReduceFp32AtOneElementACycle) {
+  // fp32 (or bf16 min): N = 1000 cycles = 1041.667 ns, + 156.
+  EXPECT_NEAR(reduce_ns(DType::F32, isa::AluOp::Max, 1000), 1000 / 0.96 + kDveFixed, 1e-3);
+}
+
+TEST(TimingLaw, TensorReduceSmallHitsMinII) {
+  // bf16 add of 100: max(MIN_II, 50) = 64 cycles = 66.667 ns, + 156.
+  EXPECT_NEAR(reduce_ns(DType::BF16, isa::AluOp::Add, 100), 64 / 0.96 + kDveFixed, 1e-3);
+}
+
 TEST(TimingLaw, IotaOnGpSimdPaysItsFixedCost) {
   // iota_overhead_cycles + N = 150 + 40 = 190 cycles at 1.2 GHz = 158.333 ns.
   isa::Program p = empty_program();

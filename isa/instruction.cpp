@@ -5,7 +5,7 @@ namespace trn2::isa {
 namespace {
 const char* const kOpcodeNames[kNumOpcodes] = {"dma_copy",      "nc_matmul",  "nc_transpose", "tensor_copy",
                                                "memset",        "tensor_tensor", "tensor_scalar", "activation",
-                                               "iota",          "tensor_reduce"};
+                                               "iota",          "tensor_reduce", "scalar_tensor_tensor"};
 const char* const kEngineNames[] = {"pe", "dve", "act", "pool", "dma"};
 const char* const kAluNames[kNumAluOps] = {"add", "subtract", "multiply", "max",   "min",   "divide",
                                            "pow", "is_equal", "is_gt",    "is_ge", "is_lt", "is_le"};
@@ -36,7 +36,9 @@ const char* dge_name(DgeMode m) { return kDgeNames[int(m)]; }
 bool parse_dge(const std::string& s, DgeMode& out) { return parse_name(kDgeNames, s, out); }
 
 bool reads_src(Opcode op) { return op != Opcode::Memset && op != Opcode::Iota; }
-bool reads_src2(Opcode op) { return op == Opcode::Matmul || op == Opcode::TensorTensor; }
+bool reads_src2(Opcode op) {
+  return op == Opcode::Matmul || op == Opcode::TensorTensor || op == Opcode::ScalarTensorTensor;
+}
 bool reads_dst(const Instruction& in) { return in.op == Opcode::Matmul && in.accumulate; }
 int slot_of(const Instruction& in) {
   return in.engine == Engine::Dma ? kNumComputeEngines + in.queue : int(in.engine);

@@ -15,8 +15,9 @@ enum class Opcode : uint8_t {
   Activation,    // dst = func(src * scale + bias) (ACT)
   Iota,          // dst[p][f] = value + f * scale + p * bias (POOL)
   TensorReduce,  // dst[p][0] = src[p][0] <alu> src[p][1] <alu> ... over every free element, negated if asked (DVE)
+  ScalarTensorTensor,  // dst = (src <alu> scalar) <alu1> src2 (DVE)
 };
-constexpr int kNumOpcodes = 10;
+constexpr int kNumOpcodes = 11;
 enum class Engine : uint8_t { Tensor, Vector, Scalar, GpSimd, Dma };
 constexpr int kNumComputeEngines = 4;
 // The ALU operation of tensor_tensor, tensor_scalar and tensor_reduce (nki.language's add,
@@ -48,7 +49,7 @@ bool parse_dge(const std::string& s, DgeMode& out);
 
 // The operands an opcode reads (every opcode writes dst; an accumulating matmul also reads it).
 bool reads_src(Opcode op);   // all but memset and iota
-bool reads_src2(Opcode op);  // nc_matmul (moving) and tensor_tensor (second input)
+bool reads_src2(Opcode op);  // nc_matmul (moving), tensor_tensor and scalar_tensor_tensor (second input)
 struct Instruction;
 bool reads_dst(const Instruction& in);  // an accumulating nc_matmul reads its PSUM bank
 // Where an instruction runs: its engine's index, or for DMA kNumComputeEngines + its queue
@@ -68,6 +69,16 @@ struct Instruction {
   AccessPattern src2;         // matmul: moving [K, N]; tensor_tensor: the second input
   bool accumulate = false;    // matmul: add into PSUM instead of overwriting
   bool negate = false;        // tensor_reduce: the result times -1
+  // A second ALU step: tensor_scalar's op1 (with `value1` or operand1) when `two_ops`, and
+  // scalar_tensor_tensor's op1 (with src2).
+  AluOp alu1 = AluOp::Add;
+  bool two_ops = false;
+  float value1 = 0.0f;
+  // Per-partition operands, [P, 1] patterns on dst's partitions, in place of an immediate
+  // when the flag is set: tensor_scalar's scalar (operand0) and scalar1 (operand1),
+  // activation's scale (operand0) and bias (operand1), scalar_tensor_tensor's scalar (operand0).
+  AccessPattern operand0, operand1;
+  bool operand0_tile = false, operand1_tile = false;
   AluOp alu = AluOp::Add;     // tensor_tensor, tensor_scalar
   ActFunc func = ActFunc::Identity;  // activation
   // Immediates, by opcode:   value          scale             bias
@@ -80,6 +91,14 @@ struct Instruction {
   float bias = 0.0f;
   std::vector<uint32_t> deps;
 };
+
+// Calls f(pattern) for each per-partition operand `in` reads (beyond src, src2 and an
+// accumulating dst): one list for the builder's dependencies and the race check.
+template <class F>
+void for_each_operand_tile(const Instruction& in, F&& f) {
+  if (in.operand0_tile) f(in.operand0);
+  if (in.operand1_tile) f(in.operand1);
+}
 
 // A buffer the kernel builder allocated in SBUF or PSUM on one core, live from its first to
 // its last instruction (indices in that core's stream). Optional: it feeds the trace's

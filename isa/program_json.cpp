@@ -162,10 +162,29 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
   return a;
 }
 
+// An operand given as a number (an immediate) or as a pattern (one value per partition):
+// `key` missing takes `dflt` when there is one.
+void operand(Object& o, const std::string& key, const Program& p, float& value, AccessPattern& tile, bool& is_tile,
+             const float* dflt) {
+  if (dflt && !o.has(key)) {
+    value = *dflt;
+    return;
+  }
+  const json& v = o.get(key);
+  if (v.is_object()) {
+    tile = ap_from_json(v, o.at(key), p);
+    is_tile = true;
+  } else if (v.is_number()) {
+    value = o.number(key);
+  } else {
+    fail(o.at(key), "expected a number or an access pattern (one value per partition)");
+  }
+}
+
 Instruction instruction_from_json(const json& j, const std::string& path, const Program& p, size_t index) {
   Object o(j, path);
   Instruction in;
-  in.op = o.name<Opcode>("op", parse_opcode, "opcode", "dma_copy, nc_matmul, nc_transpose, tensor_copy, memset, tensor_tensor, tensor_scalar, activation, iota or tensor_reduce");
+  in.op = o.name<Opcode>("op", parse_opcode, "opcode", "dma_copy, nc_matmul, nc_transpose, tensor_copy, memset, tensor_tensor, tensor_scalar, activation, iota, tensor_reduce or scalar_tensor_tensor");
   in.engine = o.name<Engine>("engine", parse_engine, "engine", "pe, dve, act, pool or dma");
   // Which queues a core has is validation's to say, in the hardware's terms (0..15 on trn2).
   if (in.engine == Engine::Dma) in.queue = int(o.integer("queue", -(1 << 20), 1 << 20));
@@ -184,14 +203,27 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       break;
     case Opcode::TensorScalar:
       in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
-      in.value = o.number("scalar");
+      operand(o, "scalar", p, in.value, in.operand0, in.operand0_tile, nullptr);
+      if (o.has("alu1")) {  // the second operator, with its scalar
+        in.two_ops = true;
+        in.alu1 = o.name<AluOp>("alu1", parse_alu, "alu op", kAluOps);
+        operand(o, "scalar1", p, in.value1, in.operand1, in.operand1_tile, nullptr);
+      }
       break;
-    case Opcode::Activation:
+    case Opcode::ScalarTensorTensor:
+      in.src2 = ap_from_json(o.get("src2"), o.at("src2"), p);
+      in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
+      in.alu1 = o.name<AluOp>("alu1", parse_alu, "alu op", kAluOps);
+      operand(o, "scalar", p, in.value, in.operand0, in.operand0_tile, nullptr);
+      break;
+    case Opcode::Activation: {
       in.func = o.name<ActFunc>("func", parse_act, "activation function",
                                 "identity, relu, exp, tanh, sigmoid, silu, gelu, rsqrt, sqrt or square");
-      in.scale = o.number_or("scale", 1.0f);
-      in.bias = o.number_or("bias", 0.0f);
+      const float one = 1.0f, zero = 0.0f;
+      operand(o, "scale", p, in.scale, in.operand0, in.operand0_tile, &one);
+      operand(o, "bias", p, in.bias, in.operand1, in.operand1_tile, &zero);
       break;
+    }
     case Opcode::Iota:
       in.value = o.number_or("start", 0.0f);
       in.scale = o.number_or("step", 1.0f);
@@ -249,12 +281,22 @@ json to_json(const Program& p) {
           break;
         case Opcode::TensorScalar:
           j["alu"] = alu_name(in.alu);
-          j["scalar"] = in.value;
+          j["scalar"] = in.operand0_tile ? ap_to_json(in.operand0) : json(in.value);
+          if (in.two_ops) {
+            j["alu1"] = alu_name(in.alu1);
+            j["scalar1"] = in.operand1_tile ? ap_to_json(in.operand1) : json(in.value1);
+          }
+          break;
+        case Opcode::ScalarTensorTensor:
+          j["src2"] = ap_to_json(in.src2);
+          j["alu"] = alu_name(in.alu);
+          j["alu1"] = alu_name(in.alu1);
+          j["scalar"] = in.operand0_tile ? ap_to_json(in.operand0) : json(in.value);
           break;
         case Opcode::Activation:
           j["func"] = act_name(in.func);
-          j["scale"] = in.scale;
-          j["bias"] = in.bias;
+          j["scale"] = in.operand0_tile ? ap_to_json(in.operand0) : json(in.scale);
+          j["bias"] = in.operand1_tile ? ap_to_json(in.operand1) : json(in.bias);
           break;
         case Opcode::Iota:
           j["start"] = in.value;

@@ -126,6 +126,18 @@ class Checker {
     require(a.free_elements() == d.free_elements(), [&] { return std::string(role) + " has " + std::to_string(a.free_elements()) + " elements per partition but dst has " + std::to_string(d.free_elements()); });
   }
 
+  // Per-partition operands: on chip, on dst's partitions, one value each.
+  void operand_tiles() const {
+    for_each_operand_tile(in_, [&](const AccessPattern& a) {
+      const char* role = &a == &in_.operand0 ? "operand0" : "operand1";
+      pattern(a, role);
+      require(a.space != Space::HBM, "compute engines cannot access HBM");
+      require(a.start_partition == in_.dst.start_partition && a.partition_count == in_.dst.partition_count,
+              [&] { return std::string(role) + " must be on dst's partitions (one value per partition)"; });
+      require(a.free_elements() == 1, [&] { return std::string(role) + " has " + std::to_string(a.free_elements()) + " elements per partition; a per-partition operand has 1"; });
+    });
+  }
+
   // dst = f(src): both on chip, same partitions, same shape.
   void on_chip_unary() const {
     on_chip_dst();
@@ -196,10 +208,19 @@ class Checker {
       case Opcode::TensorScalar:
         engine_is({Engine::Vector});
         on_chip_unary();
+        operand_tiles();
+        break;
+      case Opcode::ScalarTensorTensor:
+        engine_is({Engine::Vector});
+        on_chip_unary();
+        on_chip_input(in.src2, "src2");
+        require(!(in.src.space == Space::PSUM && in.src2.space == Space::PSUM), "at most one input may be in PSUM");
+        operand_tiles();
         break;
       case Opcode::Activation:
         engine_is({Engine::Scalar});
         on_chip_unary();
+        operand_tiles();
         break;
       case Opcode::TensorReduce: {
         engine_is({Engine::Vector});

@@ -443,6 +443,7 @@ void execute(const isa::Instruction& in, const CoreMemory& mem) {
     case isa::Opcode::Activation: activation(in, mem); break;
     case isa::Opcode::Iota: iota(in, mem); break;
     case isa::Opcode::TensorReduce: tensor_reduce(in, mem); break;
+    case isa::Opcode::ScalarTensorTensor: scalar_tensor_tensor(in, mem); break;
   }
 }
 

@@ -43,19 +43,6 @@ float activate(isa::ActFunc f, float x) {
   return 0.0f;
 }
 
-// dst = f(src), element by element, a partition row at a time.
-template <typename F>
-void map_rows(const isa::Instruction& in, const CoreMemory& m, F&& f) {
-  const int64_t n = in.dst.free_elements();
-  float* row = scratch_row(0, size_t(n));
-  const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
-  for (int p = 0; p < in.dst.partition_count; ++p) {
-    load_row(m, in.src, src, p, row);
-    for (int64_t j = 0; j < n; ++j) row[j] = f(row[j]);
-    store_row(m, in.dst, dst, p, row);
-  }
-}
-
 }  // namespace
 
 void tensor_tensor(const isa::Instruction& in, const CoreMemory& m) {
@@ -71,12 +58,70 @@ void tensor_tensor(const isa::Instruction& in, const CoreMemory& m) {
   }
 }
 
+// The per-partition values of an instruction's operands: the immediate, or partition p's
+// element of the operand's [P, 1] pattern.
+struct Operands {
+  Operands(const isa::Instruction& in, const CoreMemory& m, float imm0, float imm1)
+      : in_(in), m_(m), imm0_(imm0), imm1_(imm1) {
+    if (in.operand0_tile) rows0_ = rows_of(m, in.operand0);
+    if (in.operand1_tile) rows1_ = rows_of(m, in.operand1);
+  }
+  float first(int p) const { return in_.operand0_tile ? value(in_.operand0, rows0_, p) : imm0_; }
+  float second(int p) const { return in_.operand1_tile ? value(in_.operand1, rows1_, p) : imm1_; }
+
+ private:
+  float value(const isa::AccessPattern& a, const Rows& rows, int p) const {
+    float v = 0.0f;
+    load_row(m_, a, rows, p, &v);
+    return v;
+  }
+  const isa::Instruction& in_;
+  const CoreMemory& m_;
+  float imm0_, imm1_;
+  Rows rows0_{}, rows1_{};
+};
+
 void tensor_scalar(const isa::Instruction& in, const CoreMemory& m) {
-  map_rows(in, m, [&](float x) { return alu(in.alu, x, in.value); });
+  const int64_t n = in.dst.free_elements();
+  float* row = scratch_row(0, size_t(n));
+  const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
+  const Operands ops(in, m, in.value, in.value1);
+  for (int p = 0; p < in.dst.partition_count; ++p) {
+    const float s0 = ops.first(p), s1 = ops.second(p);
+    load_row(m, in.src, src, p, row);
+    for (int64_t j = 0; j < n; ++j) row[j] = alu(in.alu, row[j], s0);
+    if (in.two_ops)
+      for (int64_t j = 0; j < n; ++j) row[j] = alu(in.alu1, row[j], s1);
+    store_row(m, in.dst, dst, p, row);
+  }
+}
+
+void scalar_tensor_tensor(const isa::Instruction& in, const CoreMemory& m) {
+  const int64_t n = in.dst.free_elements();
+  float* a = scratch_row(0, size_t(n));
+  float* b = scratch_row(1, size_t(n));
+  const Rows src = rows_of(m, in.src), src2 = rows_of(m, in.src2), dst = rows_of(m, in.dst);
+  const Operands ops(in, m, in.value, 0.0f);
+  for (int p = 0; p < in.dst.partition_count; ++p) {
+    const float s = ops.first(p);
+    load_row(m, in.src, src, p, a);
+    load_row(m, in.src2, src2, p, b);
+    for (int64_t j = 0; j < n; ++j) a[j] = alu(in.alu1, alu(in.alu, a[j], s), b[j]);
+    store_row(m, in.dst, dst, p, a);
+  }
 }
 
 void activation(const isa::Instruction& in, const CoreMemory& m) {
-  map_rows(in, m, [&](float x) { return activate(in.func, x * in.scale + in.bias); });
+  const int64_t n = in.dst.free_elements();
+  float* row = scratch_row(0, size_t(n));
+  const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
+  const Operands ops(in, m, in.scale, in.bias);
+  for (int p = 0; p < in.dst.partition_count; ++p) {
+    const float scale = ops.first(p), bias = ops.second(p);
+    load_row(m, in.src, src, p, row);
+    for (int64_t j = 0; j < n; ++j) row[j] = activate(in.func, row[j] * scale + bias);
+    store_row(m, in.dst, dst, p, row);
+  }
 }
 
 void tensor_reduce(const isa::Instruction& in, const CoreMemory& m) {

@@ -13,5 +13,7 @@ void activation(const isa::Instruction& in, const CoreMemory& m);
 void iota(const isa::Instruction& in, const CoreMemory& m);
 // dst[p][0] = the src row's elements combined with in.alu in ascending order, in fp32.
 void tensor_reduce(const isa::Instruction& in, const CoreMemory& m);
+// dst = (src <alu> scalar) <alu1> src2, the scalar an immediate or one value per partition.
+void scalar_tensor_tensor(const isa::Instruction& in, const CoreMemory& m);
 
 }  // namespace trn2::sim

@@ -30,6 +30,13 @@ double VectorEngine::cost_cycles(const isa::Instruction& in) const {
     return std::max(hw_.min_ii_cycles, half ? std::ceil(n / 2) : n);
   }
   if (in.op == isa::Opcode::TensorTensor) return std::max(hw_.min_ii_cycles, n * tensor_tensor_passes(in));
+  if (in.op == isa::Opcode::ScalarTensorTensor) {
+    // nki.isa scalar_tensor_tensor (2.26 docs): N cycles when src and src2 are bf16, op0 is
+    // subtract, op1 multiply and N even; else 2N.
+    const bool one_pass = in.src.dtype == isa::DType::BF16 && in.src2.dtype == isa::DType::BF16 &&
+                          in.alu == isa::AluOp::Subtract && in.alu1 == isa::AluOp::Multiply && int64_t(n) % 2 == 0;
+    return std::max(hw_.min_ii_cycles, one_pass ? n : 2 * n);
+  }
   if (in.op == isa::Opcode::TensorReduce) {
     // nki.isa tensor_reduce (2.26 docs): N/2 cycles when input and output are bf16 and the op
     // is add or max, else N; N counts the input's elements.

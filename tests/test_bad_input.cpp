@@ -126,6 +126,31 @@ const Case kCases[] = {
     {"UnknownActivation", Kind::Program,
      [](json& p) { instr(p, 1)["op"] = "activation"; instr(p, 1)["engine"] = "act"; instr(p, 1)["func"] = "softplus"; },
      "program.cores[0][1].func: unknown activation function 'softplus' (expected identity, relu, exp, tanh, sigmoid, silu, gelu, rsqrt, sqrt or square)"},
+    {"OperandTileOfTwoElements", Kind::Program,
+     [](json& p) { instr(p, 1) = {{"op", "tensor_scalar"}, {"engine", "dve"}, {"alu", "multiply"}, {"deps", {0}}, {"src", instr(p, 1)["src"]},
+                                 {"dst", instr(p, 1)["dst"]}, {"scalar", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 128}, {"dims", {{1, 2}}}}}}; },
+     "core 0 instruction 1 (tensor_scalar): operand0 has 2 elements per partition; a per-partition operand has 1"},
+    {"OperandTileOnOtherPartitions", Kind::Program,
+     [](json& p) { instr(p, 1) = {{"op", "activation"}, {"engine", "act"}, {"func", "exp"}, {"deps", {0}}, {"src", instr(p, 1)["src"]},
+                                 {"dst", instr(p, 1)["dst"]}, {"scale", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 64}, {"dims", {{1, 1}}}}}}; },
+     "core 0 instruction 1 (activation): operand0 must be on dst's partitions (one value per partition)"},
+    {"OperandScalarAString", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "tensor_scalar"; instr(p, 1)["alu"] = "add"; instr(p, 1)["scalar"] = "w"; },
+     "program.cores[0][1].scalar: expected a number or an access pattern (one value per partition)"},
+    {"OperandTileRacesItsWriter", Kind::Program,
+     [](json& p) {
+       const json column = {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 4096}, {"partition_count", 128}, {"dims", {{1, 1}}}};
+       p["cores"][0].push_back({{"op", "memset"}, {"engine", "pool"}, {"value", 2}, {"dst", column}});
+       json out = instr(p, 1)["dst"];
+       out["base"] = 8192;
+       p["cores"][0].push_back({{"op", "tensor_scalar"}, {"engine", "dve"}, {"alu", "multiply"}, {"deps", {1}},
+                                {"src", instr(p, 1)["dst"]}, {"dst", out}, {"scalar", column}});
+     },
+     "race: core 0 instruction 3 (memset on pool) writes and core 0 instruction 4 (tensor_scalar on dve) reads sbuf partition 0 bytes [0x1000, 0x1004)"},
+    {"ScalarTensorTensorOnTheScalarEngine", Kind::Program,
+     [](json& p) { instr(p, 1) = {{"op", "scalar_tensor_tensor"}, {"engine", "act"}, {"alu", "multiply"}, {"alu1", "add"}, {"scalar", 2},
+                                 {"deps", {0}}, {"src", instr(p, 1)["src"]}, {"src2", instr(p, 1)["src"]}, {"dst", instr(p, 1)["dst"]}}; },
+     "core 0 instruction 1 (scalar_tensor_tensor): runs on dve, not act"},
     {"ReduceOnTheScalarEngine", Kind::Program,
      [](json& p) { instr(p, 1) = {{"op", "tensor_reduce"}, {"engine", "act"}, {"alu", "add"}, {"deps", {0}}, {"src", instr(p, 1)["src"]},
                                  {"dst", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 1024}, {"partition_count", 128}, {"dims", {{1, 1}}}}}}; },

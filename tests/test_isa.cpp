@@ -75,6 +75,27 @@ TEST(ProgramJson, DgeModeRoundTripsAndUnknownIsLeftOut) {
   }
 }
 
+TEST(ProgramJson, PerPartitionOperandsRoundTrip) {
+  isa::Program p = sample_program();
+  auto ts = make(Opcode::TensorScalar, Engine::Vector, sbuf(DType::F32, 0, 32, 8), sbuf(DType::F32, 256, 32, 8));
+  ts.alu = isa::AluOp::Multiply;
+  ts.operand0 = sbuf(DType::F32, 512, 32, 1), ts.operand0_tile = true;
+  ts.two_ops = true, ts.alu1 = isa::AluOp::Add, ts.value1 = 0.5f;
+  auto stt = make(Opcode::ScalarTensorTensor, Engine::Vector, sbuf(DType::F32, 0, 32, 8), sbuf(DType::F32, 256, 32, 8),
+                  sbuf(DType::F32, 768, 32, 8));
+  stt.alu = isa::AluOp::Multiply, stt.alu1 = isa::AluOp::Add, stt.value = 3.0f;
+  p.cores[1].push_back(ts);
+  p.cores[1].push_back(stt);
+  const nlohmann::json j = isa::to_json(p);
+  EXPECT_TRUE(j["cores"][1][1]["scalar"].is_object());
+  EXPECT_EQ(j["cores"][1][2]["scalar"], 3.0);
+  const isa::Program q = isa::program_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(isa::to_json(q), j);
+  EXPECT_TRUE(q.cores[1][1].operand0_tile);
+  EXPECT_TRUE(q.cores[1][1].two_ops);
+  EXPECT_EQ(q.cores[1][2].alu1, isa::AluOp::Add);
+}
+
 TEST(ProgramJson, ReadOnlyFlagRoundTrips) {
   isa::Program p = sample_program();
   p.tensors[0].read_only = true;

@@ -262,6 +262,68 @@ TEST(RunProgram, MoreAluOpsActivationsAndReductionsMatchADoubleReference) {
   }
 }
 
+TEST(RunProgram, PerPartitionOperandsMatchAReference) {
+  // x [16, 24] fp32 and w [16, 2] (two values per partition, each used as a [16, 1] column).
+  //   ts:  tensor_scalar (x * w[p][0]) + 0.5: two operators, the first scalar per partition;
+  //   act: activation tanh(x * w[p][0] + w[p][1]): scale and bias per partition;
+  //   stt: scalar_tensor_tensor (x * w[p][1]) + x2, x2 = x + 1 (the tap of a depthwise conv);
+  //   sti: scalar_tensor_tensor (x - 0.25) * x2, an immediate scalar.
+  // Reference in double, each step rounded to fp32 as the engine's fp32 ALU does.
+  const int P = 16, F = 24;
+  const auto x = random_floats(P * F, 7), w = random_floats(P * 2, 8);
+  json core = json::array();
+  auto add = [&](json in) {
+    core.push_back(in);
+    return int(core.size()) - 1;
+  };
+  const int lx = add({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 0}, {"dst", sbuf_ap("float32", 0, P, F)}, {"src", hbm_ap("x", P, F)}});
+  const int lw = add({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 1}, {"dst", sbuf_ap("float32", 256, P, 2)}, {"src", hbm_ap("w", P, 2)}});
+  json w0 = sbuf_ap("float32", 256, P, 1), w1 = w0;
+  w1["offset"] = 1;
+  const json X = sbuf_ap("float32", 0, P, F), X2 = sbuf_ap("float32", 512, P, F);
+  const int lx2 = add({{"op", "tensor_scalar"}, {"engine", "dve"}, {"alu", "add"}, {"scalar", 1.0}, {"src", X}, {"dst", X2}, {"deps", {lx}}});
+  const std::vector<std::string> names = {"ts", "act", "stt", "sti"};
+  std::vector<int> producers;
+  int64_t base = 1024;
+  auto out = [&](json in, std::vector<int> deps) {
+    in["dst"] = sbuf_ap("float32", base, P, F);
+    in["deps"] = deps;
+    producers.push_back(add(in));
+    base += 256;
+  };
+  out({{"op", "tensor_scalar"}, {"engine", "dve"}, {"alu", "multiply"}, {"scalar", w0}, {"alu1", "add"}, {"scalar1", 0.5}, {"src", X}}, {lx, lw});
+  out({{"op", "activation"}, {"engine", "act"}, {"func", "tanh"}, {"scale", w0}, {"bias", w1}, {"src", X}}, {lx, lw});
+  out({{"op", "scalar_tensor_tensor"}, {"engine", "dve"}, {"alu", "multiply"}, {"scalar", w1}, {"alu1", "add"}, {"src", X}, {"src2", X2}}, {lx, lw, lx2});
+  out({{"op", "scalar_tensor_tensor"}, {"engine", "dve"}, {"alu", "subtract"}, {"scalar", 0.25}, {"alu1", "multiply"}, {"src", X}, {"src2", X2}}, {lx, lx2});
+  json tensors = {{{"name", "x"}, {"dtype", "float32"}, {"shape", {P, F}}}, {{"name", "w"}, {"dtype", "float32"}, {"shape", {P, 2}}}};
+  for (size_t k = 0; k < names.size(); ++k) {
+    tensors.push_back({{"name", names[k]}, {"dtype", "float32"}, {"shape", {P, F}}});
+    add({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", int(2 + k)}, {"dst", hbm_ap(names[k].c_str(), P, F)},
+         {"src", core[size_t(producers[k])]["dst"]}, {"deps", {producers[k]}}});
+  }
+  const std::string program = write_file("operands.json", json({{"tensors", tensors}, {"cores", {core}}}).dump());
+  std::string args = "run-program " + program + " --input x=" + write_f32("ox.npy", x, {P, F}) + " --input w=" +
+                     write_f32("ow.npy", w, {P, 2});
+  for (const auto& n : names) args += " --output " + n + "=" + temp_path("o_" + n + ".npy");
+  const Outcome o = run_binary(args);
+  ASSERT_EQ(o.status, 0) << o.out;
+  auto f32 = [](double v) { return double(float(v)); };
+  for (const auto& n : names) {
+    const std::vector<float> got = read_f32(temp_path("o_" + n + ".npy"));
+    ASSERT_EQ(got.size(), size_t(P * F)) << n;
+    for (int p = 0; p < P; ++p)
+      for (int f = 0; f < F; ++f) {
+        const double xv = x[size_t(p * F + f)], x2 = f32(xv + 1.0), a = w[size_t(p * 2)], b = w[size_t(p * 2 + 1)];
+        double want = 0, tol = 0;
+        if (n == "ts") want = f32(f32(xv * a) + 0.5);
+        if (n == "act") want = std::tanh(f32(f32(xv * a) + b)), tol = 4e-7;
+        if (n == "stt") want = f32(f32(xv * b) + x2);
+        if (n == "sti") want = f32(f32(xv - 0.25) * x2);
+        EXPECT_NEAR(got[size_t(p * F + f)], want, tol) << n << " at [" << p << ", " << f << "]";
+      }
+  }
+}
+
 TEST(RunProgram, RacyProgramFailsUnlessDowngradedToAWarning) {
   // The add of the vector-add example without its dependency on the load of b: a race.
   std::ifstream f(kExample);

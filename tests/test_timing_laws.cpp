@@ -300,6 +300,26 @@ TEST(TimingLaw, TensorReduceSmallHitsMinII) {
   EXPECT_NEAR(reduce_ns(DType::BF16, isa::AluOp::Add, 100), 64 / 0.96 + kDveFixed, 1e-3);
 }
 
+double stt_ns(DType t, isa::AluOp op0, isa::AluOp op1, int64_t n, bool tile_scalar) {
+  isa::Program p = empty_program();
+  auto in = make(Opcode::ScalarTensorTensor, Engine::Vector, sbuf(t, 0, 128, n), sbuf(t, 4096, 128, n), sbuf(t, 8192, 128, n));
+  in.alu = op0, in.alu1 = op1;
+  if (tile_scalar) in.operand0 = sbuf(DType::F32, 12288, 128, 1), in.operand0_tile = true;
+  p.cores[0].push_back(in);
+  return run(p).total_ns;
+}
+
+TEST(TimingLaw, ScalarTensorTensorTakesTwoPasses) {
+  // nki.isa scalar_tensor_tensor (2.26 docs): 2N = 2 x 500 = 1000 cycles at 0.96 GHz =
+  // 1041.667 ns, + 156; a per-partition scalar costs the same.
+  EXPECT_NEAR(stt_ns(DType::F32, isa::AluOp::Multiply, isa::AluOp::Add, 500, true), 1000 / 0.96 + kDveFixed, 1e-3);
+}
+
+TEST(TimingLaw, ScalarTensorTensorBf16SubtractMultiplyIsOnePass) {
+  // bf16, op0 subtract, op1 multiply, N = 500 even: N = 500 cycles = 520.833 ns, + 156.
+  EXPECT_NEAR(stt_ns(DType::BF16, isa::AluOp::Subtract, isa::AluOp::Multiply, 500, false), 500 / 0.96 + kDveFixed, 1e-3);
+}
+
 TEST(TimingLaw, IotaOnGpSimdPaysItsFixedCost) {
   // iota_overhead_cycles + N = 150 + 40 = 190 cycles at 1.2 GHz = 158.333 ns.
   isa::Program p = empty_program();

@@ -126,6 +126,15 @@ class Checker {
     require(a.free_elements() == d.free_elements(), [&] { return std::string(role) + " has " + std::to_string(a.free_elements()) + " elements per partition but dst has " + std::to_string(d.free_elements()); });
   }
 
+  // GpSimd cannot reach PSUM (nki.isa tensor_copy, tensor_tensor).
+  void gpsimd_in_sbuf() const {
+    if (in_.engine != Engine::GpSimd) return;
+    bool psum = in_.dst.space == Space::PSUM || in_.src.space == Space::PSUM ||
+                (reads_src2(in_.op) && in_.src2.space == Space::PSUM);
+    for_each_operand_tile(in_, [&](const AccessPattern& a) { psum = psum || a.space == Space::PSUM; });
+    require(!psum, "GpSimd cannot access PSUM");
+  }
+
   // Per-partition operands: on chip, on dst's partitions, one value each.
   void operand_tiles() const {
     for_each_operand_tile(in_, [&](const AccessPattern& a) {
@@ -200,15 +209,17 @@ class Checker {
         on_chip_dst();
         break;
       case Opcode::TensorTensor:
-        engine_is({Engine::Vector});
+        engine_is({Engine::Vector, Engine::GpSimd});  // nki.isa: Vector or GpSimd
         on_chip_unary();
         on_chip_input(in.src2, "src2");
         require(!(in.src.space == Space::PSUM && in.src2.space == Space::PSUM), "at most one input may be in PSUM");
+        gpsimd_in_sbuf();
         break;
       case Opcode::TensorScalar:
-        engine_is({Engine::Vector});
+        engine_is({Engine::Vector, Engine::GpSimd});  // nki.isa: Vector, Scalar or GpSimd
         on_chip_unary();
         operand_tiles();
+        gpsimd_in_sbuf();
         break;
       case Opcode::ScalarTensorTensor:
         engine_is({Engine::Vector});

@@ -48,6 +48,7 @@ std::unique_ptr<Emitter> make_emitter(const DepthwiseConv1dParams& p, const isa:
 // The variants, each in its own file.
 std::unique_ptr<Emitter> make_nkilib_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
 std::unique_ptr<Emitter> make_q_tiled_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
+std::unique_ptr<Emitter> make_vector_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
 
 // SBUF bytes per partition a pool's buffer takes (the builder's 64-byte rounding).
 inline int64_t sbuf_buffer_bytes(int64_t bytes) { return (bytes + 63) / 64 * 64; }

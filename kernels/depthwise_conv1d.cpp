@@ -14,12 +14,12 @@ namespace {
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument(what);
 }
-const char* const kVariantNames[] = {"nkilib", "filter_once", "q_tiled"};
+const char* const kVariantNames[] = {"nkilib", "filter_once", "q_tiled", "vector"};
 }  // namespace
 
 const char* variant_name(Conv1dVariant v) { return kVariantNames[int(v)]; }
 bool parse_variant(const std::string& s, Conv1dVariant& out) {
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < 3; ++i)  // "vector" is a kernel of its own (kernel.name), not a variant
     if (s == kVariantNames[i]) {
       out = Conv1dVariant(i);
       return true;
@@ -88,7 +88,9 @@ int checked_lnc(const DepthwiseConv1dParams& p) {
 }  // namespace
 
 Emitter::Emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits)
-    : b(limits, checked_lnc(p), "depthwise_conv1d_implicit_gemm"), p(p), t(p, limits) {
+    : b(limits, checked_lnc(p),
+        p.variant == Conv1dVariant::Vector ? "depthwise_conv1d_vector" : "depthwise_conv1d_implicit_gemm"),
+      p(p), t(p, limits) {
   plan_.s_tile = t.s_tile, plan_.q_tile = t.q_tile, plan_.c_tile = t.c_tile;
   plan_.s_tiles = t.s_tiles, plan_.q_tiles = t.q_tiles, plan_.c_tiles = t.c_tiles;
   // The kernel never writes its input and filter: the builder need not track their reads.
@@ -112,6 +114,7 @@ int Emitter::sbuf_pool(const char* name, int64_t bytes, int bufs) {
 }
 
 std::unique_ptr<Emitter> make_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) {
+  if (p.variant == Conv1dVariant::Vector) return make_vector_emitter(p, limits);
   return p.variant == Conv1dVariant::QTiled ? make_q_tiled_emitter(p, limits) : make_nkilib_emitter(p, limits);
 }
 

@@ -21,8 +21,9 @@ enum class Conv1dVariant : uint8_t {
   Nkilib,      // nkilib 2.29's stream
   FilterOnce,  // the same, with each channel tile's filter loaded and transposed once for all batches
   QTiled,      // filter once, and the input loaded per Q tile: SBUF no longer grows with the row
+  Vector,      // depthwise_conv1d_vector: no matmul; each tap a per-partition multiply-add
 };
-const char* variant_name(Conv1dVariant v);  // nkilib, filter_once, q_tiled
+const char* variant_name(Conv1dVariant v);  // nkilib, filter_once, q_tiled, vector
 bool parse_variant(const std::string& s, Conv1dVariant& out);
 
 struct DepthwiseConv1dParams {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs every config of configs/matrix/ in each depthwise conv1d variant and writes the table of
+"""Runs every config of configs/matrix/ in each depthwise conv1d variant (and the vector kernel) and writes the table of
 docs/depthwise-variants.md (between its <!-- variant-table --> markers): per variant and shape,
 instructions per opcode (both cores), the simulated time, the HBM bytes moved, and the time
 over the kernel's HBM roofline (its compulsory traffic, input + filter + output once, at the
@@ -15,14 +15,18 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VARIANTS = ["nkilib", "filter_once", "q_tiled"]
-OPCODES = ["dma_copy", "memset", "nc_transpose", "tensor_copy", "nc_matmul"]
+VARIANTS = ["nkilib", "filter_once", "q_tiled", "vector"]  # vector: the kernel depthwise_conv1d_vector
+OPCODES = ["dma_copy", "memset", "nc_transpose", "tensor_copy", "nc_matmul", "activation", "scalar_tensor_tensor",
+           "tensor_scalar", "tensor_tensor"]
 SIZE = {"float32": 4, "bfloat16": 2, "float16": 2}
 
 
 def run(binary, config, variant, work):
     cfg = json.load(open(config))
-    cfg["kernel"]["variant"] = variant
+    if variant == "vector":
+        cfg["kernel"]["name"] = "depthwise_conv1d_vector"
+    else:
+        cfg["kernel"]["variant"] = variant
     path = os.path.join(work, "config.json")
     report = os.path.join(work, "report.json")
     json.dump(cfg, open(path, "w"))
@@ -34,7 +38,7 @@ def run(binary, config, variant, work):
 
 def row(name, variant, r, error):
     if r is None:
-        return "| %s | %s | %s |" % (name, variant, error.replace("|", "/")) + " |" * 7
+        return "| %s | %s | %s |" % (name, variant, error.replace("|", "/")) + " |" * (len(OPCODES) + 2)
     counts = dict.fromkeys(OPCODES, 0)
     for core in r["cores"]:
         counts["dma_copy"] += core["dma_transfer_count"]

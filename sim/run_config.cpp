@@ -2,6 +2,7 @@
 
 #include "isa/json_file.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -53,8 +54,9 @@ void parse_kernel(const json& k, RunConfig& rc) {
   if (name == k.end()) fail("kernel.name", "missing");
   if (!name->is_string()) fail("kernel.name", "expected a string");
   rc.kernel_name = name->get<std::string>();
-  if (rc.kernel_name != "depthwise_conv1d_implicit_gemm")
-    fail("kernel.name", "unknown kernel '" + isa::printable(rc.kernel_name) + "' (known: depthwise_conv1d_implicit_gemm)");
+  if (rc.kernel_name != "depthwise_conv1d_implicit_gemm" && rc.kernel_name != "depthwise_conv1d_vector")
+    fail("kernel.name", "unknown kernel '" + isa::printable(rc.kernel_name) +
+                            "' (known: depthwise_conv1d_implicit_gemm, depthwise_conv1d_vector)");
   auto& p = rc.kernel;
   p.batch = get_int(k, "batch", "kernel", p.batch);
   p.channels = get_int(k, "channels", "kernel", p.channels);
@@ -80,9 +82,11 @@ void parse_kernel(const json& k, RunConfig& rc) {
     else fail("kernel.filter_dtype", "unknown dtype " + d->dump() + " (known: float32, bfloat16, float16)");
   }
   if (auto v = k.find("variant"); v != k.end()) {
+    if (rc.kernel_name == "depthwise_conv1d_vector") fail("kernel.variant", "is the implicit-GEMM kernel's; the vector kernel has none");
     if (!v->is_string() || !kernels::parse_variant(v->get<std::string>(), p.variant))
       fail("kernel.variant", "unknown variant " + v->dump() + " (known: nkilib, filter_once, q_tiled)");
   }
+  if (rc.kernel_name == "depthwise_conv1d_vector") p.variant = kernels::Conv1dVariant::Vector;
   if (auto pad = k.find("padding"); pad != k.end()) {
     if (!pad->is_array() || pad->size() != 2 || !(*pad)[0].is_number_integer() || !(*pad)[1].is_number_integer())
       fail("kernel.padding", "expected [left, right]");
@@ -132,6 +136,10 @@ RunConfig parse_run_config(const json& j, const std::string& base_dir) {
       if (!h->is_string() || !parse_hazard_mode(h->get<std::string>(), rc.hazards))
         fail("check.hazards", "expected \"fail\", \"warn\" or \"off\"");
   }
+  // The vector kernel's tiles are chains of S taps on DVE and GpSimd at once, interleaved in
+  // time but one after another in the stream: a window would hold a GpSimd tile behind a DVE
+  // tile's chain. By default its program is made whole first.
+  if (rc.kernel.variant == kernels::Conv1dVariant::Vector) rc.window = 0;
   if (auto s = j.find("simulator"); s != j.end()) {
     only_keys(*s, "simulator", {"window_instructions"});
     rc.window = get_int(*s, "window_instructions", "simulator", rc.window);

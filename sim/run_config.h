@@ -27,6 +27,7 @@ struct RunConfig {
   TraceOptions trace;                   // outputs.trace or --trace
   // simulator.window_instructions: the program is made while it runs, at most this many
   // instructions per core waiting to run (0: the whole program is made first, then run).
+  // The vector kernel's default is 0 (see parse_run_config).
   int64_t window = 4096;
 };
 

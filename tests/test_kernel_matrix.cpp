@@ -21,6 +21,7 @@ sim::RunConfig config_of(const Case& c) {
   const std::string path = std::string(TRN2SIM_SOURCE_DIR) + "/configs/matrix/" + std::get<0>(c) + ".json";
   sim::RunConfig rc = sim::load_run_config(path);
   rc.kernel.variant = std::get<1>(c);
+  if (rc.kernel.variant == kernels::Conv1dVariant::Vector) rc.window = 0;  // as its kernel.name would set
   return rc;
 }
 
@@ -58,7 +59,7 @@ INSTANTIATE_TEST_SUITE_P(
                                          "n2_c10_w129_s3_stride3_pad1_fp16", "n1_c16_w128_s128_pad10_fp32",
                                          "n1_c8_w512_s3_bf16_fp16_filter"),
                        ::testing::Values(kernels::Conv1dVariant::Nkilib, kernels::Conv1dVariant::FilterOnce,
-                                         kernels::Conv1dVariant::QTiled)),
+                                         kernels::Conv1dVariant::QTiled, kernels::Conv1dVariant::Vector)),
     [](const ::testing::TestParamInfo<Case>& info) {
       return std::string(std::get<0>(info.param)) + "_" + kernels::variant_name(std::get<1>(info.param));
     });

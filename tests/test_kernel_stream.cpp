@@ -255,6 +255,38 @@ TEST(KernelVariants, QTiledLoadsTheInputPerQTile) {
   expect_counts(p, c);
 }
 
+TEST(KernelVariants, VectorKernelFoldsSegmentsIntoPartitionsAndSharesTheTaps) {
+  // depthwise_conv1d_vector, [1, 384, 1, 2051] S=4 fp32: 192 channels a core, Q = 2048. Of k
+  // segments of L = Q / k columns, the cost (tiles + 4) x L + 256 x tiles + 128 x (k + tiles)
+  // is least for k = 4 (6 tiles of 128 rows x 512: 10 x 512 + 1536 + 1280 = 7936; k = 2:
+  // 7 x 1024 + 768 + 640 = 8576; k = 3: 9 x 683 + 1280 + 1024 = 8451). Rows
+  // are segment-major: tiles 0, 2, 3, 5 hold one run of rows (one segment, consecutive
+  // channels), tiles 1 and 4 two: 8 runs, each one input, one weight and one output DMA.
+  // No padding (segment 3 reads columns 1536 .. 2050): no memset. Tap 0 on ACT per tile;
+  // taps 1..3 per tile on DVE (3 x (1024 / 0.96 + 156) = 3668 ns) or GpSimd (3 x 2 x 512 / 1.2 =
+  // 2560 ns), to whichever frees first: Pool, DVE, Pool, DVE, Pool, Pool (at 2560, 3668, 5120,
+  // 7336, 7680 and 10240 ns against DVE's 11004): DVE 2 x 3 scalar_tensor_tensor, GpSimd
+  // 4 x 3 x (tensor_scalar + tensor_tensor).
+  auto p = shape(1, 384, 2051, 4, DType::F32);
+  p.variant = Conv1dVariant::Vector;
+  const isa::Program prog = kernels::build_depthwise_conv1d(p, isa::Limits{});
+  isa::validate(prog, isa::Limits{});
+  EXPECT_EQ(prog.kernel, "depthwise_conv1d_vector");
+  for (size_t core = 0; core < 2; ++core) {
+    std::map<std::pair<Opcode, isa::Engine>, int> n;
+    for (const auto& in : prog.cores[core]) n[{in.op, in.engine}] += 1;
+    EXPECT_EQ((n[{Opcode::DmaCopy, isa::Engine::Dma}]), 24) << core;
+    EXPECT_EQ((n[{Opcode::Activation, isa::Engine::Scalar}]), 6) << core;
+    EXPECT_EQ((n[{Opcode::ScalarTensorTensor, isa::Engine::Vector}]), 6) << core;
+    EXPECT_EQ((n[{Opcode::TensorScalar, isa::Engine::GpSimd}]), 12) << core;
+    EXPECT_EQ((n[{Opcode::TensorTensor, isa::Engine::GpSimd}]), 12) << core;
+    EXPECT_EQ(prog.cores[core].size(), 24u + 6 + 6 + 24) << core;
+  }
+  const kernels::Conv1dPlan plan = kernels::depthwise_conv1d_plan(p, isa::Limits{});
+  EXPECT_EQ(plan.q_tile, 512);
+  EXPECT_EQ(plan.c_tiles, 6);
+}
+
 TEST(KernelPlan, InputSetsShrinkToFitAndTooWideARowIsAClearError) {
   // [1, 4, 1, 5000] S=4093 fp32: Q = 908; 32 S tiles of [128, 908] fp32 = 32 x 3648 B =
   // 116,736 B a set. The other pools: 2 filter tiles of 128 fp32 (2 x 512 B), 32 x 2

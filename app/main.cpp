@@ -14,12 +14,12 @@
 
 #include "isa/json_file.h"
 #include "isa/program_json.h"
-#include "sim/html_report.h"
-#include "sim/command_line.h"
-#include "sim/kernel_run.h"
-#include "sim/output_files.h"
-#include "sim/program_run.h"
-#include "sim/tensor_npy.h"
+#include "sim/reporting/html_report.h"
+#include "sim/configuration/command_line.h"
+#include "sim/simulation/kernel_run.h"
+#include "sim/reporting/output_files.h"
+#include "sim/simulation/program_run.h"
+#include "sim/simulation/tensor_npy.h"
 
 // SystemC prints its banner from main() unless this is set; set it before main() runs so that
 // stdout holds only what trn2sim says.

@@ -30,12 +30,12 @@
 
 #include "isa/instruction.h"
 #include "kernels/depthwise_conv1d.h"
-#include "sim/datapath.h"
-#include "sim/hbm.h"
-#include "sim/kernel_run.h"
-#include "sim/psum.h"
-#include "sim/run_config.h"
-#include "sim/sbuf.h"
+#include "sim/hardware/datapath.h"
+#include "sim/hardware/hbm.h"
+#include "sim/simulation/kernel_run.h"
+#include "sim/hardware/psum.h"
+#include "sim/configuration/run_config.h"
+#include "sim/hardware/sbuf.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/command_line.h"
+#include "sim/configuration/command_line.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> args = {"trn2sim"};

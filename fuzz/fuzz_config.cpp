@@ -15,7 +15,7 @@
 #include "isa/program_json.h"
 #include "isa/validate.h"
 #include "kernels/depthwise_conv1d.h"
-#include "sim/run_config.h"
+#include "sim/configuration/run_config.h"
 
 using trn2::sim::ConfigError;
 

@@ -6,7 +6,7 @@
 
 #include "isa/access.h"
 #include "isa/dtype.h"
-#include "sim/datapath.h"
+#include "sim/hardware/datapath.h"
 
 namespace trn2::test {
 namespace {

@@ -9,8 +9,8 @@
 #include "isa/program_json.h"
 #include "isa/validate.h"
 #include "kernels/depthwise_conv1d.h"
-#include "sim/hardware_config.h"
-#include "sim/run_config.h"
+#include "sim/configuration/hardware_config.h"
+#include "sim/configuration/run_config.h"
 
 namespace trn2 {
 namespace {

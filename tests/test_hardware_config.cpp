@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "sim/hardware_config.h"
+#include "sim/configuration/hardware_config.h"
 
 namespace trn2::test {
 namespace {

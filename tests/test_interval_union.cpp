@@ -1,8 +1,8 @@
-// sim/stats.h IntervalUnion: the DMA active time, kept as transfers start (in order of their
+// sim/hardware/stats.h IntervalUnion: the DMA active time, kept as transfers start (in order of their
 // start, up to SystemC's rounding of ns to ps) instead of sorting a list of every transfer.
 #include <gtest/gtest.h>
 
-#include "sim/stats.h"
+#include "sim/hardware/stats.h"
 
 namespace trn2::test {
 namespace {

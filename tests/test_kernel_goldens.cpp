@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "sim/kernel_run.h"
+#include "sim/simulation/kernel_run.h"
 
 namespace trn2::test {
 namespace {

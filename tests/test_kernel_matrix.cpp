@@ -9,7 +9,7 @@
 
 #include "isa/hazards.h"
 #include "kernels/depthwise_conv1d.h"
-#include "sim/kernel_run.h"
+#include "sim/simulation/kernel_run.h"
 
 namespace trn2::test {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "isa/dtype.h"
 #include "kernels/depthwise_conv1d.h"
-#include "sim/kernel_run.h"
+#include "sim/simulation/kernel_run.h"
 
 namespace trn2::test {
 namespace {

@@ -1,11 +1,11 @@
-// sim/ring_queue.h: the FIFO under the scoreboard's per-slot queues and semaphores. Order
+// sim/hardware/ring_queue.h: the FIFO under the scoreboard's per-slot queues and semaphores. Order
 // must survive the buffer's growth (which re-packs from the head) and positions wrapping
 // past the end of the buffer; elements are moved, never copied.
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "sim/ring_queue.h"
+#include "sim/hardware/ring_queue.h"
 
 namespace trn2::test {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "isa/dtype.h"
-#include "sim/kernel_run.h"
+#include "sim/simulation/kernel_run.h"
 
 namespace trn2::test {
 namespace {

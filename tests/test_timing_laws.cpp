@@ -11,7 +11,7 @@
 #include <cmath>
 
 #include "program_fixture.h"
-#include "sim/simulation.h"
+#include "sim/simulation/simulation.h"
 
 namespace trn2::test {
 namespace {

@@ -7,8 +7,8 @@
 #include <stdexcept>
 
 #include "kernels/public_kernels.h"
-#include "sim/hardware_config.h"
-#include "sim/simulation.h"
+#include "sim/configuration/hardware_config.h"
+#include "sim/simulation/simulation.h"
 
 namespace trn2::validation {
 

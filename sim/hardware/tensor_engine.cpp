@@ -1,0 +1,75 @@
+#include "sim/hardware/tensor_engine.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace trn2::sim {
+
+namespace {
+double fp32_factor(const isa::Instruction& in, const HardwareConfig& hw) {
+  return in.src.dtype == isa::DType::F32 ? hw.matmul_fp32_slowdown : 1.0;
+}
+}  // namespace
+
+double TensorEngine::load_stationary_cycles(const isa::Instruction& in) const {
+  return std::ceil(double(in.src.free_elements()) / hw_.load_stationary_speedup) * fp32_factor(in, hw_);
+}
+
+double PeThrottle::limit_at(double t_ns) const {
+  if (!started_ || start_limit_ >= 1.0 || t_ns >= ramp_start_ns_ + ramp_ns_) return 1.0;
+  return start_limit_ + (1.0 - start_limit_) * (t_ns - ramp_start_ns_) / ramp_ns_;
+}
+
+double PeThrottle::run(double start_ns, double work_ns) {
+  if (!started_ || start_ns - busy_until_ns_ >= idle_ns_) ramp_start_ns_ = start_ns;  // (re-)engaged
+  started_ = true;
+  const double full_at = ramp_start_ns_ + ramp_ns_;
+  double end = start_ns + work_ns;
+  if (start_limit_ < 1.0 && ramp_ns_ > 0 && start_ns < full_at) {
+    // The limit rises linearly, L(t) = a + b (t - start): the work done by t is the area
+    // under it, a d + b d^2 / 2 for d = t - start, until the ramp ends; then full rate.
+    const double a = limit_at(start_ns), b = (1.0 - start_limit_) / ramp_ns_;
+    const double ramp_work = (a + 1.0) / 2.0 * (full_at - start_ns);
+    end = work_ns <= ramp_work ? start_ns + (std::sqrt(a * a + 2.0 * b * work_ns) - a) / b
+                               : full_at + (work_ns - ramp_work);
+  }
+  busy_until_ns_ = end;
+  return end;
+}
+
+double TensorEngine::throttled(const isa::Instruction& in, double start_ns) {
+  const double end = throttle_.run(start_ns, cycles_to_ns(cost_cycles(in)));
+  // A step line of the limit in force at each instruction's start, a point per change of at
+  // least 1% (and the return to 1), so that a long run at full rate adds nothing.
+  const double limit = throttle_.limit_at(start_ns);
+  if (std::fabs(limit - traced_limit_) >= 0.01 || (limit == 1.0 && traced_limit_ != 1.0)) {
+    trace_counter("pe_utilization_limit", start_ns, limit);
+    traced_limit_ = limit;
+  }
+  return end;
+}
+
+double TensorEngine::cost_cycles(const isa::Instruction& in) const {
+  if (in.op == isa::Opcode::Transpose)
+    return double(std::max<int64_t>(in.src.partition_count, std::min<int64_t>(64, in.src.free_elements()))) *
+           fp32_factor(in, hw_);
+  const int64_t m = in.src.free_elements(), n = in.src2.free_elements();
+  return double(std::max<int64_t>(std::min<int64_t>(64, m), n)) * fp32_factor(in, hw_);
+}
+
+ComputeEngine::Slot TensorEngine::schedule(const isa::Instruction& in, double ready_ns) {
+  if (in.op != isa::Opcode::Matmul) {
+    const double start = std::max(ready_ns, free_at_ns_);
+    free_at_ns_ = load_free_at_ns_ = throttled(in, start);
+    return {start, free_at_ns_};
+  }
+  const double load_start = std::max(ready_ns, load_free_at_ns_);
+  const double load_end = load_start + cycles_to_ns(load_stationary_cycles(in));
+  const double multiply_start = std::max(load_end, free_at_ns_);
+  const double finish = throttled(in, multiply_start);
+  load_free_at_ns_ = multiply_start;
+  free_at_ns_ = finish;
+  return {load_start, finish};
+}
+
+}  // namespace trn2::sim

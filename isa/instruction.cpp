@@ -39,7 +39,9 @@ bool reads_src(Opcode op) { return op != Opcode::Memset && op != Opcode::Iota; }
 bool reads_src2(Opcode op) {
   return op == Opcode::Matmul || op == Opcode::TensorTensor || op == Opcode::ScalarTensorTensor;
 }
-bool reads_dst(const Instruction& in) { return in.op == Opcode::Matmul && in.accumulate; }
+bool reads_dst(const Instruction& in) {
+  return (in.op == Opcode::Matmul || in.op == Opcode::DmaCopy) && in.accumulate;
+}
 int slot_of(const Instruction& in) {
   return in.engine == Engine::Dma ? kNumComputeEngines + in.queue : int(in.engine);
 }

@@ -51,7 +51,7 @@ bool parse_dge(const std::string& s, DgeMode& out);
 bool reads_src(Opcode op);   // all but memset and iota
 bool reads_src2(Opcode op);  // nc_matmul (moving), tensor_tensor and scalar_tensor_tensor (second input)
 struct Instruction;
-bool reads_dst(const Instruction& in);  // an accumulating nc_matmul reads its PSUM bank
+bool reads_dst(const Instruction& in);  // an accumulating nc_matmul or dma_copy reads its dst
 // Where an instruction runs: its engine's index, or for DMA kNumComputeEngines + its queue
 // (the scoreboard's slots, the race check's clock indices).
 int slot_of(const Instruction& in);
@@ -67,7 +67,7 @@ struct Instruction {
   AccessPattern dst;
   AccessPattern src;          // matmul: stationary [K, M]; otherwise the (first) input
   AccessPattern src2;         // matmul: moving [K, N]; tensor_tensor: the second input
-  bool accumulate = false;    // matmul: add into PSUM instead of overwriting
+  bool accumulate = false;    // matmul: add into PSUM; dma_copy: dst += src (dst_rmw_op add)
   bool negate = false;        // tensor_reduce: the result times -1
   // A second ALU step: tensor_scalar's op1 (with `value1` or operand1) when `two_ops`, and
   // scalar_tensor_tensor's op1 (with src2).

@@ -197,6 +197,9 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       in.src2 = ap_from_json(o.get("moving"), o.at("moving"), p);
       in.accumulate = o.boolean_or("accumulate", false);
       break;
+    case Opcode::DmaCopy:
+      in.accumulate = o.boolean_or("accumulate", false);  // nki.isa.dma_copy's dst_rmw_op=nl.add
+      break;
     case Opcode::TensorTensor:
       in.src2 = ap_from_json(o.get("src2"), o.at("src2"), p);
       in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
@@ -274,6 +277,9 @@ json to_json(const Program& p) {
         case Opcode::Matmul:
           j["moving"] = ap_to_json(in.src2);
           j["accumulate"] = in.accumulate;
+          break;
+        case Opcode::DmaCopy:
+          if (in.accumulate) j["accumulate"] = true;
           break;
         case Opcode::TensorTensor:
           j["src2"] = ap_to_json(in.src2);

@@ -166,7 +166,6 @@ class Checker {
         // elements than the program has bytes of HBM (overlapping reads may exceed it), which
         // keeps its work finite.
         require(in.dst.space != Space::HBM || in.src.space != Space::HBM || in.dst.total_elements() <= p_.hbm_bytes, [&] { return "dst has " + std::to_string(in.dst.total_elements()) + " elements, more than the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
-        require(in.src.dtype == in.dst.dtype, [&] { return "DMA does not convert dtypes (src " + std::string(dtype_name(in.src.dtype)) + ", dst " + dtype_name(in.dst.dtype) + ")"; });
         require(in.src.total_elements() == in.dst.total_elements(), [&] { return "src has " + std::to_string(in.src.total_elements()) + " elements but dst has " + std::to_string(in.dst.total_elements()); });
         // GpSimd's descriptor software has no public cost figure to model it from.
         require(in.dge != DgeMode::SwDge, "dge_mode swdge is not modelled (no public figure for GpSimd descriptor generation); use none or hwdge");

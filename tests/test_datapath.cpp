@@ -175,6 +175,75 @@ TEST(Datapath, TensorCopyConvertsEveryElementOnce) {
         }
 }
 
+// The 16 bits at `p`, and 16 bits written there.
+uint16_t bits16(const uint8_t* p) { uint16_t v; std::memcpy(&v, p, 2); return v; }
+void put16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
+float f32_at(const uint8_t* p) { float v; std::memcpy(&v, p, 4); return v; }
+void put_f32(uint8_t* p, float v) { std::memcpy(p, &v, 4); }
+
+isa::Instruction dma(isa::AccessPattern dst, isa::AccessPattern src, bool accumulate) {
+  isa::Instruction in;
+  in.op = isa::Opcode::DmaCopy;
+  in.engine = isa::Engine::Dma;
+  in.dst = dst;
+  in.src = src;
+  in.accumulate = accumulate;
+  return in;
+}
+
+TEST(Datapath, DmaCastRoundsToNearestEven) {
+  // fp32 in HBM to bf16 in SBUF (bf16 keeps 7 fraction bits): 1 + 2^-8 is halfway between
+  // 1 (0x3f80) and 1 + 2^-7 (0x3f81) and goes to the even 0x3f80; 1 + 3 x 2^-8 is halfway
+  // between 0x3f81 and 0x3f82 and goes to 0x3f82; 1 + 2^-8 + 2^-20 is past halfway: 0x3f81.
+  // Then back, bf16 to fp32, which is exact: 0x3f81 is 1.0078125.
+  sim::Hbm hbm("hbm", 64, 1.0);
+  sim::Sbuf sbuf("sbuf", 128, 4096);
+  sim::Psum psum("psum", 128, 16384, 2048);
+  const sim::CoreMemory mem{&hbm, &sbuf, &psum};
+  const float in[3] = {1.0f + std::ldexp(1.0f, -8), 1.0f + 3 * std::ldexp(1.0f, -8),
+                       1.0f + std::ldexp(1.0f, -8) + std::ldexp(1.0f, -20)};
+  std::memcpy(hbm.data(), in, sizeof in);
+  sim::execute(dma(isa::tile(Space::SBUF, DType::BF16, 0, 0, 1, 3), isa::tile(Space::HBM, DType::F32, 0, 0, 1, 3), false), mem);
+  EXPECT_EQ(bits16(sbuf.partition(0) + 0), 0x3f80);
+  EXPECT_EQ(bits16(sbuf.partition(0) + 2), 0x3f82);
+  EXPECT_EQ(bits16(sbuf.partition(0) + 4), 0x3f81);
+  sim::execute(dma(isa::tile(Space::HBM, DType::F32, 16, 0, 1, 3), isa::tile(Space::SBUF, DType::BF16, 0, 0, 1, 3), false), mem);
+  EXPECT_EQ(f32_at(hbm.data() + 16), 1.0f);
+  EXPECT_EQ(f32_at(hbm.data() + 20), 1.015625f);
+  EXPECT_EQ(f32_at(hbm.data() + 24), 1.0078125f);
+}
+
+TEST(Datapath, DmaAccumulateAddsIntoDst) {
+  // fp32 dst += bf16 src: 1.5 + 2.0 (0x4000) = 3.5 and -0.25 + 0.25 (0x3e80) = 0. bf16 dst +=
+  // fp32 src, the sum in fp32 then rounded: 1 (0x3f80) + 2^-8 = 1 + 2^-8, a tie, to 0x3f80;
+  // 1 + (2^-8 + 2^-20), past the tie, to 0x3f81. An SBUF to SBUF copy of the same partition.
+  sim::Hbm hbm("hbm", 64, 1.0);
+  sim::Sbuf sbuf("sbuf", 128, 4096);
+  sim::Psum psum("psum", 128, 16384, 2048);
+  const sim::CoreMemory mem{&hbm, &sbuf, &psum};
+  put_f32(sbuf.partition(5) + 0, 1.5f);
+  put_f32(sbuf.partition(5) + 4, -0.25f);
+  put16(hbm.data() + 0, 0x4000);
+  put16(hbm.data() + 2, 0x3e80);
+  sim::execute(dma(isa::tile(Space::SBUF, DType::F32, 0, 5, 1, 2), isa::tile(Space::HBM, DType::BF16, 0, 0, 1, 2), true), mem);
+  EXPECT_EQ(f32_at(sbuf.partition(5) + 0), 3.5f);
+  EXPECT_EQ(f32_at(sbuf.partition(5) + 4), 0.0f);
+  put16(sbuf.partition(6) + 0, 0x3f80);
+  put16(sbuf.partition(6) + 2, 0x3f80);
+  put_f32(sbuf.partition(6) + 64, std::ldexp(1.0f, -8));
+  put_f32(sbuf.partition(6) + 68, std::ldexp(1.0f, -8) + std::ldexp(1.0f, -20));
+  sim::execute(dma(isa::tile(Space::SBUF, DType::BF16, 0, 6, 1, 2), isa::tile(Space::SBUF, DType::F32, 64, 6, 1, 2), true), mem);
+  EXPECT_EQ(bits16(sbuf.partition(6) + 0), 0x3f80);
+  EXPECT_EQ(bits16(sbuf.partition(6) + 2), 0x3f81);
+  // Accumulating twice adds twice (the same-dtype path too): 3.5 + 2 + 2 = 7.5.
+  put16(hbm.data() + 0, 0x4000);
+  auto same = dma(isa::tile(Space::SBUF, DType::F32, 0, 5, 1, 1), isa::tile(Space::SBUF, DType::F32, 256, 5, 1, 1), true);
+  put_f32(sbuf.partition(5) + 256, 2.0f);
+  sim::execute(same, mem);
+  sim::execute(same, mem);
+  EXPECT_EQ(f32_at(sbuf.partition(5) + 0), 7.5f);
+}
+
 TEST(Datapath, TransposeMovesEveryElement) {
   // dst[f][p] = src[p][f], every element distinct (p * F + f, exact in bf16 up to 256), for
   // shapes that fill the gather's blocks of 16 columns, leave a partial one, or have one.

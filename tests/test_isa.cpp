@@ -189,9 +189,13 @@ TEST(Validate, EngineMustRunTheOpcode) {
             "core 0 instruction 0 (nc_matmul): runs on the tensor engine (pe) only");
 }
 
-TEST(Validate, DmaDoesNotConvert) {
-  EXPECT_EQ(error_of(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::BF16, 0, 1, 4), hbm(DType::F32, 0, 1, 4))),
-            "core 0 instruction 0 (dma_copy): DMA does not convert dtypes (src float32, dst bfloat16)");
+TEST(Validate, DmaMayConvertAndAccumulate) {
+  // nki.isa.dma_copy casts where the dtypes differ and adds into dst with dst_rmw_op=nl.add.
+  EXPECT_EQ(error_of(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::BF16, 0, 1, 4), hbm(DType::F32, 0, 1, 4))), "");
+  auto acc = make(Opcode::DmaCopy, Engine::Dma, hbm(DType::F32, 64, 1, 4), sbuf(DType::BF16, 0, 1, 4));
+  acc.accumulate = true;
+  EXPECT_EQ(error_of(acc), "");
+  EXPECT_TRUE(isa::reads_dst(acc));
 }
 
 TEST(Validate, DependencyMustBeEarlier) {

@@ -387,6 +387,28 @@ TEST(TimingLaw, Dma32KiBOnOneEngine) {
   EXPECT_NEAR(run(p).total_ns, kDmaFixed + kWarmup + kDescriptor + 32768 / kDmaBw, 1e-3);
 }
 
+TEST(TimingLaw, DmaCastCostsTheWiderSide) {
+  // 8192 bf16 from HBM (16384 B) cast to 8192 fp32 in SBUF (32768 B): the wider side, 32768
+  // B, one descriptor on one engine: the same 800 + 600 + 8 + 32768 / 23 = 2832.696 ns as
+  // the fp32 copy above.
+  isa::Program p = empty_program();
+  p.cores[0].push_back(make(Opcode::DmaCopy, Engine::Dma, sbuf(DType::F32, 0, 1, 8192), hbm(DType::BF16, 0, 1, 8192)));
+  EXPECT_NEAR(run(p).total_ns, kDmaFixed + kWarmup + kDescriptor + 32768 / kDmaBw, 1e-3);
+}
+
+TEST(TimingLaw, DmaAccumulateStreamsDstToo) {
+  // 4096 fp32 (16384 B) added into 4096 fp32 in HBM: the engine reads dst as a second stream,
+  // 2 x 16384 = 32768 B in one descriptor (one 16384-byte row): 800 + 600 + 8 + 32768 / 23 =
+  // 2832.696 ns. HBM's share, 32768 / 725 each way, is not the bound.
+  isa::Program p = empty_program();
+  auto acc = make(Opcode::DmaCopy, Engine::Dma, hbm(DType::F32, 65536, 1, 4096), hbm(DType::F32, 0, 1, 4096));
+  acc.accumulate = true;
+  p.cores[0].push_back(acc);
+  const sim::SimResult r = run(p);
+  EXPECT_NEAR(r.total_ns, kDmaFixed + kWarmup + kDescriptor + 32768 / kDmaBw, 1e-3);
+  EXPECT_EQ(r.cores[0].dma.descriptors, 1);
+}
+
 TEST(TimingLaw, Dma128PartitionsOver16Engines) {
   // 128 partitions x 512 fp32 (2 KiB rows, one after the other in HBM) = 256 KiB: each of 16
   // engines takes 8 partitions; rows that follow each other in HBM pack up to 32 KiB a

@@ -85,8 +85,26 @@ uint8_t* flat_at(const CoreMemory& m, const AccessPattern& a, int64_t i) {
   return m.at(a, int(i / per), i % per);
 }
 
+// A DMA that converts dtypes or adds into its destination (nki.isa.dma_copy: "a cast will
+// happen if the src and dst have different dtype"; dst_rmw_op=nl.add): each element is
+// widened to fp32, added to dst's element when accumulating, and rounded to dst's dtype
+// (round-to-nearest-even), as the compute engines do. Every source element is read before
+// any is written, so an overlapping source and destination behave as a copy.
+void dma_convert(const isa::Instruction& in, const CoreMemory& m) {
+  const int64_t n = in.src.total_elements();
+  static std::vector<float> staged;
+  staged.resize(size_t(n));
+  for (int64_t i = 0; i < n; ++i) staged[size_t(i)] = isa::load_element(flat_at(m, in.src, i), in.src.dtype);
+  for (int64_t i = 0; i < n; ++i) {
+    uint8_t* d = flat_at(m, in.dst, i);
+    const float prev = in.accumulate ? isa::load_element(d, in.dst.dtype) : 0.0f;
+    isa::store_element(d, in.dst.dtype, in.accumulate ? prev + staged[size_t(i)] : staged[size_t(i)]);
+  }
+}
+
 void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
-  // DMA moves bytes, no conversion (validation keeps src and dst dtypes equal).
+  if (in.accumulate || in.src.dtype != in.dst.dtype) return dma_convert(in, m);
+  // Same dtypes, no accumulation: the DMA moves bytes.
   const size_t esize = isa::dtype_size(in.src.dtype);
   const bool same_rows = in.src.partition_count == in.dst.partition_count;
   const bool hbm_to_hbm = in.src.space == isa::Space::HBM && in.dst.space == isa::Space::HBM;

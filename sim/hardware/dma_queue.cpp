@@ -12,7 +12,11 @@ DmaShape dma_shape(const isa::Instruction& in, const HardwareConfig& hw) {
   run = std::max<int64_t>(1, std::min(run, per_row));
   DmaShape s;
   s.partitions = rows.partition_count;
-  s.bytes = in.src.total_elements() * int64_t(isa::dtype_size(in.src.dtype));
+  // A casting DMA reads one width and writes another: the wider side bounds the transfer. An
+  // accumulating one (dst += src) also reads dst, a second stream as large as the first.
+  // Neither has a public throughput figure; both are costed as the bytes they stream.
+  const int64_t esize = int64_t(std::max(isa::dtype_size(in.src.dtype), isa::dtype_size(in.dst.dtype)));
+  s.bytes = in.src.total_elements() * esize * (in.accumulate ? 2 : 1);
   const int64_t runs_per_row = (per_row + run - 1) / run;
   if (runs_per_row > 1) {  // a descriptor per run
     s.descriptors = int64_t(rows.partition_count) * runs_per_row;
@@ -24,7 +28,7 @@ DmaShape dma_shape(const isa::Instruction& in, const HardwareConfig& hw) {
   // rows of one tensor as 32,000-byte descriptors, 4,000-byte rows 8,000 bytes apart one per
   // descriptor, 512-byte rows 4 KiB apart eight per descriptor).
   const isa::AccessPattern& far = in.src.space == isa::Space::HBM ? in.src : in.dst;
-  const int64_t row_bytes = per_row * int64_t(isa::dtype_size(in.src.dtype));
+  const int64_t row_bytes = per_row * esize;
   const bool follow = far.space == isa::Space::HBM && far.partition_step == per_row;
   const int64_t cap = follow ? hw.dma_descriptor_contiguous_bytes : hw.dma_descriptor_strided_bytes;
   const int64_t rows_each = std::max<int64_t>(1, cap / std::max<int64_t>(1, row_bytes));

@@ -318,6 +318,7 @@ class HazardChecker::Impl {
       check_initialised(make_access(core, i, o.slot(), o.seq(), false, in, in.dst));
     }
     write(core, i, in, in.dst);
+    for_each_extra_write(in, [&](const AccessPattern& a) { write(core, i, in, a); });
   }
   const std::vector<Hazard>& found() const { return found_; }
   uint64_t lost_orders() const {

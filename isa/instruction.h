@@ -79,6 +79,11 @@ struct Instruction {
   // activation's scale (operand0) and bias (operand1), scalar_tensor_tensor's scalar (operand0).
   AccessPattern operand0, operand1;
   bool operand0_tile = false, operand1_tile = false;
+  // activation: each partition's results summed along the free dimension into a [P, 1]
+  // pattern on dst's partitions, when `reduce_tile` (nki.isa.activation's reduce_res with
+  // reduce_op=nl.add, as reduce_cmd.reset_reduce stores it).
+  AccessPattern reduce_res;
+  bool reduce_tile = false;
   AluOp alu = AluOp::Add;     // tensor_tensor, tensor_scalar
   ActFunc func = ActFunc::Identity;  // activation
   // Immediates, by opcode:   value          scale             bias
@@ -98,6 +103,13 @@ template <class F>
 void for_each_operand_tile(const Instruction& in, F&& f) {
   if (in.operand0_tile) f(in.operand0);
   if (in.operand1_tile) f(in.operand1);
+}
+
+// Calls f(pattern) for each pattern `in` writes beyond dst (activation's reduce_res): one
+// list for the builder's dependencies and the race check.
+template <class F>
+void for_each_extra_write(const Instruction& in, F&& f) {
+  if (in.reduce_tile) f(in.reduce_res);
 }
 
 // A buffer the kernel builder allocated in SBUF or PSUM on one core, live from its first to

@@ -225,6 +225,10 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       const float one = 1.0f, zero = 0.0f;
       operand(o, "scale", p, in.scale, in.operand0, in.operand0_tile, &one);
       operand(o, "bias", p, in.bias, in.operand1, in.operand1_tile, &zero);
+      if (o.has("reduce_res")) {
+        in.reduce_res = ap_from_json(o.get("reduce_res"), o.at("reduce_res"), p);
+        in.reduce_tile = true;
+      }
       break;
     }
     case Opcode::Iota:
@@ -303,6 +307,7 @@ json to_json(const Program& p) {
           j["func"] = act_name(in.func);
           j["scale"] = in.operand0_tile ? ap_to_json(in.operand0) : json(in.scale);
           j["bias"] = in.operand1_tile ? ap_to_json(in.operand1) : json(in.bias);
+          if (in.reduce_tile) j["reduce_res"] = ap_to_json(in.reduce_res);
           break;
         case Opcode::Iota:
           j["start"] = in.value;

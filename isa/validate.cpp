@@ -231,6 +231,13 @@ class Checker {
         engine_is({Engine::Scalar});
         on_chip_unary();
         operand_tiles();
+        if (in.reduce_tile) {
+          pattern(in.reduce_res, "reduce_res");
+          require(in.reduce_res.space != Space::HBM, "compute engines cannot access HBM");
+          require(in.reduce_res.start_partition == in.dst.start_partition && in.reduce_res.partition_count == in.dst.partition_count,
+                  "reduce_res must be on dst's partitions (one sum per partition)");
+          require(in.reduce_res.free_elements() == 1, [&] { return "reduce_res has " + std::to_string(in.reduce_res.free_elements()) + " elements per partition; it holds one sum per partition"; });
+        }
         break;
       case Opcode::TensorReduce: {
         engine_is({Engine::Vector});

@@ -190,6 +190,7 @@ uint32_t ProgramBuilder::emit(isa::Instruction in) {
   if (isa::reads_dst(in)) track(in.dst, false, index, in.engine, deps);
   isa::for_each_operand_tile(in, [&](const AccessPattern& a) { track(a, false, index, in.engine, deps); });
   track(in.dst, true, index, in.engine, deps);
+  isa::for_each_extra_write(in, [&](const AccessPattern& a) { track(a, true, index, in.engine, deps); });
   deps.erase(std::remove(deps.begin(), deps.end(), index), deps.end());
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());

@@ -134,6 +134,14 @@ const Case kCases[] = {
      [](json& p) { instr(p, 1) = {{"op", "activation"}, {"engine", "act"}, {"func", "exp"}, {"deps", {0}}, {"src", instr(p, 1)["src"]},
                                  {"dst", instr(p, 1)["dst"]}, {"scale", {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 64}, {"dims", {{1, 1}}}}}}; },
      "core 0 instruction 1 (activation): operand0 must be on dst's partitions (one value per partition)"},
+    {"ReduceResTwoPerPartition", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "activation"; instr(p, 1)["engine"] = "act"; instr(p, 1)["func"] = "exp";
+                   instr(p, 1)["reduce_res"] = {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 16384}, {"partition_count", instr(p, 1)["dst"]["partition_count"]}, {"dims", {{1, 2}}}}; },
+     "core 0 instruction 1 (activation): reduce_res has 2 elements per partition; it holds one sum per partition"},
+    {"ReduceResOnOtherPartitions", Kind::Program,
+     [](json& p) { instr(p, 1)["op"] = "activation"; instr(p, 1)["engine"] = "act"; instr(p, 1)["func"] = "exp";
+                   instr(p, 1)["reduce_res"] = {{"space", "sbuf"}, {"dtype", "float32"}, {"base", 16384}, {"start_partition", 64}, {"partition_count", 64}, {"dims", {{1, 1}}}}; },
+     "core 0 instruction 1 (activation): reduce_res must be on dst's partitions (one sum per partition)"},
     {"OperandScalarAString", Kind::Program,
      [](json& p) { instr(p, 1)["op"] = "tensor_scalar"; instr(p, 1)["alu"] = "add"; instr(p, 1)["scalar"] = "w"; },
      "program.cores[0][1].scalar: expected a number or an access pattern (one value per partition)"},

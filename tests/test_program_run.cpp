@@ -324,6 +324,39 @@ TEST(RunProgram, PerPartitionOperandsMatchAReference) {
   }
 }
 
+TEST(RunProgram, ActivationReduceResSumsEachPartition) {
+  // x [16, 24] fp32: activation exp(x * 0.5) into a bf16 dst, with reduce_res summing each
+  // partition's fp32 results (before dst's rounding) into a [16, 1] fp32 column. Reference:
+  // the sum in double of exp(fp32(x * 0.5)); the engine's fp32 exp and fp32 additions stay
+  // within 24 x 2^-23 of it relative, where summing the bf16-rounded results would be off by
+  // up to 2^-9 relative. A load of the sums that does not wait for the activation is a race.
+  const int P = 16, F = 24;
+  const auto x = random_floats(P * F, 11);
+  auto program = [&](bool ordered) {
+    json core = json::array();
+    core.push_back({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 0}, {"dst", sbuf_ap("float32", 0, P, F)}, {"src", hbm_ap("x", P, F)}});
+    core.push_back({{"op", "activation"}, {"engine", "act"}, {"func", "exp"}, {"scale", 0.5}, {"src", sbuf_ap("float32", 0, P, F)},
+                    {"dst", sbuf_ap("bfloat16", 1024, P, F)}, {"reduce_res", sbuf_ap("float32", 2048, P, 1)}, {"deps", {0}}});
+    core.push_back({{"op", "dma_copy"}, {"engine", "dma"}, {"queue", 1}, {"dst", hbm_ap("sums", P, 1)},
+                    {"src", sbuf_ap("float32", 2048, P, 1)}, {"deps", ordered ? json({1}) : json::array()}});
+    json tensors = {{{"name", "x"}, {"dtype", "float32"}, {"shape", {P, F}}}, {{"name", "sums"}, {"dtype", "float32"}, {"shape", {P, 1}}}};
+    return write_file(ordered ? "reduce_res.json" : "reduce_res_racy.json", json({{"tensors", tensors}, {"cores", {core}}}).dump());
+  };
+  const std::string input = " --input x=" + write_f32("rx.npy", x, {P, F});
+  const Outcome o = run_binary("run-program " + program(true) + input + " --output sums=" + temp_path("sums.npy"));
+  ASSERT_EQ(o.status, 0) << o.out;
+  const std::vector<float> got = read_f32(temp_path("sums.npy"));
+  ASSERT_EQ(got.size(), size_t(P));
+  for (int p = 0; p < P; ++p) {
+    double want = 0;
+    for (int f = 0; f < F; ++f) want += std::exp(double(float(double(x[size_t(p * F + f)]) * 0.5)));
+    EXPECT_NEAR(got[size_t(p)], want, want * F * std::ldexp(1.0, -23)) << "partition " << p;
+  }
+  const Outcome racy = run_binary("run-program " + program(false) + input);
+  EXPECT_EQ(racy.status, 2) << racy.out;
+  EXPECT_NE(racy.out.find("race: core 0 instruction 1 (activation on act) writes and core 0 instruction 2 (dma_copy on queue 1) reads"), std::string::npos) << racy.out;
+}
+
 TEST(RunProgram, RacyProgramFailsUnlessDowngradedToAWarning) {
   // The add of the vector-add example without its dependency on the load of b: a race.
   std::ifstream f(kExample);

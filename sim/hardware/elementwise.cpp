@@ -115,11 +115,18 @@ void activation(const isa::Instruction& in, const CoreMemory& m) {
   const int64_t n = in.dst.free_elements();
   float* row = scratch_row(0, size_t(n));
   const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
+  const Rows sums = in.reduce_tile ? rows_of(m, in.reduce_res) : Rows{};
   const Operands ops(in, m, in.scale, in.bias);
   for (int p = 0; p < in.dst.partition_count; ++p) {
     const float scale = ops.first(p), bias = ops.second(p);
     load_row(m, in.src, src, p, row);
     for (int64_t j = 0; j < n; ++j) row[j] = activate(in.func, row[j] * scale + bias);
+    if (in.reduce_tile) {
+      // The fp32 results, before dst's rounding, added in order along the free dimension.
+      float sum = 0.0f;
+      for (int64_t j = 0; j < n; ++j) sum += row[j];
+      store_row(m, in.reduce_res, sums, p, &sum);
+    }
     store_row(m, in.dst, dst, p, row);
   }
 }

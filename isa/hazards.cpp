@@ -310,7 +310,7 @@ class HazardChecker::Impl {
     if (reads_src(in.op)) read(core, i, in, in.src);
     if (reads_src2(in.op)) read(core, i, in, in.src2);
     for_each_operand_tile(in, [&](const AccessPattern& a) { read(core, i, in, a); });
-    // An accumulating matmul reads the bytes it writes: its write, filed below, races with
+    // An accumulating matmul or DMA reads the bytes it writes: its write, filed below, races with
     // whatever its read would race with (any unordered write of those bytes), so the read is
     // only checked for uninitialised bytes, not filed.
     if (reads_dst(in) && in.dst.space != Space::HBM) {

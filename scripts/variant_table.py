@@ -36,6 +36,15 @@ def run(binary, config, variant, work):
     return json.load(open(report)), None
 
 
+def roofline_us(r):
+    """The kernel's HBM roofline from its report: compulsory traffic (input, filter and output
+    once) at the stack's peak bandwidth."""
+    s = r["shape"]
+    es, fs = SIZE[s["dtype"]], SIZE[s["filter_dtype"]]
+    compulsory = s["batch"] * s["channels"] * (s["width"] + s["out_width"]) * es + s["channels"] * s["kernel_size"] * fs
+    return compulsory / r["hbm_peak_gbps"] / 1e3
+
+
 def row(name, variant, r, error):
     if r is None:
         return "| %s | %s | %s |" % (name, variant, error.replace("|", "/")) + " |" * (len(OPCODES) + 2)
@@ -45,11 +54,7 @@ def row(name, variant, r, error):
         for engine in core["engines"].values():
             for op, n in engine["instruction_count_by_opcode"].items():
                 counts[op] += n
-    s = r["shape"]
-    q = s["out_width"]
-    es, fs = SIZE[s["dtype"]], SIZE[s["filter_dtype"]]
-    compulsory = s["batch"] * s["channels"] * (s["width"] + q) * es + s["channels"] * s["kernel_size"] * fs
-    bound_us = compulsory / r["hbm_peak_gbps"] / 1e3
+    bound_us = roofline_us(r)
     moved = r["hbm_read_bytes"] + r["hbm_write_bytes"]
     cells = [name, variant] + ["{:,}".format(counts[op]) for op in OPCODES]
     cells += ["{:,.1f}".format(r["total_time_us"]), "{:,.2f}".format(moved / 1e6),

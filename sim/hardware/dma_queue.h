@@ -14,6 +14,7 @@
 
 #include "isa/instruction.h"
 #include "sim/hardware/datapath.h"
+#include "sim/hardware/descriptor_generators.h"
 #include "sim/hardware/dma_arbiter.h"
 #include "sim/configuration/hardware_config.h"
 #include "sim/hardware/scoreboard.h"
@@ -30,21 +31,6 @@ struct DmaShape {
 // most one partition row long; rows that are one run each are packed, whole, several to a
 // descriptor (see dma_shape's comment).
 DmaShape dma_shape(const isa::Instruction& in, const HardwareConfig& hw);
-
-// The core's hardware descriptor-generation blocks, shared by its DMA queues: each makes one
-// instruction's descriptors at a time. Queues run ahead of the clock, so requests do not come
-// in time order: each takes the earliest gap of ns_each at or after its ready time on any
-// instance, so a request is never held behind one booked for a later time.
-class DescriptorGenerators {
- public:
-  DescriptorGenerators(int instances, double ns_each) : busy_(size_t(std::max(1, instances))), ns_(ns_each) {}
-  // Books an instruction ready at `ready`; returns when its descriptors are made.
-  double generate(double ready);
-
- private:
-  std::vector<std::vector<std::pair<double, double>>> busy_;  // per instance, booked [start, end) by start
-  double ns_;
-};
 
 class DmaQueue : public sc_core::sc_module {
  public:

@@ -3,6 +3,7 @@
 // HBM tensors, a builder) and the factory that picks one. Not part of the kernels/ API.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "kernels/builder.h"
 #include "kernels/depthwise_conv1d.h"
@@ -37,9 +38,16 @@ class Emitter {
                          int64_t free, int64_t fstep = 1) const;
   // An SBUF pool of `bufs` buffers of `bytes` per partition, added to the plan's total.
   int sbuf_pool(const char* name, int64_t bytes, int bufs);
+  // The implicit-GEMM variants' filter preload for channel tile c0: per S tile, the
+  // [c_rows, s_rows] slice by DMA, transposed on the PE into PSUM and copied to SBUF as
+  // [s_rows, c_rows] (filt_t[st]). `zero_partial` zeroes partial tiles first (nkilib's
+  // memsets). Uses filt_pool, filt_t_pool and tr_pool, which the variant declares.
+  void load_filter(int core, int64_t c0, std::vector<int64_t>& filt_t, bool zero_partial);
 
   const DepthwiseConv1dParams& p;
   const Tiling t;
+  const isa::DType idt, fdt;  // the input's (and output's) dtype, the filter's
+  int filt_pool = -1, filt_t_pool = -1, tr_pool = -1;
   Conv1dPlan plan_;
   int64_t in_base, f_base, out_base;  // HBM tensors
 };

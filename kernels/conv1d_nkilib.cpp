@@ -57,7 +57,6 @@ struct InputTile {
 class NkilibEmitter : public Emitter {
  public:
   NkilibEmitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) : Emitter(p, limits) {
-    idt = p.dtype, fdt = p.filter_type();
     plan_inputs();
     const int bufs = p.buffers;
     bulk_cols = (t.Q - 1) * p.stride + 1;
@@ -98,14 +97,14 @@ class NkilibEmitter : public Emitter {
     std::vector<int64_t> filt_t(t.s_tiles);
     if (p.variant == Conv1dVariant::FilterOnce) {
       for (int64_t c0 = 0; c0 < t.shard; c0 += t.c_tile) {
-        load_filter(core, c0, filt_t);
+        load_filter(core, c0, filt_t, true);
         for (int64_t n = 0; n < t.N; ++n) channels(core, n, c0, filt_t);
       }
       return;
     }
     for (int64_t n = 0; n < t.N; ++n)
       for (int64_t c0 = 0; c0 < t.shard; c0 += t.c_tile) {
-        load_filter(core, c0, filt_t);
+        load_filter(core, c0, filt_t, true);
         channels(core, n, c0, filt_t);
       }
   }
@@ -143,26 +142,6 @@ class NkilibEmitter : public Emitter {
           (any_full ? x.after : x.before).push_back({q, lo, hi});
         }
       }
-    }
-  }
-
-  void load_filter(int core, int64_t c0, std::vector<int64_t>& filt_t) {
-    const int64_t c_rows = std::min(t.c_tile, t.shard - c0);
-    const int64_t cg0 = core * t.shard + c0;
-    for (int64_t st = 0; st < t.s_tiles; ++st) {
-      const int64_t s0 = st * t.s_tile, s_rows = std::min(t.s_tile, t.S - s0);
-      const bool partial = c_rows < t.c_tile || s_rows < t.s_tile;
-      const int64_t f = b.allocate(filt_pool);
-      if (partial) b.memset(isa::tile(Space::SBUF, fdt, f, 0, int(t.c_tile), t.s_tile), 0.0f, Engine::GpSimd);
-      const auto f_tile = isa::tile(Space::SBUF, fdt, f, 0, int(c_rows), s_rows);
-      b.dma_copy(f_tile, hbm(f_base, fdt, cg0 * t.S + s0, c_rows, t.S, s_rows));
-      // nc_transpose keeps the input's dtype in PSUM (nki.isa).
-      const auto pt = isa::tile(Space::PSUM, fdt, b.allocate(tr_pool), 0, int(s_rows), c_rows);
-      b.transpose(pt, f_tile);
-      filt_t[size_t(st)] = b.allocate(filt_t_pool);
-      if (partial)
-        b.memset(isa::tile(Space::SBUF, fdt, filt_t[size_t(st)], 0, int(t.s_tile), t.c_tile), 0.0f, Engine::GpSimd);
-      b.tensor_copy(isa::tile(Space::SBUF, fdt, filt_t[size_t(st)], 0, int(s_rows), c_rows), pt, Engine::Vector);
     }
   }
 
@@ -229,11 +208,10 @@ class NkilibEmitter : public Emitter {
     return buf;
   }
 
-  isa::DType idt, fdt;
   std::vector<InputTile> tiles;
   int64_t bulk_cols = 0;
   int copy_turn = 0;  // PSUM->SBUF copies of results alternate between ACT and DVE
-  int filt_pool, filt_t_pool, x_pool, bulk_pool, out_pool, tr_pool, acc_pool;
+  int x_pool, bulk_pool, out_pool, acc_pool;
 };
 
 }  // namespace

@@ -18,8 +18,7 @@ using isa::Space;
 class QTiledEmitter : public Emitter {
  public:
   QTiledEmitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) : Emitter(p, limits) {
-    idt = p.dtype, fdt = p.filter_type();
-    j_max = (t.q_tile - 1) * p.stride + 1;  // input columns one Q tile reads
+    const int64_t j_max = (t.q_tile - 1) * p.stride + 1;  // input columns one Q tile reads
     const int bufs = p.buffers;
     filt_pool = sbuf_pool("filter", t.s_tile * t.filter_size, bufs);
     // Every S tile of the transposed filter stays resident while its channel tile runs.
@@ -41,17 +40,8 @@ class QTiledEmitter : public Emitter {
       const int64_t c_rows = std::min(c_tile, shard - c0);
       const int64_t cg0 = core * shard + c0;
       // Filter preload: [c_rows, s_rows] -> PE transpose -> [s_rows, c_rows] in SBUF.
-      std::vector<int64_t> filt_t(t.s_tiles);
-      for (int64_t st = 0; st < t.s_tiles; ++st) {
-        const int64_t s0 = st * s_tile, s_rows = std::min(s_tile, S - s0);
-        const int64_t f = b.allocate(filt_pool);
-        const auto f_tile = isa::tile(Space::SBUF, fdt, f, 0, int(c_rows), s_rows);
-        b.dma_copy(f_tile, hbm(f_base, fdt, cg0 * S + s0, c_rows, S, s_rows));
-        const auto pt = isa::tile(Space::PSUM, fdt, b.allocate(tr_pool), 0, int(s_rows), c_rows);
-        b.transpose(pt, f_tile);
-        filt_t[st] = b.allocate(filt_t_pool);
-        b.tensor_copy(isa::tile(Space::SBUF, fdt, filt_t[st], 0, int(s_rows), c_rows), pt, isa::Engine::Vector);
-      }
+      std::vector<int64_t> filt_t(size_t(t.s_tiles));
+      load_filter(core, c0, filt_t, false);
       for (int64_t n = 0; n < N; ++n) {
         for (int64_t ci = 0; ci < c_rows; ++ci) {
           const int64_t cg = cg0 + ci;
@@ -107,9 +97,7 @@ class QTiledEmitter : public Emitter {
   }
 
  private:
-  isa::DType idt, fdt;
-  int64_t j_max;
-  int filt_pool, filt_t_pool, x_pool, xs_pool, out_pool, tr_pool, acc_pool;
+  int x_pool, xs_pool, out_pool, acc_pool;
 };
 
 }  // namespace

@@ -33,7 +33,6 @@ constexpr int64_t kRunOverhead = 128;  // per run of rows: its three DMAs' fixed
 class VectorEmitter : public Emitter {
  public:
   VectorEmitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) : Emitter(p, limits) {
-    idt = p.dtype, fdt = p.filter_type();
     lanes = limits.partitions;
     // k segments of L columns: the fewest lane-columns (tiles x L), a tile's and a run's fixed
     // costs counted (a segment starts a run, and so does each tile), and four tiles' worth more
@@ -173,7 +172,6 @@ class VectorEmitter : public Emitter {
     }
   }
 
-  isa::DType idt, fdt;
   int64_t lanes, segments = 1, seg_len = 1, rows = 0, x_cols = 0;
   double dve_free = 0, pool_free = 0;  // estimated busy time of each engine so far (ns)
   int w_pool, x_pool, acc_pool, tmp_pool, out_pool;

@@ -90,7 +90,7 @@ int checked_lnc(const DepthwiseConv1dParams& p) {
 Emitter::Emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits)
     : b(limits, checked_lnc(p),
         p.variant == Conv1dVariant::Vector ? "depthwise_conv1d_vector" : "depthwise_conv1d_implicit_gemm"),
-      p(p), t(p, limits) {
+      p(p), t(p, limits), idt(p.dtype), fdt(p.filter_type()) {
   plan_.s_tile = t.s_tile, plan_.q_tile = t.q_tile, plan_.c_tile = t.c_tile;
   plan_.s_tiles = t.s_tiles, plan_.q_tiles = t.q_tiles, plan_.c_tiles = t.c_tiles;
   // The kernel never writes its input and filter: the builder need not track their reads.
@@ -111,6 +111,25 @@ isa::AccessPattern Emitter::hbm(int64_t base, isa::DType dtype, int64_t offset, 
 int Emitter::sbuf_pool(const char* name, int64_t bytes, int bufs) {
   plan_.sbuf_bytes += sbuf_buffer_bytes(bytes) * bufs;
   return b.sbuf_pool(name, bytes, bufs);
+}
+
+void Emitter::load_filter(int core, int64_t c0, std::vector<int64_t>& filt_t, bool zero_partial) {
+  const int64_t c_rows = std::min(t.c_tile, t.shard - c0);
+  const int64_t cg0 = core * t.shard + c0;
+  for (int64_t st = 0; st < t.s_tiles; ++st) {
+    const int64_t s0 = st * t.s_tile, s_rows = std::min(t.s_tile, t.S - s0);
+    const bool zero = zero_partial && (c_rows < t.c_tile || s_rows < t.s_tile);
+    const int64_t f = b.allocate(filt_pool);
+    if (zero) b.memset(isa::tile(Space::SBUF, fdt, f, 0, int(t.c_tile), t.s_tile), 0.0f, isa::Engine::GpSimd);
+    const auto f_tile = isa::tile(Space::SBUF, fdt, f, 0, int(c_rows), s_rows);
+    b.dma_copy(f_tile, hbm(f_base, fdt, cg0 * t.S + s0, c_rows, t.S, s_rows));
+    // nc_transpose keeps the input's dtype in PSUM (nki.isa).
+    const auto pt = isa::tile(Space::PSUM, fdt, b.allocate(tr_pool), 0, int(s_rows), c_rows);
+    b.transpose(pt, f_tile);
+    filt_t[size_t(st)] = b.allocate(filt_t_pool);
+    if (zero) b.memset(isa::tile(Space::SBUF, fdt, filt_t[size_t(st)], 0, int(t.s_tile), t.c_tile), 0.0f, isa::Engine::GpSimd);
+    b.tensor_copy(isa::tile(Space::SBUF, fdt, filt_t[size_t(st)], 0, int(s_rows), c_rows), pt, isa::Engine::Vector);
+  }
 }
 
 std::unique_ptr<Emitter> make_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) {

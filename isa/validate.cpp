@@ -135,15 +135,20 @@ class Checker {
     require(!psum, "GpSimd cannot access PSUM");
   }
 
-  // Per-partition operands: on chip, on dst's partitions, one value each.
+  // A [P, 1] column on chip, on dst's partitions: `one` names its element ("one value"),
+  // `has_one` ends the message when it has more.
+  void per_partition_column(const AccessPattern& a, const char* role, const char* one, const char* has_one) const {
+    pattern(a, role);
+    require(a.space != Space::HBM, "compute engines cannot access HBM");
+    require(a.start_partition == in_.dst.start_partition && a.partition_count == in_.dst.partition_count,
+            [&] { return std::string(role) + " must be on dst's partitions (" + one + " per partition)"; });
+    require(a.free_elements() == 1, [&] { return std::string(role) + " has " + std::to_string(a.free_elements()) + " elements per partition; " + has_one; });
+  }
+
+  // Per-partition operands: one value each.
   void operand_tiles() const {
     for_each_operand_tile(in_, [&](const AccessPattern& a) {
-      const char* role = &a == &in_.operand0 ? "operand0" : "operand1";
-      pattern(a, role);
-      require(a.space != Space::HBM, "compute engines cannot access HBM");
-      require(a.start_partition == in_.dst.start_partition && a.partition_count == in_.dst.partition_count,
-              [&] { return std::string(role) + " must be on dst's partitions (one value per partition)"; });
-      require(a.free_elements() == 1, [&] { return std::string(role) + " has " + std::to_string(a.free_elements()) + " elements per partition; a per-partition operand has 1"; });
+      per_partition_column(a, &a == &in_.operand0 ? "operand0" : "operand1", "one value", "a per-partition operand has 1");
     });
   }
 
@@ -231,13 +236,7 @@ class Checker {
         engine_is({Engine::Scalar});
         on_chip_unary();
         operand_tiles();
-        if (in.reduce_tile) {
-          pattern(in.reduce_res, "reduce_res");
-          require(in.reduce_res.space != Space::HBM, "compute engines cannot access HBM");
-          require(in.reduce_res.start_partition == in.dst.start_partition && in.reduce_res.partition_count == in.dst.partition_count,
-                  "reduce_res must be on dst's partitions (one sum per partition)");
-          require(in.reduce_res.free_elements() == 1, [&] { return "reduce_res has " + std::to_string(in.reduce_res.free_elements()) + " elements per partition; it holds one sum per partition"; });
-        }
+        if (in.reduce_tile) per_partition_column(in.reduce_res, "reduce_res", "one sum", "it holds one sum per partition");
         break;
       case Opcode::TensorReduce: {
         engine_is({Engine::Vector});

@@ -48,6 +48,7 @@ void write_between_markers(const std::string& path, const std::string& table) {
     throw std::runtime_error(path + ": no <!-- validation-table --> ... <!-- /validation-table --> markers");
   std::ofstream out(path);
   out << s.substr(0, b + begin.size()) << "\n" << table << s.substr(e);
+  out.close();  // its flush fails on a full disk too
   if (!out) throw std::runtime_error(path + ": cannot write");
 }
 

@@ -1,11 +1,11 @@
 #include "validation/validation.h"
 
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
+#include "isa/json_file.h"
 #include "kernels/public_kernels.h"
 #include "sim/configuration/hardware_config.h"
 #include "sim/simulation/simulation.h"
@@ -45,9 +45,8 @@ std::string fixed(double v, int digits) {
 std::string default_path() { return std::string(TRN2SIM_SOURCE_DIR) + "/validation/cases.json"; }
 
 Set load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot read");
-  const json j = json::parse(in);
+  // Strict, as every input file: a duplicate key or a trailing token is an error.
+  const json j = isa::read_json_file(path, "validation cases file");
   Set s;
   s.ncl_overhead_us = field(j, "ncl_overhead_us", "cases").get<double>();
   s.ncl_overhead_why = field(j, "ncl_overhead_why", "cases").get<std::string>();

@@ -12,7 +12,6 @@
 #include <string>
 #include <systemc>
 
-#include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "sim/reporting/html_report.h"
 #include "sim/configuration/command_line.h"
@@ -58,12 +57,7 @@ void write_text(const std::string& path, const std::string& text) {
 trn2::sim::HardwareConfig load_hardware(const std::string& path) {
   trn2::sim::HardwareConfig hw;
   if (path.empty()) return hw;
-  nlohmann::json j;
-  try {
-    j = trn2::isa::read_json_file(path, "hardware file");
-  } catch (const std::invalid_argument& e) {
-    throw trn2::sim::ConfigError(e.what());
-  }
+  const nlohmann::json j = trn2::sim::read_config_json(path, "hardware file");
   try {
     hw.apply(j);
   } catch (const std::invalid_argument& e) {

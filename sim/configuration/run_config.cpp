@@ -155,13 +155,16 @@ RunConfig parse_run_config(const json& j, const std::string& base_dir) {
   return rc;
 }
 
-RunConfig load_run_config(const std::string& path) {
-  json j;
+json read_config_json(const std::string& path, const char* what) {
   try {
-    j = isa::read_json_file(path, "config file");
+    return isa::read_json_file(path, what);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(e.what());
   }
+}
+
+RunConfig load_run_config(const std::string& path) {
+  const json j = read_config_json(path, "config file");
   const size_t slash = path.find_last_of('/');
   return parse_run_config(j, slash == std::string::npos ? "" : path.substr(0, slash));
 }

@@ -15,6 +15,10 @@ struct ConfigError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// An input file's JSON, read strictly (isa::read_json_file); its errors as ConfigError.
+// `what` names the file in them ("config file", "program file", "hardware file").
+nlohmann::json read_config_json(const std::string& path, const char* what);
+
 struct RunConfig {
   HardwareConfig hw;
   std::string kernel_name = "depthwise_conv1d_implicit_gemm";

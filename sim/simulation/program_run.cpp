@@ -5,7 +5,6 @@
 #include <map>
 #include <sstream>
 
-#include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "sim/simulation/host_memory.h"
 #include "isa/validate.h"
@@ -30,12 +29,7 @@ const isa::HbmTensor& tensor_named(const isa::Program& p, const std::string& nam
 }  // namespace
 
 isa::Program load_program(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = isa::read_json_file(path, "program file");
-  } catch (const std::invalid_argument& e) {
-    throw ConfigError(e.what());
-  }
+  const nlohmann::json j = read_config_json(path, "program file");
   try {
     return isa::program_from_json(j);
   } catch (const isa::ValidationError& e) {

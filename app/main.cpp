@@ -12,6 +12,7 @@
 #include <string>
 #include <systemc>
 
+#include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "sim/reporting/html_report.h"
 #include "sim/configuration/command_line.h"
@@ -26,24 +27,9 @@ static const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1"
 
 namespace {
 
-// One line, whatever the message quotes back from the user (a file name with a newline):
-// control characters are escaped as JSON escapes them.
-std::string one_line(const std::string& message) {
-  std::string out;
-  for (unsigned char c : message) {
-    if (c >= 0x20 && c != 0x7f) {
-      out += char(c);
-      continue;
-    }
-    char esc[8];
-    std::snprintf(esc, sizeof esc, "\\u%04x", c);
-    out += esc;
-  }
-  return out;
-}
-
+// One line, whatever the message quotes back from the user (a file name with a newline).
 int bad_input(const std::string& message) {
-  std::cerr << "trn2sim: error: " << one_line(message) << "\n";
+  std::cerr << "trn2sim: error: " << trn2::isa::one_line(message) << "\n";
   return 2;
 }
 
@@ -184,7 +170,7 @@ int sc_main(int argc, char* argv[]) {
   } catch (const trn2::sim::WindowTooSmall& e) {
     return bad_input(e.what());
   } catch (const std::exception& e) {
-    std::cerr << "trn2sim: internal error: " << one_line(e.what()) << "\n";
+    std::cerr << "trn2sim: internal error: " << trn2::isa::one_line(e.what()) << "\n";
     return 3;
   }
 }

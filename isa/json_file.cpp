@@ -15,12 +15,10 @@ namespace {
   throw std::invalid_argument(path + ": " + what);
 }
 
-}  // namespace
-
-std::string printable(const std::string& s) {
+std::string escaped(const std::string& s, bool quotes) {
   std::string out;
   for (unsigned char c : s) {
-    if (c == '\\' || c == '"') {
+    if (quotes && (c == '\\' || c == '"')) {
       out += '\\';
       out += char(c);
     } else if (c < 0x20 || c == 0x7f) {
@@ -33,6 +31,10 @@ std::string printable(const std::string& s) {
   }
   return out;
 }
+}  // namespace
+
+std::string printable(const std::string& s) { return escaped(s, true); }
+std::string one_line(const std::string& s) { return escaped(s, false); }
 
 nlohmann::json parse_json_strict(const std::string& text, const std::string& path) {
   // The parser would take a NUL as the end of the input and ignore what follows; JSON text

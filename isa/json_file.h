@@ -23,5 +23,7 @@ nlohmann::json parse_json_strict(const std::string& text, const std::string& pat
 // `s` with control characters (and backslash and quote) escaped as JSON escapes them, for
 // messages that print a user's key or value: a newline in a key cannot fake a log line.
 std::string printable(const std::string& s);
+// `s` with only its control characters escaped (\uXXXX): a whole message on one line.
+std::string one_line(const std::string& s);
 
 }  // namespace trn2::isa

@@ -43,7 +43,7 @@ const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType 
 }
 
 int ProgramBuilder::sbuf_pool(const std::string& name, int64_t bytes_per_partition, int bufs) {
-  const int64_t bytes = (bytes_per_partition + 63) / 64 * 64;
+  const int64_t bytes = sbuf_buffer_bytes(bytes_per_partition);
   Pool p{name, isa::Space::SBUF, sbuf_used_, bytes, bufs, 0};
   sbuf_used_ += bytes * bufs;
   if (sbuf_used_ > limits_.sbuf_partition_bytes)

@@ -43,6 +43,10 @@ class ProgramBuilder {
   // All pools are declared up front for every core (each core has its own SBUF and PSUM).
   // Throws std::invalid_argument when the pools do not fit.
   int sbuf_pool(const std::string& name, int64_t bytes_per_partition, int bufs);
+  // SBUF bytes per partition one buffer of `bytes_per_partition` takes (64-byte aligned).
+  static int64_t sbuf_buffer_bytes(int64_t bytes_per_partition) { return (bytes_per_partition + 63) / 64 * 64; }
+  // SBUF bytes per partition the pools declared so far take.
+  int64_t sbuf_used() const { return sbuf_used_; }
   int psum_pool(const std::string& name, int bufs);  // one PSUM bank per buffer
   // Base address of the next buffer of `pool` on the current core. The buffer is live (for the
   // program's allocation records) from the first to the last instruction that touches it

@@ -36,7 +36,7 @@ class Emitter {
   // `free` elements `fstep` apart in each, from element `offset`.
   isa::AccessPattern hbm(int64_t base, isa::DType dtype, int64_t offset, int64_t partitions, int64_t pstep,
                          int64_t free, int64_t fstep = 1) const;
-  // An SBUF pool of `bufs` buffers of `bytes` per partition, added to the plan's total.
+  // An SBUF pool of `bufs` buffers of `bytes` per partition; the plan records the SBUF used.
   int sbuf_pool(const char* name, int64_t bytes, int bufs);
   // The implicit-GEMM variants' filter preload for channel tile c0: per S tile, the
   // [c_rows, s_rows] slice by DMA, transposed on the PE into PSUM and copied to SBUF as
@@ -57,8 +57,5 @@ std::unique_ptr<Emitter> make_emitter(const DepthwiseConv1dParams& p, const isa:
 std::unique_ptr<Emitter> make_nkilib_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
 std::unique_ptr<Emitter> make_q_tiled_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
 std::unique_ptr<Emitter> make_vector_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits);
-
-// SBUF bytes per partition a pool's buffer takes (the builder's 64-byte rounding).
-inline int64_t sbuf_buffer_bytes(int64_t bytes) { return (bytes + 63) / 64 * 64; }
 
 }  // namespace trn2::kernels::conv1d

@@ -64,13 +64,13 @@ class NkilibEmitter : public Emitter {
     // Every pool but the input tiles': [C_TILE, S_TILE] filter tiles, the transposed filter
     // (every S tile resident while its channel tile runs, and the next channel tile's loading),
     // the stride > 1 bulk row, the result row.
-    const int64_t filter_bytes = sbuf_buffer_bytes(t.s_tile * t.filter_size) * bufs;
-    const int64_t filter_t_bytes = sbuf_buffer_bytes(t.c_tile * t.filter_size) * t.s_tiles * 2;
-    const int64_t bulk_bytes = any_bulk ? sbuf_buffer_bytes(bulk_cols * t.in_size) * bufs : 0;
-    const int64_t out_bytes = sbuf_buffer_bytes(t.q_tile * t.in_size) * bufs;
+    const int64_t filter_bytes = ProgramBuilder::sbuf_buffer_bytes(t.s_tile * t.filter_size) * bufs;
+    const int64_t filter_t_bytes = ProgramBuilder::sbuf_buffer_bytes(t.c_tile * t.filter_size) * t.s_tiles * 2;
+    const int64_t bulk_bytes = any_bulk ? ProgramBuilder::sbuf_buffer_bytes(bulk_cols * t.in_size) * bufs : 0;
+    const int64_t out_bytes = ProgramBuilder::sbuf_buffer_bytes(t.q_tile * t.in_size) * bufs;
     // nkilib keeps every S tile of a channel's input, each [S_TILE, Q], live across the Q
     // loop: as many rotating sets of them as fit, up to `buffers`, and at least one.
-    const int64_t set_bytes = sbuf_buffer_bytes(t.Q * t.in_size) * t.s_tiles;
+    const int64_t set_bytes = ProgramBuilder::sbuf_buffer_bytes(t.Q * t.in_size) * t.s_tiles;
     const int64_t others = filter_bytes + filter_t_bytes + bulk_bytes + out_bytes;
     const int64_t room = limits.sbuf_partition_bytes - others;
     const int64_t sets = std::min<int64_t>(bufs, room > 0 ? room / set_bytes : 0);

@@ -109,8 +109,9 @@ isa::AccessPattern Emitter::hbm(int64_t base, isa::DType dtype, int64_t offset, 
 }
 
 int Emitter::sbuf_pool(const char* name, int64_t bytes, int bufs) {
-  plan_.sbuf_bytes += sbuf_buffer_bytes(bytes) * bufs;
-  return b.sbuf_pool(name, bytes, bufs);
+  const int pool = b.sbuf_pool(name, bytes, bufs);
+  plan_.sbuf_bytes = b.sbuf_used();
+  return pool;
 }
 
 void Emitter::load_filter(int core, int64_t c0, std::vector<int64_t>& filt_t, bool zero_partial) {

@@ -28,7 +28,7 @@ isa::AccessPattern hbm_rows(int64_t base, int64_t offset, int rows, int64_t stri
 
 isa::AccessPattern sbuf_tile(int64_t base, int rows, int64_t cols) { return isa::tile(Space::SBUF, DType::F32, base, 0, rows, cols); }
 
-isa::Instruction add(const isa::AccessPattern& dst, const isa::AccessPattern& a, const isa::AccessPattern& b) {
+isa::Instruction tensor_add(const isa::AccessPattern& dst, const isa::AccessPattern& a, const isa::AccessPattern& b) {
   isa::Instruction in;
   in.op = isa::Opcode::TensorTensor;
   in.engine = isa::Engine::Vector;
@@ -54,7 +54,7 @@ isa::Program vector_add(const char* name, int64_t n, int64_t tiles, int rows, in
     b.dma_copy(at, hbm_rows(a_base, offset(t), rows, stride, cols), o.dge, o.load_queue);
     b.dma_copy(bt, hbm_rows(b_base, offset(t), rows, stride, cols), o.dge, o.load_queue);
     const auto res = sbuf_tile(b.allocate(out_pool), rows, cols);
-    b.add(add(res, at, bt));
+    b.add(tensor_add(res, at, bt));
     b.dma_copy(hbm_rows(out_base, offset(t), rows, stride, cols), res, o.dge, o.store_queue);
   }
   return b.finish();

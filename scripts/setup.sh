@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the build needs (Debian 12 packages) and builds trn2sim into build/,
+# Installs what the build and the Python front end need (Debian 12 packages) and builds trn2sim into build/,
 # optimised from a profile (cmake/pgo.cmake): an instrumented build in build/pgo-train/ runs
 # the configs of configs/ and one JSON program, and build/ is compiled from the counts. The
 # training runs again when a source of the model is newer than the counts. TRN2SIM_PGO=off
 # builds without a profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install_packages.sh cmake g++ make pkg-config libsystemc-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
+bash scripts/install_packages.sh cmake g++ make pkg-config libsystemc-dev libspdlog-dev nlohmann-json3-dev libgtest-dev \
+  python3 python3-numpy python3-pytest
 jobs=-j"$(nproc)"
 pgo=${TRN2SIM_PGO:-use}
 profile=$PWD/build/pgo-profile

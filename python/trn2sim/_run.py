@@ -1,0 +1,192 @@
+"""trn2sim.simulate: trace a kernel, run the program on the model in a child process (a
+SystemC model elaborates once per process), return the outputs and the report."""
+import inspect
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+
+from . import _trace
+from ._errors import KernelError
+from ._tensor import Tensor, as_dtype
+from ._trace import Tracer, full_view
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def binary():
+    """The trn2sim executable: $TRN2SIM_BINARY, the checkout's build/trn2sim, or PATH."""
+    for path in (os.environ.get("TRN2SIM_BINARY"), os.path.join(_ROOT, "build", "trn2sim"), shutil.which("trn2sim")):
+        if path and os.access(path, os.X_OK):
+            return path
+    raise RuntimeError("trn2sim binary not found: build it (bash scripts/setup.sh) or set TRN2SIM_BINARY")
+
+
+def limits(hardware=None):
+    """The capacities the tracer allocates against: configs/trn2.json with the overrides."""
+    with open(os.path.join(_ROOT, "configs", "trn2.json")) as f:
+        config = json.load(f)
+    config.update(hardware or {})
+    return {"partitions": 128, "sbuf_partition_bytes": int(config["sbuf_partition_bytes"]),
+            "psum_partition_bytes": int(config["psum_partition_bytes"]),
+            "psum_bank_bytes": int(config["psum_bank_bytes"]), "dma_queues": int(config["dma_queues"])}
+
+
+class bf16:
+    """An input to be passed as bfloat16: `trn2sim.bf16(np_array)` (rounded to nearest even).
+    Arrays of ml_dtypes' bfloat16 are taken as they are."""
+
+    def __init__(self, array):
+        self.array = np.asarray(array, dtype=np.float32)
+        self.shape, self.dtype = self.array.shape, as_dtype("bfloat16")
+
+
+def to_bf16_bits(a):
+    u = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+    return np.where(np.isnan(a), np.uint16(0x7FC0), rounded)
+
+
+def from_bf16_bits(bits):
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+def _input_dtype(x):
+    if isinstance(x, bf16):
+        return x.dtype
+    return as_dtype(x.dtype)
+
+
+def _npy_payload(x):
+    if isinstance(x, bf16):
+        return to_bf16_bits(x.array)
+    if x.dtype.name == "bfloat16":  # ml_dtypes
+        return np.ascontiguousarray(x).view(np.uint16)
+    return np.ascontiguousarray(x)
+
+
+def _is_array(x):
+    return isinstance(x, (np.ndarray, bf16))
+
+
+def _trace_kernel(kernel, args, kwargs, lnc, hardware, compiler):
+    from .nki import Kernel
+    function = kernel.function if isinstance(kernel, Kernel) else kernel
+    grid = kernel.grid if isinstance(kernel, Kernel) and kernel.grid else 1
+    if lnc not in (1, 2):
+        raise KernelError(f"lnc {lnc} must be 1 or 2 (physical cores of the logical core)")
+    tr = Tracer(limits(hardware), compiler, lnc, function.__name__)
+    names = list(inspect.signature(function).parameters)
+    views, inputs = [], {}
+    for i, a in enumerate(args):
+        if _is_array(a):
+            name = names[i] if i < len(names) else f"arg{i}"
+            s = tr.hbm_tensor(name, _input_dtype(a), a.shape, "input")
+            inputs[s.name] = a
+            views.append(full_view(s))
+        else:
+            views.append(a)
+    kw_views = {}
+    for k, a in kwargs.items():
+        if _is_array(a):
+            s = tr.hbm_tensor(k, _input_dtype(a), a.shape, "input")
+            inputs[s.name] = a
+            kw_views[k] = full_view(s)
+        else:
+            kw_views[k] = a
+    _trace._current = tr
+    try:
+        results = None
+        for program in range(grid):
+            tr.start_program(program, grid, program % lnc)
+            out = function(*views, **kw_views)
+            if program == 0:
+                results = out
+    finally:
+        _trace._current = None
+    return tr, inputs, results
+
+
+def _outputs(tr, results):
+    """The HBM tensors to hand back: what the kernel returned, else the inputs it wrote."""
+    if results is None:
+        written = [s for s in tr.tensors if s.written and not getattr(s, "kernel_made", False)]
+        return [full_view(s) for s in written], len(written) == 1
+    single = not isinstance(results, (tuple, list))
+    results = [results] if single else list(results)
+    for r in results:
+        if not isinstance(r, Tensor) or r.storage.on_chip:
+            raise KernelError("a kernel returns HBM tensors (nl.ndarray(..., buffer=nl.shared_hbm))")
+    return results, single
+
+
+def simulate(kernel, *args, lnc=2, hardware=None, trace=None, report_html=None, compiler=None, hazards="fail",
+             keep=None, **kwargs):
+    """Run an NKI kernel on the trn2sim model.
+
+    kernel: a function (or @nki.jit kernel, or kernel[grid]) written with trn2sim.nki.
+    args, kwargs: numpy arrays become HBM tensors (float32, float16; bfloat16 through
+    trn2sim.bf16 or ml_dtypes), anything else is passed to the kernel as it is.
+    lnc: physical cores (1 or 2); program i of the grid runs on core i % lnc.
+    hardware: overrides of configs/trn2.json; trace / report_html: files to write;
+    compiler: overrides of trn2sim.DEFAULT_COMPILER; keep: a directory to keep the program,
+    inputs and report in (default: a temporary one, removed).
+
+    Returns (outputs, report): the kernel's returned HBM tensors as numpy arrays (bfloat16
+    as float32; one array, or a tuple if the kernel returned several), and the report dict
+    with a `front_end` block saying which compiler choices were applied."""
+    tr, inputs, results = _trace_kernel(kernel, args, kwargs, lnc, hardware, compiler)
+    outputs, single = _outputs(tr, results)
+    program = tr.to_program(read_only=set(inputs))
+    work = keep or tempfile.mkdtemp(prefix="trn2sim-")
+    os.makedirs(work, exist_ok=True)
+    try:
+        with open(os.path.join(work, "program.json"), "w") as f:
+            json.dump(program, f)
+        cmd = [binary(), "run-program", os.path.join(work, "program.json"), "--hazards", hazards,
+               "--report", os.path.join(work, "report.json"), "--log-level", "error"]
+        for name, a in inputs.items():
+            path = os.path.join(work, f"in_{name}.npy")
+            np.save(path, _npy_payload(a))
+            cmd += ["--input", f"{name}={path}"]
+        for k, t in enumerate(outputs):
+            cmd += ["--output", f"{t.storage.name}={os.path.join(work, f'out_{k}.npy')}"]
+        if hardware:
+            with open(os.path.join(work, "hardware.json"), "w") as f:
+                json.dump(hardware, f)
+            cmd += ["--hardware", os.path.join(work, "hardware.json")]
+        if trace:
+            cmd += ["--trace", os.path.abspath(trace)]
+        if report_html:
+            cmd += ["--report-html", os.path.abspath(report_html)]
+        run = subprocess.run(cmd, capture_output=True, text=True)
+        if run.returncode == 2:
+            raise KernelError(_located(_last_line(run.stderr)), located=True)
+        if run.returncode != 0:
+            raise RuntimeError(f"trn2sim exited with {run.returncode}: {_last_line(run.stderr)}")
+        arrays = []
+        for k, t in enumerate(outputs):
+            a = np.load(os.path.join(work, f"out_{k}.npy"))
+            arrays.append(from_bf16_bits(a) if t.storage.dtype.name == "bfloat16" else a)
+        with open(os.path.join(work, "report.json")) as f:
+            report = json.load(f)
+    finally:
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    report["front_end"] = tr.front_end_report()
+    return (arrays[0] if single and arrays else tuple(arrays)), report
+
+
+def _located(message):
+    """The simulator's message, led by the first kernel line it names (`... at file:line)`)."""
+    m = re.search(r" at ([^\s()]+:\d+)\)", message)
+    return f"{m.group(1)}: {message}" if m else message
+
+
+def _last_line(text):
+    lines = [l for l in text.strip().splitlines() if l.strip()]
+    return lines[-1].replace("trn2sim: error: ", "") if lines else "(no message)"

@@ -1,8 +1,8 @@
 // libFuzzer target: program JSON text -> Program (program_from_json) -> validate against the
-// default trn2 limits -> hazard check -> JSON round trip. A bad input must end as
-// ValidationError from the loader (it names the JSON path) or from validate; any other exception
-// (nlohmann's type_error/out_of_range, std::length_error, bad_alloc...), crash, sanitizer
-// report, hang or huge allocation is a finding.
+// default trn2 limits -> inferred deps (infer_deps) -> hazard check -> JSON round trip. A bad
+// input must end as ValidationError from the loader (it names the JSON path) or from
+// validate; any other exception (nlohmann's type_error/out_of_range, std::length_error,
+// bad_alloc...), crash, sanitizer report, hang or huge allocation is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +13,7 @@
 #include "isa/json_file.h"
 #include "isa/program_json.h"
 #include "isa/validate.h"
+#include "kernels/infer_dependencies.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json j;
@@ -31,6 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     trn2::isa::validate(p, trn2::isa::Limits{});
   } catch (const trn2::isa::ValidationError&) {
     return 0;
+  }
+  // As run-program does: inferred deps must keep the program valid (they point backwards).
+  if (p.infer_deps) {
+    trn2::kernels::infer_dependencies(p, trn2::isa::Limits{});
+    trn2::isa::validate(p, trn2::isa::Limits{});
   }
   // The hazard checker takes any valid program (its reports are findings of the program's, not
   // of the checker's).

@@ -267,10 +267,10 @@ std::string hex(int64_t v) {
 }
 
 template <typename A>  // an Access or a Record
-std::string describe(const A& a) {
+std::string describe_instruction(const A& a, const std::string& source) {
   std::string unit = a.engine == Engine::Dma ? "queue " + std::to_string(a.queue) : engine_name(a.engine);
   return "core " + std::to_string(a.core) + " instruction " + std::to_string(a.index) + " (" + opcode_name(a.op) +
-         " on " + unit + ")";
+         " on " + unit + at_source(source) + ")";
 }
 
 std::string where(const std::vector<HbmTensor>& tensors, Space space, int partition, const Run& bytes) {
@@ -304,6 +304,7 @@ class HazardChecker::Impl {
   }
 
   void add(int core, uint32_t i, const Instruction& in) {
+    if (!in.source.empty()) sources_.emplace(source_key(core, i), in.source);
     orders_[size_t(core)].add(i, in);
     // Past max_reports accesses are still filed (only reports stop): they pin the clocks
     // later dependencies need.
@@ -336,6 +337,18 @@ class HazardChecker::Impl {
     return false;
   }
   bool full() const { return found_.size() >= max_; }
+  static uint64_t source_key(int core, uint32_t index) { return uint64_t(core) << 32 | index; }
+  // Where instruction `index` of `core` came from ("" when it did not say).
+  const std::string& source_of(int core, uint32_t index) const {
+    static const std::string none;
+    if (sources_.empty()) return none;  // a kernel's stream: never a lookup
+    const auto it = sources_.find(source_key(core, index));
+    return it == sources_.end() ? none : it->second;
+  }
+  template <typename A>  // an Access or a Record
+  std::string describe(const A& a) const {
+    return describe_instruction(a, source_of(int(a.core), a.index));
+  }
   // A new visit stamp; when the counter wraps, every access's stamp is cleared so that no
   // old stamp can pass for the new one.
   uint32_t next_stamp() {
@@ -504,6 +517,9 @@ class HazardChecker::Impl {
   std::vector<Bits> written_;             // [core * 2 + (psum)]
   std::vector<std::vector<Box>> known_;  // [core * 2 + (psum)], most recently used first
   std::vector<Hazard> found_;
+  // The sources of the instructions that give one, for the reports: kept aside, so that the
+  // accesses on file stay small and a kernel's stream (no sources) pays nothing.
+  std::unordered_map<uint64_t, std::string> sources_;
 };
 
 HazardChecker::HazardChecker(const Program& header, const Limits& limits, size_t max_reports, size_t recent_clocks)

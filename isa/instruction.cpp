@@ -1,5 +1,7 @@
 #include "isa/instruction.h"
 
+#include "isa/json_file.h"
+
 namespace trn2::isa {
 
 namespace {
@@ -45,6 +47,8 @@ bool reads_dst(const Instruction& in) {
 int slot_of(const Instruction& in) {
   return in.engine == Engine::Dma ? kNumComputeEngines + in.queue : int(in.engine);
 }
+
+std::string at_source(const std::string& source) { return source.empty() ? "" : " at " + one_line(source); }
 
 int64_t HbmTensor::bytes() const {
   int64_t n = int64_t(dtype_size(dtype));

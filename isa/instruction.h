@@ -95,7 +95,15 @@ struct Instruction {
   float scale = 1.0f;
   float bias = 0.0f;
   std::vector<uint32_t> deps;
+  // Where the instruction came from, e.g. a Python front end's "kernel.py:12"; empty when
+  // unknown (a kernel builder's streams never set it, so they pay nothing for it). Messages
+  // that name the instruction add it (at_source), as do the trace and the HTML report.
+  std::string source;
 };
+
+// " at <source>" (on one line) for a message naming an instruction whose source is
+// `source`, or "" when it has none: "core 0 instruction 17 (dma_copy at kernel.py:12)".
+std::string at_source(const std::string& source);
 
 // Calls f(pattern) for each per-partition operand `in` reads (beyond src, src2 and an
 // accumulating dst): one list for the builder's dependencies and the race check.
@@ -141,6 +149,9 @@ struct Program {
   int64_t hbm_bytes = 0;                         // bytes of HBM the program uses
   std::vector<std::vector<Instruction>> cores;   // one stream per physical core
   std::vector<Allocation> allocations;          // optional, see Allocation
+  // The file asks for each instruction's deps to be found from the memory footprints
+  // (kernels::infer_dependencies, which clears it once they are explicit).
+  bool infer_deps = false;
   const HbmTensor* find_tensor(const std::string& name) const;
   size_t instruction_count() const;
 };

@@ -255,6 +255,7 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       in.deps.push_back(d.get<uint32_t>());
     }
   }
+  if (o.has("source")) in.source = o.string("source");
   o.no_unknown_keys();
   return in;
 }
@@ -324,11 +325,14 @@ json to_json(const Program& p) {
         default:
           break;
       }
+      if (!in.source.empty()) j["source"] = in.source;
       list.push_back(std::move(j));
     }
     cores.push_back(std::move(list));
   }
   json out = {{"kernel", p.kernel}, {"hbm_bytes", p.hbm_bytes}, {"tensors", tensors}, {"cores", cores}};
+  // Only while the deps are still to be found: once inferred they are written out, explicit.
+  if (p.infer_deps) out["infer_deps"] = true;
   if (!p.allocations.empty()) {
     json allocs = json::array();
     for (const auto& a : p.allocations)
@@ -370,6 +374,7 @@ Program program_from_json(const json& j) {
     p.tensors.push_back(std::move(t));
   }
   p.hbm_bytes = o.integer_or("hbm_bytes", 0, kMaxAddress * 64, end);
+  p.infer_deps = o.boolean_or("infer_deps", false);
   const json& cores = o.array("cores");
   if (cores.empty() || cores.size() > 2) fail(o.at("cores"), "expected 1 or 2 core streams, got " + std::to_string(cores.size()));
   for (size_t c = 0; c < cores.size(); ++c) {

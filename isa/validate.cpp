@@ -17,7 +17,8 @@ class Checker {
 
   [[noreturn]] void fail(const std::string& what) const {
     std::ostringstream s;
-    s << "core " << core_ << " instruction " << index_ << " (" << opcode_name(in_.op) << "): " << what;
+    s << "core " << core_ << " instruction " << index_ << " (" << opcode_name(in_.op) << at_source(in_.source)
+      << "): " << what;
     throw ValidationError(s.str());
   }
 

@@ -42,6 +42,12 @@ const isa::HbmTensor& ProgramBuilder::hbm_tensor(const std::string& name, DType 
   return program_.tensors.back();
 }
 
+const isa::HbmTensor& ProgramBuilder::adopt_hbm_tensor(const isa::HbmTensor& t) {
+  program_.hbm_bytes = std::max(program_.hbm_bytes, t.base + t.bytes());
+  program_.tensors.push_back(t);
+  return program_.tensors.back();
+}
+
 int ProgramBuilder::sbuf_pool(const std::string& name, int64_t bytes_per_partition, int bufs) {
   const int64_t bytes = sbuf_buffer_bytes(bytes_per_partition);
   Pool p{name, isa::Space::SBUF, sbuf_used_, bytes, bufs, 0};
@@ -96,7 +102,10 @@ ProgramBuilder::Buffer& ProgramBuilder::buffer_of(const AccessPattern& ap) {
     for (const auto& t : program_.tensors)
       if (ap.base >= t.base && ap.base < t.base + t.bytes()) {
         base = t.base;
-        break;  // hbm_tensor() places each after the last: they do not overlap
+        // hbm_tensor() places each after the last: they do not overlap. Adopted ones may: the
+        // first that holds the base keys the pattern, and the race check reports an order
+        // that keying misses.
+        break;
       }
   }
   return buffers_[core_][buffer_key(ap.space, base)];

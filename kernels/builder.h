@@ -35,6 +35,9 @@ class ProgramBuilder {
   // the builder keeps no record of them; writing it is an error (std::logic_error).
   const isa::HbmTensor& hbm_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape,
                                    bool read_only = false);
+  // A tensor placed already (a program read from a file, re-emitted through add() to find
+  // its dependencies): kept as it is, base and read_only included.
+  const isa::HbmTensor& adopt_hbm_tensor(const isa::HbmTensor& t);
 
   // Instructions go to `sink` as they are made instead of into the program; allocation
   // records are then kept only if `keep_allocations`. Set before the first instruction.

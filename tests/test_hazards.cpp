@@ -56,6 +56,25 @@ TEST(Hazards, MissingReadAfterWriteIsARace) {
   EXPECT_TRUE(hazards(p).empty());
 }
 
+TEST(Hazards, ReportsNameTheInstructionsSources) {
+  isa::Program p = empty_program();
+  p.cores[0] = {dma(0, kX, kH), copy(Engine::Vector, kY, kX), copy(Engine::Scalar, kY, sbuf(DType::F32, 8192, 128, 64))};
+  p.cores[0][0].source = "kernel.py:3";
+  p.cores[0][2].source = "kernel.py:5";
+  const auto h = hazards(p);
+  ASSERT_EQ(h.size(), 3u);
+  // Only the instructions that give a source name one.
+  EXPECT_EQ(h[0].message,
+            "race: core 0 instruction 0 (dma_copy on queue 0 at kernel.py:3) writes and core 0 instruction 1 "
+            "(tensor_copy on dve) reads sbuf partition 0 bytes [0x0, 0x100), and no dependency path orders them");
+  EXPECT_EQ(h[1].message,
+            "uninitialised read: core 0 instruction 2 (tensor_copy on act at kernel.py:5) reads sbuf partition 0 bytes "
+            "[0x2000, 0x2100), which nothing wrote before it");
+  EXPECT_EQ(h[2].message,
+            "race: core 0 instruction 1 (tensor_copy on dve) writes and core 0 instruction 2 (tensor_copy on act at "
+            "kernel.py:5) writes sbuf partition 0 bytes [0x1000, 0x1100), and no dependency path orders them");
+}
+
 TEST(Hazards, MissingWriteAfterReadIsARace) {
   isa::Program p = empty_program();
   p.cores[0] = {fill(Engine::GpSimd, kX), copy(Engine::Vector, kY, kX, {0}), dma(3, kX, kH)};

@@ -114,6 +114,24 @@ TEST(ProgramJson, ReadOnlyFlagRoundTrips) {
   EXPECT_FALSE(isa::program_from_json(k).tensors[0].read_only);
 }
 
+TEST(ProgramJson, SourceAndInferDepsRoundTripAndAreLeftOutWhenUnset) {
+  isa::Program p = sample_program();
+  const nlohmann::json plain = isa::to_json(p);
+  EXPECT_FALSE(plain.contains("infer_deps")) << "false (the default) is dumped as before the key existed";
+  EXPECT_FALSE(plain["cores"][0][0].contains("source")) << "an unknown source is dumped as before the key existed";
+  p.cores[0][1].source = "kernel.py:12";
+  p.infer_deps = true;
+  const nlohmann::json j = isa::to_json(p);
+  EXPECT_EQ(j["cores"][0][1]["source"], "kernel.py:12");
+  EXPECT_FALSE(j["cores"][0][0].contains("source"));
+  EXPECT_EQ(j["infer_deps"], true);
+  const isa::Program q = isa::program_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(q.cores[0][1].source, "kernel.py:12");
+  EXPECT_TRUE(q.cores[0][0].source.empty());
+  EXPECT_TRUE(q.infer_deps);
+  EXPECT_EQ(isa::to_json(q), j);
+}
+
 TEST(ProgramJson, MissingFieldNamesItsPath) {
   nlohmann::json j = isa::to_json(sample_program());
   j["cores"][0][1].erase("moving");
@@ -202,6 +220,17 @@ TEST(Validate, DependencyMustBeEarlier) {
   auto in = make(Opcode::Memset, Engine::Vector, sbuf(DType::F32, 0, 1, 4));
   in.deps = {0};
   EXPECT_EQ(error_of(in), "core 0 instruction 0 (memset): dependency on instruction 0, which is not earlier in the stream");
+}
+
+TEST(Validate, ErrorsNameTheInstructionsSourceOnOneLine) {
+  auto in = make(Opcode::Memset, Engine::Vector, sbuf(DType::F32, 0, 1, 4));
+  in.deps = {0};
+  in.source = "kernel.py:12";
+  EXPECT_EQ(error_of(in), "core 0 instruction 0 (memset at kernel.py:12): dependency on instruction 0, which is not "
+                          "earlier in the stream");
+  in.source = "kernel.py\n12";  // a source that could fake a second line of output
+  EXPECT_EQ(error_of(in), "core 0 instruction 0 (memset at kernel.py\\u000a12): dependency on instruction 0, which is "
+                          "not earlier in the stream");
 }
 
 TEST(Validate, DmaQueueRange) {

@@ -1,6 +1,7 @@
 // `trn2sim run-program`: the documented example computes a + b, a dumped kernel program runs
-// to the same time as the kernel run that dumped it, and the elementwise instructions compute
-// what an independent fp32 reference computes.
+// to the same time as the kernel run that dumped it, the elementwise instructions compute
+// what an independent fp32 reference computes, inferred deps (infer_deps) run like
+// hand-written ones, and instructions' sources reach the trace, the HTML report and errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -372,6 +373,118 @@ TEST(RunProgram, RacyProgramFailsUnlessDowngradedToAWarning) {
   const Outcome warn = run_binary("run-program " + racy + " --hazards warn");
   EXPECT_EQ(warn.status, 0) << warn.out;
   EXPECT_NE(warn.out.find("race: core 0 instruction 1"), std::string::npos) << warn.out;
+}
+
+json example() {
+  std::ifstream f(kExample);
+  return json::parse(f);
+}
+
+std::string vector_add_inputs() {
+  const auto a = random_floats(256 * 256, 3), b = random_floats(256 * 256, 4);
+  return " --input a=" + write_f32("a.npy", a, {256, 256}) + " --input b=" + write_f32("b.npy", b, {256, 256});
+}
+
+// The example with no deps, as a front end that leaves them to trn2sim writes it.
+json without_deps(json p) {
+  for (json& in : p["cores"][0]) in.erase("deps");
+  return p;
+}
+
+TEST(RunProgram, InferredDependenciesRunLikeTheHandWrittenOnes) {
+  const std::string inputs = vector_add_inputs();
+  const std::string c0 = temp_path("c_written.npy"), r0 = temp_path("written_report.json");
+  const Outcome written = run_binary("run-program " + kExample + inputs + " --output c=" + c0 + " --report " + r0);
+  ASSERT_EQ(written.status, 0) << written.out;
+  json p = without_deps(example());
+  p["infer_deps"] = true;
+  const std::string c1 = temp_path("c_inferred.npy"), r1 = temp_path("inferred_report.json"),
+                    dumped = temp_path("inferred_dump.json");
+  const Outcome inferred = run_binary("run-program " + write_file("inferred.json", p.dump()) + inputs + " --output c=" +
+                                      c1 + " --report " + r1 + " --dump-program " + dumped);
+  ASSERT_EQ(inferred.status, 0) << inferred.out;
+  EXPECT_EQ(slurp(c0), slurp(c1)) << "the same sums";
+  std::ifstream f0(r0), f1(r1), fd(dumped);
+  const json k = json::parse(f0), q = json::parse(f1), d = json::parse(fd);
+  EXPECT_EQ(k["neuroncore_cycle_count"], q["neuroncore_cycle_count"]);
+  EXPECT_EQ(k["cores"], q["cores"]);
+  // The dump holds the deps the run used, explicit: the hand-written ones.
+  EXPECT_FALSE(d.contains("infer_deps"));
+  const json e = example();
+  ASSERT_EQ(d["cores"][0].size(), e["cores"][0].size());
+  for (size_t i = 0; i < e["cores"][0].size(); ++i)
+    EXPECT_EQ(d["cores"][0][i]["deps"], e["cores"][0][i].value("deps", json::array())) << "instruction " << i;
+}
+
+TEST(RunProgram, WithoutInferDepsAProgramWithoutDepsRaces) {
+  const Outcome o = run_binary("run-program " + write_file("no_deps.json", without_deps(example()).dump()));
+  EXPECT_EQ(o.status, 2) << o.out;
+  EXPECT_NE(o.out.find("trn2sim: error: race: core 0 instruction 0 (dma_copy on queue 0) writes and core 0 "
+                       "instruction 2 (tensor_tensor on dve) reads"),
+            std::string::npos)
+      << o.out;
+}
+
+// The example with a source per line of a (made-up) kernel: loads, add, store.
+json with_sources() {
+  json p = example();
+  const char* const lines[] = {"vadd.py:7", "vadd.py:7", "vadd.py:8", "vadd.py:9"};
+  for (size_t i = 0; i < p["cores"][0].size(); ++i) p["cores"][0][i]["source"] = lines[i % 4];
+  return p;
+}
+
+// The last cell of the HTML table row that starts with `first_cells` (-1: no such row).
+double last_cell(const std::string& html, const std::string& first_cells) {
+  const size_t at = html.find("<tr><td>" + first_cells);
+  if (at == std::string::npos) return -1;
+  const size_t end = html.find("</td></tr>", at);
+  return std::stod(html.substr(html.rfind("<td>", end) + 4));
+}
+
+TEST(RunProgram, SourcesAppearInTheTraceTheHtmlReportAndErrors) {
+  const json p = with_sources();
+  const std::string trace = temp_path("sources_trace.json"), page = temp_path("sources.html"),
+                    report = temp_path("sources_report.json");
+  const Outcome o = run_binary("run-program " + write_file("sources.json", p.dump()) + " --trace " + trace +
+                               " --report-html " + page + " --report " + report);
+  ASSERT_EQ(o.status, 0) << o.out;
+  // Every instruction's slice names its source: the adds on DVE's track, the DMAs on their
+  // queues' (and their pieces on the DMA engines').
+  std::ifstream ft(trace), fr(report);
+  const json events = json::parse(ft)["traceEvents"], r = json::parse(fr);
+  int compute = 0, dma = 0, pieces = 0;
+  for (const json& e : events) {
+    const bool slice = e["ph"] == "X" && e["tid"] == 2, queue = e["ph"] == "b",
+               piece = e["ph"] == "X" && e["tid"] >= 200;
+    if (!slice && !queue && !piece) continue;
+    EXPECT_EQ(e["args"]["source"], p["cores"][0][e["args"]["pc"].get<size_t>()]["source"]) << e.dump();
+    ++(slice ? compute : queue ? dma : pieces);
+  }
+  EXPECT_EQ(compute, 2);
+  EXPECT_EQ(dma, 6);
+  EXPECT_EQ(pieces, 6 * 16) << "128 partitions over 16 DMA engines";
+  // One row per source, most time first: each with its instructions, engines and busy time.
+  const std::string html = slurp(page);
+  ASSERT_NE(html.find("<h2>Time by source line</h2>"), std::string::npos) << html;
+  EXPECT_GT(last_cell(html, "vadd.py:7</td><td>4</td><td>dma</td>"), 0.0) << html;
+  EXPECT_GT(last_cell(html, "vadd.py:9</td><td>2</td><td>dma</td>"), 0.0) << html;
+  EXPECT_NEAR(last_cell(html, "vadd.py:8</td><td>2</td><td>dve</td>"),
+              r["cores"][0]["engines"]["dve"]["active_time_us"].get<double>(), 1e-3)
+      << "the adds' time is DVE's busy time";
+  EXPECT_LT(html.find("vadd.py:7"), html.find("vadd.py:9")) << "two loads take longer than one store";
+  // A program without sources has no such table.
+  const Outcome plain = run_binary("run-program " + kExample + " --report-html " + page);
+  ASSERT_EQ(plain.status, 0) << plain.out;
+  EXPECT_EQ(slurp(page).find("Time by source line"), std::string::npos);
+  // Errors name the source after the instruction.
+  json racy = p;
+  racy["cores"][0][2]["deps"] = {0};
+  const Outcome fail = run_binary("run-program " + write_file("sources_racy.json", racy.dump()));
+  EXPECT_EQ(fail.status, 2);
+  EXPECT_NE(fail.out.find("race: core 0 instruction 1 (dma_copy on queue 1 at vadd.py:7) writes and core 0 "
+                          "instruction 2 (tensor_tensor on dve at vadd.py:8) reads"),
+            std::string::npos)
+      << fail.out;
 }
 
 }  // namespace

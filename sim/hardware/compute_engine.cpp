@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "isa/json_file.h"
+
 namespace trn2::sim {
 
 ComputeEngine::ComputeEngine(sc_core::sc_module_name name, isa::Engine kind, double clock_ghz,
@@ -43,6 +45,7 @@ void ComputeEngine::run() {
     const double waited = std::min(ready, busy_from) - previous_finish;
     if (critical >= 0 && waited > 0) stats_.waited_on_ns[std::min(critical, isa::kNumComputeEngines)] += waited;
     if (timeline_) timeline_->add(timeline_track_, busy_from, slot.finish_ns);
+    if (instruction_ns_) (*instruction_ns_)[i] = slot.finish_ns - busy_from;
     if (trace_.enabled()) trace_instruction(i, in, ready, busy_from, slot.finish_ns, previous_finish);
     scoreboard_.publish(i, slot.finish_ns);
     scoreboard_.release(int(kind_));  // last: it frees `in`
@@ -69,7 +72,9 @@ void ComputeEngine::trace_instruction(uint32_t i, const isa::Instruction& in, do
   std::snprintf(numbers, sizeof numbers, "\"pc\":%u,\"opcode\":\"%s\",\"bytes\":%lld,\"cycles\":%.1f,\"waited_ns\":%.3f", i,
                 isa::opcode_name(in.op), static_cast<long long>(bytes), (finish_ns - start_ns) * clock_ghz_,
                 std::max(0.0, ready_ns - free_ns));
-  const std::string args = std::string("{") + numbers + ",\"operands\":\"" + operands + "\"}";
+  std::string args = std::string("{") + numbers + ",\"operands\":\"" + operands + "\"";
+  if (!in.source.empty()) args += ",\"source\":\"" + isa::printable(in.source) + "\"";
+  args += "}";
   trace_.slice(core_, tid, isa::opcode_name(in.op), start_ns, finish_ns, args);
   const int me = isa::slot_of(in);
   for (uint32_t d : in.deps)

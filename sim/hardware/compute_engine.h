@@ -26,6 +26,8 @@ class ComputeEngine : public sc_core::sc_module {
     timeline_ = t;
     timeline_track_ = track;
   }
+  // Puts each instruction's busy time at its index in `ns` (sized to the core's stream).
+  void record_instruction_times(std::vector<double>* ns) { instruction_ns_ = ns; }
   isa::Engine engine_kind() const { return kind_; }
 
  protected:
@@ -60,6 +62,7 @@ class ComputeEngine : public sc_core::sc_module {
   int core_;
   Timeline* timeline_ = nullptr;
   int timeline_track_ = 0;
+  std::vector<double>* instruction_ns_ = nullptr;  // a whole program whose instructions name their source
 };
 
 }  // namespace trn2::sim

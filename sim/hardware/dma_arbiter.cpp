@@ -4,6 +4,8 @@
 #include <string>
 #include <tuple>
 
+#include "isa/json_file.h"
+
 namespace trn2::sim {
 
 namespace {
@@ -65,6 +67,10 @@ void DmaArbiter::serve(const DmaRequest& r) {
   const int n = int(engines.size());
   const double share = 1.0 / double(n);  // of the core's DMA track, per engine
   const bool traced = trace_.enabled();
+  // The transfer's source as a trace arg, on its queue's slice and its engines' ("" if none).
+  const std::string source = traced && c.stream && !(*c.stream)[r.index].source.empty()
+                                 ? ",\"source\":\"" + isa::printable((*c.stream)[r.index].source) + "\""
+                                 : std::string();
   double finish = r.start_ns;
   int engine = r.queue % n;
   for (int e = 0; e < used; ++e, engine = engine + 1 == n ? 0 : engine + 1) {
@@ -80,17 +86,17 @@ void DmaArbiter::serve(const DmaRequest& r) {
     if (traced) {
       if (e == 0) c.scoreboard->mark(r.index, trace_dma_engine_tid(engine), span.begin_ns);
       const std::string args = "{\"pc\":" + std::to_string(r.index) + ",\"bytes\":" + std::to_string(bytes) +
-                               ",\"descriptors\":" + std::to_string(descriptors) + "}";
+                               ",\"descriptors\":" + std::to_string(descriptors) + source + "}";
       trace_.slice(r.core, trace_dma_engine_tid(engine), "dma_copy", span.begin_ns, span.end_ns, args);
       if (hbm_read) trace_.hbm_bytes(r.core, false, span.begin_ns, span.end_ns, bytes);
       if (hbm_write) trace_.hbm_bytes(r.core, true, span.begin_ns, span.end_ns, bytes);
     }
   }
-  if (trace_.enabled()) {
+  if (traced) {
     const std::string args = "{\"pc\":" + std::to_string(r.index) + ",\"queue\":" + std::to_string(r.queue) +
                              ",\"bytes\":" + std::to_string(r.bytes) + ",\"descriptors\":" +
                              std::to_string(r.descriptors) + ",\"src\":\"" + isa::space_name(r.src) +
-                             "\",\"dst\":\"" + isa::space_name(r.dst) + "\"}";
+                             "\",\"dst\":\"" + isa::space_name(r.dst) + "\"" + source + "}";
     trace_.async(r.core, trace_queue_tid(r.queue), "dma_copy", (uint64_t(r.core) << 32) | r.index, r.issue_ns, finish,
                  args);
     trace_.dma_in_flight(r.core, r.issue_ns, finish);
@@ -100,6 +106,7 @@ void DmaArbiter::serve(const DmaRequest& r) {
   c.stats->bytes += r.bytes;
   c.stats->last_finish_ns = std::max(c.stats->last_finish_ns, finish);
   c.active->add(r.start_ns, finish);  // served in order of start
+  if (c.instruction_ns) (*c.instruction_ns)[r.index] = finish - r.issue_ns;
   c.scoreboard->publish(r.index, finish);
 }
 

@@ -15,6 +15,7 @@
 #include <systemc>
 
 #include "isa/access.h"
+#include "isa/instruction.h"
 #include "sim/hardware/dma_engine.h"
 #include "sim/hardware/scoreboard.h"
 #include "sim/hardware/stats.h"
@@ -32,6 +33,11 @@ struct CoreDma {
   IntervalUnion* active = nullptr;
   Timeline* timeline = nullptr;
   int timeline_track = 0;
+  // A whole program's stream whose instructions name their source (null otherwise): the
+  // trace's slices carry each transfer's source, and `instruction_ns` (sized to the stream)
+  // gets each transfer's time from issue to its last engine's end.
+  const std::vector<isa::Instruction>* stream = nullptr;
+  std::vector<double>* instruction_ns = nullptr;
 };
 
 struct DmaRequest {

@@ -47,6 +47,12 @@ void NeuronCore::record_timeline(Timeline* t, int first_track) {
   arbiter_.core(index_).timeline_track = first_track + isa::kNumComputeEngines;
 }
 
+void NeuronCore::record_instruction_times(const std::vector<isa::Instruction>& stream, std::vector<double>* ns) {
+  for (auto& e : engines_) e->record_instruction_times(ns);
+  arbiter_.core(index_).stream = &stream;
+  arbiter_.core(index_).instruction_ns = ns;
+}
+
 double NeuronCore::finish_ns() const {
   double t = dma_stats_.last_finish_ns;
   for (const auto& e : engines_) t = std::max(t, e->stats().last_finish_ns);

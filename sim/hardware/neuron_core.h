@@ -29,6 +29,9 @@ class NeuronCore : public sc_core::sc_module {
   DmaStats dma_stats() const;
   // Records busy time on tracks first_track + 0..3 (pe, dve, act, pool) and + 4 (DMA engines).
   void record_timeline(Timeline* t, int first_track);
+  // For a whole program whose instructions name their source: `stream` is this core's (it
+  // outlives the run), and each instruction's time goes to its index in `ns` (sized to it).
+  void record_instruction_times(const std::vector<isa::Instruction>& stream, std::vector<double>* ns);
   double finish_ns() const;
   const Scoreboard& scoreboard() const { return scoreboard_; }
   Scoreboard& scoreboard() { return scoreboard_; }

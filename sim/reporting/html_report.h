@@ -1,7 +1,8 @@
 #pragma once
 // One self-contained HTML page (no network fetches) for a run: the summary, a timeline
 // picture (SVG) of every engine's and the DMA engines' busy time, utilisation per engine,
-// and the roofline ratio.
+// the roofline ratio and, for a program whose instructions name their source, the time by
+// source line.
 #include <string>
 
 #include <nlohmann/json.hpp>

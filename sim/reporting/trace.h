@@ -4,7 +4,8 @@
 // track per compute engine and per DMA engine; DMA instructions are async slices on their
 // queue's track (they overlap in a queue) and their triggers instants on the SP track; flow
 // arrows follow cross-engine dependencies; counters give HBM bandwidth, DMA transfers in
-// flight and SBUF/PSUM occupancy. Timestamps are microseconds from the kernel start.
+// flight and SBUF/PSUM occupancy. Timestamps are microseconds from the kernel start. An
+// instruction's slices carry its `source` as an arg when it has one.
 #include <cstdint>
 #include <fstream>
 #include <stdexcept>

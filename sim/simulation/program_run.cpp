@@ -8,6 +8,7 @@
 #include "isa/program_json.h"
 #include "sim/simulation/host_memory.h"
 #include "isa/validate.h"
+#include "kernels/infer_dependencies.h"
 #include "sim/reporting/report.h"
 #include "sim/configuration/run_config.h"
 #include "sim/simulation/tensor_npy.h"
@@ -42,6 +43,9 @@ ProgramRun run_program(const ProgramRunOptions& o) {
   ProgramRun run;
   run.program = load_program(o.program_path);
   isa::validate(run.program, o.hw.limits);
+  // Inferred deps always point backwards, so validation's check of them holds; the race
+  // check then sees the deps that will run.
+  if (run.program.infer_deps) kernels::infer_dependencies(run.program, o.hw.limits);
   gate_hazards(run.program, o.hw.limits, o.hazards, true);
   check_host_memory(model_bytes(run.program, o.hw), "the model's HBM, SBUF and PSUM");
   std::map<std::string, std::vector<uint8_t>> inputs;

@@ -1,7 +1,9 @@
 #include "sim/simulation/simulation.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <cstring>
 #include <stdexcept>
@@ -13,10 +15,40 @@ namespace trn2::sim {
 
 namespace {
 
+bool names_sources(const isa::Program& p) {
+  for (const auto& stream : p.cores)
+    for (const isa::Instruction& in : stream)
+      if (!in.source.empty()) return true;
+  return false;
+}
+
+// Each source's instructions, engines and summed time (`ns`: per core, per instruction).
+std::vector<SourceTime> time_by_source(const isa::Program& p, const std::vector<std::vector<double>>& ns) {
+  std::map<std::string, SourceTime> by;
+  for (size_t c = 0; c < p.cores.size(); ++c)
+    for (size_t i = 0; i < p.cores[c].size(); ++i) {
+      const isa::Instruction& in = p.cores[c][i];
+      if (in.source.empty()) continue;
+      SourceTime& s = by[in.source];
+      s.instructions += 1;
+      s.engines |= 1u << unsigned(in.engine);
+      s.busy_ns += ns[c][i];
+    }
+  std::vector<SourceTime> out;
+  for (auto& [source, s] : by) {
+    s.source = source;
+    out.push_back(std::move(s));
+  }
+  // Stable: equal times keep the map's order of their sources.
+  std::stable_sort(out.begin(), out.end(), [](const SourceTime& a, const SourceTime& b) { return a.busy_ns > b.busy_ns; });
+  return out;
+}
+
 // Runs the model over `header`'s cores; `feed` pushes (or starts pushing) the instructions
-// once the cores exist and returns the allocation records for the trace's counters.
+// once the cores exist and returns the allocation records for the trace's counters. `whole`:
+// the program, when it is all in memory (its sources' times are then recorded).
 SimResult run_model(const isa::Program& header, const HardwareConfig& hw, const InputLoader& load,
-                    const TraceOptions& trace_options, size_t window,
+                    const TraceOptions& trace_options, size_t window, const isa::Program* whole,
                     const std::function<const std::vector<isa::Allocation>*(LogicalCore&)>& feed) {
   const auto t0 = std::chrono::steady_clock::now();
   Trace trace(trace_options, int(header.cores.size()), hw.dma_engines, hw.limits.dma_queues);
@@ -25,6 +57,15 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw, const 
   Timeline timeline(trace_options.utilisation ? lc.cores() * kTracks : 0);
   if (trace_options.utilisation)
     for (int c = 0; c < lc.cores(); ++c) lc.core(c).record_timeline(&timeline, c * kTracks);
+  // Time per instruction, only for a program that says where its instructions came from.
+  std::vector<std::vector<double>> instruction_ns;
+  if (whole && names_sources(*whole)) {
+    instruction_ns.resize(size_t(lc.cores()));  // sized first: the cores keep pointers into it
+    for (int c = 0; c < lc.cores(); ++c) {
+      instruction_ns[size_t(c)].assign(whole->cores[size_t(c)].size(), 0.0);
+      lc.core(c).record_instruction_times(whole->cores[size_t(c)], &instruction_ns[size_t(c)]);
+    }
+  }
   const auto loading = std::chrono::steady_clock::now();
   load([&](const std::string& name) {
     const isa::HbmTensor* t = header.find_tensor(name);
@@ -74,6 +115,7 @@ SimResult run_model(const isa::Program& header, const HardwareConfig& hw, const 
     for (int t = 0; t < lc.cores() * kTracks; ++t) r.utilisation.push_back(timeline.utilisation(t));
     r.utilisation_bin_ns = timeline.bin_ns();
   }
+  if (!instruction_ns.empty()) r.by_source = time_by_source(*whole, instruction_ns);
   r.trace_events = trace.events_written();
   r.trace_truncated = trace.truncated();
   r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - load_seconds;
@@ -102,7 +144,7 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw,
 
 SimResult simulate(const isa::Program& program, const HardwareConfig& hw, const InputLoader& load,
                    const TraceOptions& trace) {
-  return run_model(program, hw, load, trace, 0, [&](LogicalCore& lc) {
+  return run_model(program, hw, load, trace, 0, &program, [&](LogicalCore& lc) {
     // An unbounded window: the whole program goes in, uncopied, before the simulation starts.
     for (int c = 0; c < lc.cores(); ++c) {
       Scoreboard& sb = lc.core(c).scoreboard();
@@ -116,7 +158,7 @@ SimResult simulate(const isa::Program& program, const HardwareConfig& hw, const 
 SimResult simulate(const StreamedProgram& program, const HardwareConfig& hw, const InputLoader& load,
                    const TraceOptions& trace) {
   std::unique_ptr<InstructionFeeder> feeder;
-  return run_model(program.header, hw, load, trace, program.window, [&](LogicalCore& lc) {
+  return run_model(program.header, hw, load, trace, program.window, nullptr, [&](LogicalCore& lc) {
     std::vector<Scoreboard*> scoreboards;
     for (int c = 0; c < lc.cores(); ++c) scoreboards.push_back(&lc.core(c).scoreboard());
     feeder = std::make_unique<InstructionFeeder>("feeder", program.header, hw.limits, program.emit, scoreboards,

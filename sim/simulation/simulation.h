@@ -21,6 +21,16 @@ struct CoreResult {
   double finish_ns = 0;
 };
 
+// The instructions of one `source` (isa::Instruction::source) and the time they took.
+struct SourceTime {
+  std::string source;
+  int64_t instructions = 0;
+  unsigned engines = 0;  // bit isa::Engine: the engines (dma for DMA queues) they ran on
+  // Summed over them: a compute instruction's busy time (as in its engine's active time), a
+  // DMA's from issue to its last engine's end (its slice on the trace's queue track).
+  double busy_ns = 0;
+};
+
 struct SimResult {
   double total_ns = 0;  // kernel body: first instruction issue to last completion
   std::vector<CoreResult> cores;
@@ -38,6 +48,9 @@ struct SimResult {
   bool trace_truncated = false;
   size_t window = 0;          // the instruction window per core (0: the whole program)
   size_t window_peak = 0;     // most instructions waiting to run on one core at any time
+  // A whole program whose instructions name their source: the time by source, most first
+  // (ties by source). Empty otherwise (a streamed kernel's instructions have none).
+  std::vector<SourceTime> by_source;
 };
 
 // Where a tensor's bytes live in the model's HBM, by name (all its bytes(), zeroed until

@@ -24,4 +24,4 @@ if __name__ == "__main__":
     out, report = simulate(vector_add, a, b, lnc=1)
     assert np.array_equal(out, a + b)
     print(f"vector_add [512, 1024] fp32: {report['total_time_us']:.3f} us, "
-          f"{report['instruction_count']} instructions, numerics match numpy")
+          f"{report['simulator']['instructions']} instructions, numerics match numpy")

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -74,12 +75,24 @@ def _is_array(x):
 
 
 def _trace_kernel(kernel, args, kwargs, lnc, hardware, compiler):
+    """Traces the kernel twice: a sizing pass that gives every tile its own buffer and
+    measures how many of each declaration are live at once (the compiler's liveness
+    analysis), then the pass whose program runs, its rotating buffers sized by the loop
+    rule and those needs."""
     from .nki import Kernel
     function = kernel.function if isinstance(kernel, Kernel) else kernel
     grid = kernel.grid if isinstance(kernel, Kernel) and kernel.grid else 1
     if lnc not in (1, 2):
         raise KernelError(f"lnc {lnc} must be 1 or 2 (physical cores of the logical core)")
-    tr = Tracer(limits(hardware), compiler, lnc, function.__name__)
+    if grid < lnc:
+        warnings.warn(f"{function.__name__}: {grid} program(s) on {lnc} cores: core(s) {grid}..{lnc - 1} stay idle "
+                      f"(launch {function.__name__}[{lnc}](...) to use them)", stacklevel=3)
+    sizing = _trace_pass(Tracer(limits(hardware), compiler, lnc, function.__name__), function, grid, lnc, args, kwargs)[0]
+    return _trace_pass(Tracer(limits(hardware), compiler, lnc, function.__name__, live=sizing.live_at_once()),
+                       function, grid, lnc, args, kwargs)
+
+
+def _trace_pass(tr, function, grid, lnc, args, kwargs):
     names = list(inspect.signature(function).parameters)
     views, inputs = [], {}
     for i, a in enumerate(args):

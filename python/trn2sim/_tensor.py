@@ -16,6 +16,7 @@ class DType:
     def __init__(self, name, size):
         self.name = name
         self.size = size
+        self.itemsize = size  # numpy's name
 
     def __repr__(self):
         return f"nl.{self.name}"
@@ -57,6 +58,8 @@ class Storage:
         self.base = base        # on chip: byte address in every partition
         self.written = False
         self.read = False
+        self.boxes = []         # what instructions wrote: (p_lo, p_hi, e_lo, e_hi) bounding boxes
+        self.made_by = None     # the instruction that wrote all of it first, if one did
         self.pool = None        # on chip: the rotating pool and the buffer it holds
         self.slot = 0
         self.generation = 0
@@ -153,6 +156,12 @@ class Tensor:
         dims = [[pstep // row if pcount > 1 else 1, pcount]] + (free or [[1, 1]])
         return Tensor(s, dt, offset % row, dims, offset // row)
 
+    def __setitem__(self, index, value):
+        """`tile[index] = value` (earlier API): see Tracer.assign."""
+        from . import _trace
+        from ._errors import api
+        api("=")(lambda: _trace.current().assign(self[index], value, None))()
+
     # Old API: `psum_tile += nisa.nc_matmul(a, b)` accumulates into the tile.
     def __iadd__(self, other):
         from . import _trace
@@ -170,6 +179,9 @@ class Tensor:
     def __mul__(self, o): return self._binary(o, "multiply")
     def __rmul__(self, o): return self._binary(o, "multiply", True)
     def __truediv__(self, o): return self._binary(o, "divide")
+    def __rtruediv__(self, o): return self._binary(o, "divide", True)
+    def __pow__(self, o): return self._binary(o, "power")
+    def __neg__(self): return self._binary(-1.0, "multiply")
 
 
 def _row_major(shape, inner_step=1):
@@ -278,6 +290,8 @@ def _index(t, index):
             if len(i.terms) > 1:
                 raise KernelError("an index may use one nl.arange term (e.g. i_p + 128 * m)")
             (where, (coef, n)), = i.terms.items() if i.terms else ((None, (0, 1)),)
+            if advanced and where is None:
+                where = 1  # numpy broadcasting: a one-dimensional index array's axis is the last
             lo, hi = i.const + min(0, coef * (n - 1)), i.const + max(0, coef * (n - 1))
             _check_bounds(lo, hi, count, t.shape)
             first, new = i.const, [step * coef, n]

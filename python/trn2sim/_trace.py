@@ -86,7 +86,8 @@ class Pool:
         self.space, self.base, self.buffer_bytes, self.bufs = space, base, buffer_bytes, bufs
         self.site, self.rule = site, rule
         self.next = 0
-        self.owner = [0] * bufs  # generation of the storage holding each buffer
+        self.owner = {}  # buffer -> generation of the storage holding it
+        self.records = []  # (instruction count when allocated, storage), for the sizing pass
         self.generations = 0
         self.allocations = 0
 
@@ -118,8 +119,12 @@ class PendingMatmul:
 
 
 class Tracer:
-    def __init__(self, limits, compiler, cores, kernel_name):
+    def __init__(self, limits, compiler, cores, kernel_name, live=None):
+        """`live`: None for the sizing pass (every allocation its own buffer, nothing checked
+        against capacity: it measures liveness), else the sizing pass's `live_at_once()`."""
         self.limits = limits
+        self.sizing = live is None
+        self.live = live or {}
         self.compiler = dict(DEFAULT_COMPILER)
         for k, v in (compiler or {}).items():
             if k not in DEFAULT_COMPILER:
@@ -183,10 +188,18 @@ class Tracer:
         return full_view(s)
 
     # --- on-chip allocation -----------------------------------------------------------------
-    def buffers_for(self, site, requested):
-        """How many rotating buffers a tile declared here gets, and why."""
+    def buffers_for(self, key, requested):
+        """How many rotating buffers a tile declared here gets, and why: the loop rule, and at
+        least as many as the sizing pass saw live at once (a tile kept in a Python list, say)."""
         if requested is not None:
             return int(requested), f"buffers={requested} at the declaration"
+        want, rule = self.loop_rule()
+        live = self.live.get(key, 1)
+        if live > want:
+            return live, f"{rule}; {live} live at once"
+        return want, rule
+
+    def loop_rule(self):
         if not self.loops:
             return 1, "declared outside loops"
         if any(l.kind == "sequential_range" for l in self.loops):
@@ -201,6 +214,27 @@ class Tracer:
             return 1, f"loops of {iterations} iterations (> {limit}): one"
         n = max(1, min(int(rule), iterations))
         return n, f"loop_buffers={rule}, {iterations} iterations"
+
+    def live_at_once(self):
+        """After the sizing pass: per declaration, the buffers a rotation needs so that no tile
+        is overwritten while it is still used: for each tile, the later tiles of the same
+        declaration allocated before its last use, plus one."""
+        need = {}
+        for core, pools in enumerate(self.pools):
+            for key, pool in pools.items():
+                records = pool.records
+                worst = 1
+                for i, (_, s) in enumerate(records):
+                    if s.last is None:
+                        continue
+                    later = 0
+                    for at, _ in records[i + 1:]:
+                        if at > s.last:
+                            break
+                        later += 1
+                    worst = max(worst, later + 1)
+                need[(core,) + key] = worst
+        return need
 
     def allocate(self, shape, dtype, space, site, buffers=None, name=None):
         dtype = as_dtype(dtype)
@@ -225,9 +259,23 @@ class Tracer:
             capacity, used = self.limits["psum_partition_bytes"], self.psum_banks[core] * bank
         key = (declaration_key(), site, space, unit)
         pool = self.pools[core].get(key)
+        if pool is None and self.sizing:
+            pool = Pool(space, used, unit, 1 << 40, site, "sizing")
+            self.pools[core][key] = pool
+            if space == "sbuf":  # distinct addresses for every tile: no capacity in this pass
+                self.sbuf_used[core] += unit << 20
+            else:
+                self.psum_banks[core] += unit << 20
         if pool is None:
-            want, rule = self.buffers_for(site, buffers)
+            want, rule = self.buffers_for((core,) + key, buffers)
             fits = (capacity - used) // unit
+            live = self.live.get((core,) + key, 1)
+            if fits < live:
+                taken = ", ".join(f"{p.site} {p.buffer_bytes}x{p.bufs}" for p in self.pools[core].values() if p.space == space)
+                name = "SBUF" if space == "sbuf" else "PSUM"
+                live_text = f" x {live} live at once" if live > 1 else ""
+                raise KernelError(f"{site}: {api}: {name} overflow: a {shape} {dtype.name} tile needs {unit} bytes per "
+                                  f"partition{live_text}, but {used} of {capacity} are taken ({taken})", located=True)
             if fits < 1:
                 taken = ", ".join(f"{p.site} {p.buffer_bytes}x{p.bufs}" for p in self.pools[core].values() if p.space == space)
                 name = "SBUF" if space == "sbuf" else "PSUM"
@@ -250,6 +298,7 @@ class Tracer:
         pool.owner[pool.next] = s.generation
         pool.next = (pool.next + 1) % pool.bufs
         pool.allocations += 1
+        pool.records.append((len(self.cores[core]), s))
         self.storages.append(s)
         return full_view(s)
 
@@ -277,7 +326,10 @@ class Tracer:
         for t, write in [(t, False) for t in reads] + [(t, True) for t in writes]:
             s = t.storage
             if write:
+                if not s.written and t.size == math.prod(s.shape):
+                    s.made_by = index  # its whole content comes from this instruction
                 s.written = True
+                s.boxes.append(box(t))
             else:
                 s.read = True
             if s.on_chip:
@@ -311,14 +363,52 @@ class Tracer:
 
     def matmul(self, dst, stationary, moving, accumulate, site):
         api = "nisa.nc_matmul"
-        if accumulate is None:
-            accumulate = dst.storage.written
+        if accumulate is None:  # NKI: accumulate onto what an earlier instruction wrote there
+            accumulate = written_before(dst)
         fields = {"op": "nc_matmul", "engine": "pe", "dst": pattern(dst, api, "dst"),
                   "src": pattern(stationary, api, "stationary"), "moving": pattern(moving, api, "moving")}
         if accumulate:
             fields["accumulate"] = True
         reads = [stationary, moving] + ([dst] if accumulate else [])
         return self.emit(fields, reads, [dst], site)
+
+    def assign(self, target, value, site):
+        """`tile[index] = value`: a product placed there, a result retargeted there if it was
+        just made (nl.load, nl.add, ... into a fresh tile: the instruction writes the target
+        instead), a copy otherwise; a number fills it."""
+        from .nki import isa as nisa
+        if isinstance(value, Tensor) and same_view(value, target):
+            return  # `tile[i] += nc_matmul(...)` stores back what it accumulated into
+        if isinstance(value, PendingMatmul) and value.placed is None:
+            target = self.use(target, "=", "target")
+            check_shapes("nisa.nc_matmul", target.shape, value.shape, "target", "the product")
+            self.matmul(target, value.stationary, value.moving, None, value.site)
+            value.placed = target
+            return
+        if isinstance(value, (int, float)):
+            nisa.memset(dst=target, value=value)
+            return
+        value = self.use(value, "=", "value")
+        target = self.use(target, "=", "target")
+        check_shapes("=", target.shape, value.shape, "target", "value")
+        s, stream = value.storage, self.cores[self.core]
+        writable = target.storage.space == "sbuf" or (target.storage.space == "psum" and stream and
+                                                      stream[-1]["op"] != "dma_copy")
+        if s.on_chip and stream and s.made_by == len(stream) - 1 and not s.read and writable:
+            fields = stream[-1]
+            fields["dst"] = pattern(target, "=", "target")
+            s.written, s.made_by, s.boxes, s.first, s.last = False, None, [], None, None
+            t = target.storage
+            t.written = True
+            t.boxes.append(box(target))
+            if t.on_chip:
+                t.first = len(stream) - 1 if t.first is None else t.first
+                t.last = len(stream) - 1
+            return
+        if target.storage.on_chip and value.storage.on_chip:
+            nisa.tensor_copy(dst=target, src=value)
+        else:
+            nisa.dma_copy(dst=target, src=value)
 
     def accumulate_into(self, dst, other):
         if not isinstance(other, PendingMatmul) or other.placed is not None:
@@ -368,6 +458,30 @@ def full_view(storage):
         return Tensor(storage, storage.dtype, 0, dims, 0)
     from ._tensor import _row_major
     return Tensor(storage, storage.dtype, 0, _row_major(shape), 0)
+
+
+def box(t):
+    """The partitions and elements a view spans: (p_lo, p_hi, e_lo, e_hi), bounds exclusive.
+    HBM views span one row of elements."""
+    lo = hi = t.offset
+    dims = t.dims[1:] if t.storage.on_chip else t.dims
+    for step, count in dims:
+        lo, hi = lo + min(0, step * (count - 1)), hi + max(0, step * (count - 1))
+    if not t.storage.on_chip:
+        return (0, 1, lo, hi + 1)
+    pstep, pcount = t.dims[0] if t.dims else (1, 1)
+    last = t.start_partition + pstep * (pcount - 1)
+    return (min(t.start_partition, last), max(t.start_partition, last) + 1, lo, hi + 1)
+
+
+def written_before(t):
+    p0, p1, e0, e1 = box(t)
+    return any(p0 < q1 and q0 < p1 and e0 < f1 and f0 < e1 for q0, q1, f0, f1 in t.storage.boxes)
+
+
+def same_view(a, b):
+    return a.storage is b.storage and a.offset == b.offset and a.dims == b.dims and \
+        a.start_partition == b.start_partition and a.dtype is b.dtype
 
 
 def check_shapes(api, a, b, name_a, name_b):

@@ -449,3 +449,21 @@ def iota(*args, dst=None, expr=None, dtype=None, mask=None, name=None, **_ignore
     tr.emit({"op": "iota", "engine": "pool", "dst": pattern(dst, "nisa.iota", "dst"), "start": float(expr.const),
              "step": float(fc), "partition_step": float(pc)}, [], [dst], call_site())
     return dst
+
+
+@api("nisa.activation_reduce")
+def activation_reduce(*args, dst=None, op=None, data=None, reduce_op=None, reduce_res=None, bias=None, scale=1.0,
+                      dtype=None, mask=None, name=None, **_ignored):
+    """nisa.activation with its free-axis reduction (nki's activation_reduce; reduce_op add)."""
+    rest = list(args)
+    if rest and _tensor(rest[0]) and len(rest) > 1 and not _tensor(rest[1]):
+        dst = rest.pop(0)
+    names = ["op", "data", "reduce_op", "reduce_res", "bias", "scale"]
+    given = dict(zip(names, rest))
+    op, data = given.get("op", op), given.get("data", data)
+    reduce_op, reduce_res = given.get("reduce_op", reduce_op), given.get("reduce_res", reduce_res)
+    bias, scale = given.get("bias", bias), given.get("scale", scale)
+    if reduce_res is None:
+        raise KernelError("needs reduce_res")
+    return activation(dst=dst, op=op, data=data, bias=bias, scale=scale, reduce_op=reduce_op, reduce_res=reduce_res,
+                      dtype=dtype, mask=mask)

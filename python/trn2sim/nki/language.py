@@ -14,13 +14,24 @@ sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", 
 tfloat32 = float32  # the PE's fp32 path; stored as fp32
 
 
-class tile_size:
+class _TileSize:
+    """nl.tile_size: the PE's and PSUM's tile limits, and the SBUF/PSUM bytes per partition
+    of the hardware being simulated (configs/trn2.json with the run's overrides)."""
     pmax = 128
     psum_fmax = 512
     gemm_stationary_fmax = 128
     gemm_moving_fmax = 512
-    psum_partition_bytes = 16384
-    total_available_sbuf_size = 196608
+
+    @property
+    def total_available_sbuf_size(self):
+        return current().limits["sbuf_partition_bytes"]
+
+    @property
+    def psum_partition_bytes(self):
+        return current().limits["psum_partition_bytes"]
+
+
+tile_size = _TileSize()
 
 
 def par_dim(n):
@@ -144,8 +155,14 @@ def _binary(name):
             tx, ty = current().use(x, f"nl.{name}", "x"), current().use(y, f"nl.{name}", "y")
             if _per_partition(ty, tx):
                 return nisa.tensor_scalar(data=tx, op0=alu, operand0=ty, dtype=dtype)
-            if _per_partition(tx, ty) and alu.alu in ("add", "multiply", "max", "min"):
-                return nisa.tensor_scalar(data=ty, op0=alu, operand0=tx, dtype=dtype)
+            if _per_partition(tx, ty):
+                if alu.alu in ("add", "multiply", "max", "min", "is_equal"):
+                    return nisa.tensor_scalar(data=ty, op0=alu, operand0=tx, dtype=dtype)
+                if alu.alu == "subtract":  # column - tile = (tile * -1) + column
+                    return nisa.tensor_scalar(data=ty, op0=OPS["multiply"], operand0=-1.0, op1=OPS["add"],
+                                              operand1=tx, dtype=dtype)
+                raise KernelError(f"nl.{name}(a [P, 1] column, a tile) needs a reversed operand, not in trn2sim's "
+                                  "ISA yet")
             return nisa.tensor_tensor(data1=tx, data2=ty, op=alu, dtype=dtype)
         if _is_tile(x):
             return nisa.tensor_scalar(data=x, op0=alu, operand0=y, dtype=dtype)
@@ -202,3 +219,15 @@ def matmul(x, y, transpose_x=False, **_ignored):
 @api("nl.transpose")
 def transpose(x, **_ignored):
     return nisa.nc_transpose(data=x)
+
+
+@api("nl.negative")
+def negative(x, dtype=None, **_ignored):
+    return nisa.tensor_scalar(data=x, op0=OPS["multiply"], operand0=-1.0, dtype=dtype)
+
+
+@api("nl.mean")
+def mean(x, axis, dtype=None, keepdims=False, **_ignored):
+    """The row sum (tensor_reduce) times 1 / the free size (tensor_scalar): two instructions."""
+    total = nisa.tensor_reduce(op=OPS["add"], data=x, axis=axis, dtype=float32)
+    return nisa.tensor_scalar(data=total, op0=OPS["multiply"], operand0=1.0 / (x.size // x.shape[0]), dtype=dtype)

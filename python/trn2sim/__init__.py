@@ -7,4 +7,5 @@
 from . import nki  # noqa: F401
 from ._errors import KernelError  # noqa: F401
 from ._run import bf16, simulate  # noqa: F401
+from ._summary import summary  # noqa: F401
 from ._trace import DEFAULT_COMPILER  # noqa: F401

@@ -12,7 +12,7 @@ import os
 import sys
 
 from ._errors import KernelError
-from ._tensor import Storage, Tensor, as_dtype
+from ._tensor import Storage, Tensor, _row_major, as_dtype
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _current = None
@@ -74,6 +74,17 @@ def declaration_key():
     return (id(frame.f_code), frame.f_lasti) if frame is not None else None
 
 
+def call_column():
+    """The column of the kernel's call (1-based; 0 where Python does not say)."""
+    frame = _kernel_frame()
+    if frame is None or not hasattr(frame.f_code, "co_positions"):
+        return 0
+    for i, position in enumerate(frame.f_code.co_positions()):
+        if 2 * i == frame.f_lasti:
+            return (position[2] or -1) + 1
+    return 0
+
+
 def fail(api, message):
     """A KernelError at the kernel's line: `file:line: api: message`."""
     raise KernelError(f"{call_site()}: {api}: {message}", located=True)
@@ -85,6 +96,7 @@ class Pool:
     def __init__(self, space, base, buffer_bytes, bufs, site, rule):
         self.space, self.base, self.buffer_bytes, self.bufs = space, base, buffer_bytes, bufs
         self.site, self.rule = site, rule
+        self.name, self.column = site, 0  # the record's name (nl.ndarray's name=), the call's column
         self.next = 0
         self.owner = {}  # buffer -> generation of the storage holding it
         self.records = []  # (instruction count when allocated, storage), for the sizing pass
@@ -286,6 +298,7 @@ class Tracer:
                 rule += f"; reduced from {want} to {bufs} to fit {space.upper()}"
             pool = Pool(space, used, unit, bufs, site, rule)
             pool.name = name or site
+            pool.column = call_column()
             self.pools[core][key] = pool
             if space == "sbuf":
                 self.sbuf_used[core] += unit * bufs
@@ -439,24 +452,22 @@ class Tracer:
         pools = []
         for core, by_key in enumerate(self.pools):
             for p in by_key.values():
-                pools.append({"core": core, "tile": p.site, "name": p.name, "space": p.space, "bytes_per_partition": p.buffer_bytes,
-                              "buffers": p.bufs, "allocations": p.allocations, "rule": p.rule})
-        return {"compiler": dict(self.compiler), "buffers": pools,
+                pools.append({"core": core, "tile": p.site, "column": p.column, "name": p.name, "space": p.space,
+                              "bytes_per_partition": p.buffer_bytes, "buffers": p.bufs,
+                              "allocations": p.allocations, "rule": p.rule})
+        return {"programs": self.programs, "compiler": dict(self.compiler), "buffers": pools,
                 "dma_queues_used": sorted(self.queues_used),
                 "engines_chosen": sorted(self.engine_defaults),
                 "sbuf_bytes_per_partition": max(self.sbuf_used), "psum_banks": max(self.psum_banks)}
 
 
 def full_view(storage):
+    """The whole of a storage, row-major; on chip, the first axis on the partitions."""
     shape = storage.shape
+    if storage.on_chip and len(shape) == 1:
+        return Tensor(storage, storage.dtype, 0, [[1, shape[0]]], 0)
     if storage.on_chip:
-        free = shape[1:] or (1,)
-        from ._tensor import _row_major
-        dims = [[1, shape[0]]] + _row_major(free)
-        if len(shape) == 1:
-            dims = [[1, shape[0]]]
-        return Tensor(storage, storage.dtype, 0, dims, 0)
-    from ._tensor import _row_major
+        return Tensor(storage, storage.dtype, 0, [[1, shape[0]]] + _row_major(shape[1:]), 0)
     return Tensor(storage, storage.dtype, 0, _row_major(shape), 0)
 
 

@@ -790,3 +790,34 @@ def test_negative_mean_reversed_subtract_and_activation_reduce(rng):
     assert np.array_equal(diff, (x * f32(-1)) + c)
     assert np.array_equal(squares, x * x)
     np.testing.assert_allclose(sums[:, 0], (x.astype(np.float64) ** 2).sum(axis=1), rtol=1e-5)
+
+
+def test_nc_matmul_transpose_mode_is_the_pe_transpose(rng):
+    # nki.isa.nc_matmul(is_transpose=True) and nc_transpose on the tensor engine are the same
+    # PE transpose mode (the Trainium2 architecture guide): same bits, same cycles.
+    x = rng.standard_normal((128, 96), dtype=f32)
+
+    def by_flag(x):
+        out = hbm((96, 128))
+        t = nl.load(x)
+        identity = nl.ndarray((128, 128), nl.float32, buffer=nl.sbuf)
+        nisa.iota(dst=identity, expr=nl.arange(128)[:, None] + nl.arange(128)[None, :])  # any [K, K]: ignored
+        ps = nl.ndarray((96, 128), nl.float32, buffer=nl.psum)
+        nisa.nc_matmul(dst=ps, stationary=t, moving=identity, is_transpose=True)
+        nl.store(out, value=nl.copy(ps))
+        return out
+
+    def by_instruction(x):
+        out = hbm((96, 128))
+        t = nl.load(x)
+        identity = nl.ndarray((128, 128), nl.float32, buffer=nl.sbuf)
+        nisa.iota(dst=identity, expr=nl.arange(128)[:, None] + nl.arange(128)[None, :])
+        ps = nl.ndarray((96, 128), nl.float32, buffer=nl.psum)
+        nisa.nc_transpose(dst=ps, data=t)
+        nl.store(out, value=nl.copy(ps))
+        return out
+
+    a, ra = trn2sim.simulate(by_flag, x, lnc=1)
+    b, rb = trn2sim.simulate(by_instruction, x, lnc=1)
+    assert np.array_equal(a, x.T) and np.array_equal(b, x.T)
+    assert ra["neuroncore_cycle_count"] == rb["neuroncore_cycle_count"]

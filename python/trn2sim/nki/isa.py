@@ -135,7 +135,7 @@ def nc_matmul(*args, dst=None, stationary=None, moving=None, is_stationary_oneze
     if stationary is None or moving is None:
         raise KernelError("needs stationary and moving tiles")
     if is_transpose:
-        raise KernelError("is_transpose=True is not modelled yet: use nisa.nc_transpose")
+        return _transpose_mode(dst, stationary, moving)
     if tile_position or tile_size:
         raise KernelError("PE row/column tiling (tile_position, tile_size) is not modelled yet")
     if perf_mode is not None and str(getattr(perf_mode, "value", perf_mode)) not in ("none",):
@@ -157,6 +157,19 @@ def nc_matmul(*args, dst=None, stationary=None, moving=None, is_stationary_oneze
     check_shapes("nisa.nc_matmul", dst.shape, product, "dst", "stationary.T @ moving")
     tr.matmul(dst, stationary, moving, accumulate, call_site())
     return dst
+
+
+def _transpose_mode(dst, stationary, moving):
+    """nc_matmul(is_transpose=True): the PE's transpose mode (NeuronCore-v3 on: bit-accurate,
+    16-bit results stay 16-bit), the same instruction as nc_transpose on the tensor engine
+    (nki.isa.nc_matmul and the Trainium2 architecture guide, "Built-in Transpose Support").
+    The moving tile is the identity the mode streams; its values do not change the result."""
+    tr = current()
+    moving = tr.use(moving, "nisa.nc_matmul", "moving")
+    k = stationary.shape[0]
+    if moving.shape[0] != k or moving.size != k * k:
+        raise KernelError(f"is_transpose=True: moving {moving.shape} must be the [{k}, {k}] identity")
+    return nc_transpose(dst=dst, data=stationary)
 
 
 @api("nisa.nc_transpose")

@@ -83,7 +83,7 @@ def test_load_store_copy_and_fills(rng):
         nl.store(outs[4], value=nl.full((P, F), -2.5, nl.float32))
         nl.store(outs[5], value=nl.copy(t, dtype=nl.bfloat16))      # copy with a dtype: RNE
         nl.store(outs[6], value=nl.load(a, dtype=nl.bfloat16))      # load with a dtype: RNE
-        row = nl.load(v)                                             # a 1-D tensor loads as [1, F]
+        row = nl.load(v)                                             # a 1-D tensor loads as [F, 1]: on the partitions
         vout = hbm((F,))
         nl.store(vout, value=row)
         psum_out = hbm((P, F))
@@ -326,7 +326,6 @@ def test_nc_matmul_accumulate_semantics(rng):
 
     def kernel(a1, a2, b1, b2, a16, b16):
         outs = [hbm((128, 512)) for _ in range(5)]
-        # (not a comprehension: one call in a Python loop reuses one buffer outside nl loops)
         s = [nl.load(a1), nl.load(a2)]
         s += [nl.load(b1), nl.load(b2)]
         ps = nl.ndarray((128, 512), nl.float32, buffer=nl.psum)

@@ -44,18 +44,18 @@ def as_op(op, api):
         return OPS[_NUMPY[name]]
     if isinstance(op, str) and op in OPS:
         return OPS[op]
-    raise KernelError(f"{api}: op {op!r} is not one trn2sim models ({', '.join(OPS)})")
+    raise KernelError(f"op {op!r} is not one trn2sim models ({', '.join(OPS)})")
 
 
 def alu_of(op, api):
     op = as_op(op, api)
     if op.alu is None:
-        raise KernelError(f"{api}: {op!r} is not an ALU operator")
+        raise KernelError(f"{op!r} is not an ALU operator")
     return op.alu
 
 
 def act_of(op, api):
     op = as_op(op, api)
     if op.act is None:
-        raise KernelError(f"{api}: {op!r} is not an activation function (exp, tanh, sigmoid, ...)")
+        raise KernelError(f"{op!r} is not an activation function (exp, tanh, sigmoid, ...)")
     return op.act

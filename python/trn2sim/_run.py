@@ -1,6 +1,7 @@
 """trn2sim.simulate: trace a kernel, run the program on the model in a child process (a
 SystemC model elaborates once per process), return the outputs and the report."""
 import inspect
+import math
 import json
 import os
 import re
@@ -14,7 +15,9 @@ import numpy as np
 from . import _trace
 from ._errors import KernelError
 from ._tensor import Tensor, as_dtype
-from ._trace import Tracer, full_view
+from ._patterns import full_view
+from ._sites import frame_site, in_package
+from ._trace import Tracer
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -28,13 +31,20 @@ def binary():
 
 
 def limits(hardware=None):
-    """The capacities the tracer allocates against: configs/trn2.json with the overrides."""
+    """The capacities the tracer allocates against: configs/trn2.json with the overrides (the
+    simulator checks every override's range; here only what the tracer needs)."""
     with open(os.path.join(_ROOT, "configs", "trn2.json")) as f:
         config = json.load(f)
+    if hardware is not None and not isinstance(hardware, dict):
+        raise KernelError(f"hardware must be a dict of configs/trn2.json overrides, not {type(hardware).__name__}")
     config.update(hardware or {})
-    return {"partitions": 128, "sbuf_partition_bytes": int(config["sbuf_partition_bytes"]),
-            "psum_partition_bytes": int(config["psum_partition_bytes"]),
-            "psum_bank_bytes": int(config["psum_bank_bytes"]), "dma_queues": int(config["dma_queues"])}
+    out = {"partitions": 128}
+    for key in ("sbuf_partition_bytes", "psum_partition_bytes", "psum_bank_bytes", "dma_queues"):
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 1 or value != int(value):
+            raise KernelError(f"hardware {key}={value!r} must be a positive integer")
+        out[key] = int(value)
+    return out
 
 
 class bf16:
@@ -76,20 +86,20 @@ def _is_array(x):
 
 def _trace_kernel(kernel, args, kwargs, lnc, hardware, compiler):
     """Traces the kernel twice: a sizing pass that gives every tile its own buffer and
-    measures how many of each declaration are live at once (the compiler's liveness
-    analysis), then the pass whose program runs, its rotating buffers sized by the loop
-    rule and those needs."""
+    measures how many of each declaration are live at once and which assigned results are
+    never used again (the compiler's liveness analysis), then the pass whose program runs."""
     from .nki import Kernel
     function = kernel.function if isinstance(kernel, Kernel) else kernel
-    grid = kernel.grid if isinstance(kernel, Kernel) and kernel.grid else 1
+    grid = kernel.grid if isinstance(kernel, Kernel) and kernel.grid else (1,)
     if lnc not in (1, 2):
         raise KernelError(f"lnc {lnc} must be 1 or 2 (physical cores of the logical core)")
-    if grid < lnc:
-        warnings.warn(f"{function.__name__}: {grid} program(s) on {lnc} cores: core(s) {grid}..{lnc - 1} stay idle "
-                      f"(launch {function.__name__}[{lnc}](...) to use them)", stacklevel=3)
-    sizing = _trace_pass(Tracer(limits(hardware), compiler, lnc, function.__name__), function, grid, lnc, args, kwargs)[0]
-    return _trace_pass(Tracer(limits(hardware), compiler, lnc, function.__name__, live=sizing.live_at_once()),
-                       function, grid, lnc, args, kwargs)
+    programs = math.prod(grid)
+    if programs < lnc:
+        warnings.warn(f"{function.__name__}: {programs} program(s) on {lnc} cores: core(s) {programs}..{lnc - 1} stay "
+                      f"idle (launch {function.__name__}[{lnc}](...) to use them)", stacklevel=3)
+    hw = limits(hardware)
+    sizing = _trace_pass(Tracer(hw, compiler, lnc, function.__name__), function, grid, lnc, args, kwargs)[0]
+    return _trace_pass(Tracer(hw, compiler, lnc, function.__name__, sizing=sizing), function, grid, lnc, args, kwargs)
 
 
 def _trace_pass(tr, function, grid, lnc, args, kwargs):
@@ -114,14 +124,35 @@ def _trace_pass(tr, function, grid, lnc, args, kwargs):
     _trace._current = tr
     try:
         results = None
-        for program in range(grid):
+        for program in range(math.prod(grid)):
             tr.start_program(program, grid, program % lnc)
             out = function(*views, **kw_views)
+            tr.end_program()
             if program == 0:
                 results = out
+    except KernelError:
+        raise
+    except Exception as e:
+        _reraise_located(e)
     finally:
         _trace._current = None
     return tr, inputs, results
+
+
+def _reraise_located(e):
+    """An exception raised inside trn2sim while it traced a kernel (a form it does not
+    handle) becomes a KernelError at the kernel's innermost line; one raised by the kernel's
+    own code goes on as it is."""
+    tb, frames = e.__traceback__, []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    if not frames or not in_package(frames[-1].f_code.co_filename):
+        raise e
+    kernel = [f for f in frames if not in_package(f.f_code.co_filename)]
+    where = frame_site(kernel[-1]) if kernel else "<unknown>:0"
+    raise KernelError(f"{where}: {type(e).__name__}: {e} (a form trn2sim's front end does not handle)",
+                      located=True) from e
 
 
 def _outputs(tr, results):
@@ -133,7 +164,10 @@ def _outputs(tr, results):
     results = [results] if single else list(results)
     for r in results:
         if not isinstance(r, Tensor) or r.storage.on_chip:
-            raise KernelError("a kernel returns HBM tensors (nl.ndarray(..., buffer=nl.shared_hbm))")
+            raise KernelError(f"{tr.kernel_name} returns {type(r).__name__}: a kernel returns HBM tensors "
+                              "(nl.ndarray(..., buffer=nl.shared_hbm))")
+        if not r.storage.written:
+            raise KernelError(f"{tr.kernel_name} returns HBM tensor '{r.storage.name}', which it never writes")
     return results, single
 
 

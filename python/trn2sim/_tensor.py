@@ -60,6 +60,9 @@ class Storage:
         self.read = False
         self.boxes = []         # what instructions wrote: (p_lo, p_hi, e_lo, e_hi) bounding boxes
         self.made_by = None     # the instruction that wrote all of it first, if one did
+        self.implicit = False   # a result tile the front end made (nl.load, nl.add, ...), not nl.ndarray
+        self.assigned = False   # sizing pass: assigned into a tile (a candidate for retargeting)
+        self.used_after_assignment = False
         self.pool = None        # on chip: the rotating pool and the buffer it holds
         self.slot = 0
         self.generation = 0
@@ -70,6 +73,34 @@ class Storage:
     @property
     def on_chip(self):
         return self.space != "hbm"
+
+
+def _located(name):
+    """An unlocated KernelError raised inside becomes `file:line: name: message`."""
+    def wrap(f):
+        def method(*args, **kwargs):
+            from ._errors import api
+            return api(name)(f)(*args, **kwargs)
+        method.__name__, method.__doc__ = f.__name__, f.__doc__
+        return method
+    return wrap
+
+
+def _integer(x, what):
+    """An index, count or step: ints and numpy integers, not floats or bools."""
+    if isinstance(x, bool) or not hasattr(x, "__index__"):
+        raise KernelError(f"{what} {x!r} must be an integer")
+    return int(x)
+
+
+def _full_dims(storage):
+    """The dims of a whole storage's view (on chip: the partition axis first)."""
+    shape = storage.shape
+    if storage.on_chip and len(shape) == 1:
+        return [[1, shape[0]]]
+    if storage.on_chip:
+        return [[1, shape[0]]] + _row_major(shape[1:])
+    return _row_major(shape)
 
 
 class Tensor:
@@ -106,17 +137,14 @@ class Tensor:
         return self.shape[0]
 
     def __getitem__(self, index):
-        try:
-            return _index(self, index)
-        except KernelError as e:
-            if e.located:
-                raise
-            from ._trace import call_site
-            raise KernelError(f"{call_site()}: indexing a {self.storage.space} tensor: {e}", located=True) from None
+        from ._errors import api
+        return api(f"indexing a {self.storage.space} tensor")(_index)(self, index)
 
+    @_located("Tensor.view")
     def view(self, dtype):
-        raise KernelError("Tensor.view (reinterpreting bytes) is not supported by trn2sim")
+        raise KernelError("reinterpreting bytes is not supported by trn2sim")
 
+    @_located("Tensor.reshape")
     def reshape(self, shape):
         """A row-major reshape of a dense view (HBM tensors, or an on-chip tile's free axes)."""
         shape = tuple(int(s) for s in (shape if isinstance(shape, (tuple, list)) else (shape,)))
@@ -135,24 +163,33 @@ class Tensor:
             raise KernelError(f"reshape of a strided HBM view {self.shape}: only dense views reshape")
         return Tensor(self.storage, self.dtype, self.offset, _row_major(shape, step), 0)
 
+    @_located("Tensor.ap")
     def ap(self, pattern, offset=0, dtype=None, **_ignored):
         """An access pattern over the whole tensor, nki's `.ap(pattern=[[step, count], ...], offset=)`.
 
-        Steps and the offset count elements of the tensor laid out row-major; on chip a
-        partition is one row of the free axes, so the first step must be a whole number of
-        rows (it becomes the partition step)."""
-        if not pattern or any(len(p) != 2 for p in pattern):
-            raise KernelError(f".ap pattern {pattern!r} must be a list of [step, count] pairs")
-        pattern = [[int(s), int(c)] for s, c in pattern]
-        offset = int(offset)
+        Steps and the offset count elements (of `dtype`, default the tensor's) of the tensor
+        laid out row-major; on chip a partition is one row of the free axes, so the first step
+        must be a whole number of rows (it becomes the partition step). As in NKI, `.ap` takes
+        the whole tensor, not an indexed view of it."""
+        if not pattern or any(not isinstance(p, (list, tuple)) or len(p) != 2 for p in pattern):
+            raise KernelError(f"pattern {pattern!r} must be a list of [step, count] pairs")
+        pattern = [[_integer(s, "a step"), _integer(c, "a count")] for s, c in pattern]
+        if any(c < 1 for _, c in pattern):
+            raise KernelError(f"pattern {pattern!r}: counts must be positive")
+        offset = _integer(offset, "the offset")
         s = self.storage
-        dt = as_dtype(dtype) if dtype is not None else self.dtype
+        if self.dtype is not s.dtype or self.offset or self.start_partition or self.dims != _full_dims(s):
+            raise KernelError("takes the whole tensor, not an indexed view (as in NKI): index the result instead")
+        dt = as_dtype(dtype) if dtype is not None else s.dtype
         if not s.on_chip:
             return Tensor(s, dt, offset, pattern, 0)
-        row = math.prod(s.shape[1:]) if len(s.shape) > 1 else 1
+        row_bytes = math.prod(s.shape[1:]) * s.dtype.size
+        if row_bytes % dt.size:
+            raise KernelError(f"a partition's {row_bytes} bytes are not a whole number of {dt.name} elements")
+        row = row_bytes // dt.size  # elements of `dt` per partition
         (pstep, pcount), free = pattern[0], pattern[1:]
         if pstep % row and pcount > 1:
-            raise KernelError(f".ap partition step {pstep} is not a multiple of the tile's {row} elements per partition")
+            raise KernelError(f"partition step {pstep} is not a multiple of the tile's {row} elements per partition")
         dims = [[pstep // row if pcount > 1 else 1, pcount]] + (free or [[1, 1]])
         return Tensor(s, dt, offset % row, dims, offset // row)
 
@@ -160,7 +197,7 @@ class Tensor:
         """`tile[index] = value` (earlier API): see Tracer.assign."""
         from . import _trace
         from ._errors import api
-        api("=")(lambda: _trace.current().assign(self[index], value, None))()
+        api("=")(lambda: _trace.current().assign(self[index], value))()
 
     # Old API: `psum_tile += nisa.nc_matmul(a, b)` accumulates into the tile.
     def __iadd__(self, other):
@@ -210,7 +247,8 @@ class DynSlice:
     """nl.ds(start, size): `size` elements from `start`."""
 
     def __init__(self, start, size, step=1):
-        self.start, self.size, self.step = int(start), int(size), int(step)
+        self.start, self.size = _integer(start, "nl.ds start"), _integer(size, "nl.ds size")
+        self.step = _integer(step, "nl.ds step")
 
 
 class IndexExpr:
@@ -253,15 +291,23 @@ class IndexExpr:
                     raise KernelError("two nl.arange index terms on the same axis")
                 terms[axis] = (sign * coef, count)
             return IndexExpr(self.const + sign * other.const, terms)
-        return IndexExpr(self.const + sign * int(other), self.terms)
+        return IndexExpr(self.const + sign * _integer(other, "an nl.arange offset"), self.terms)
 
     def __add__(self, o): return self._combine(o, 1)
     __radd__ = __add__
     def __sub__(self, o): return self._combine(o, -1)
     def __rsub__(self, o): return IndexExpr(int(o) - self.const, {a: (-c, n) for a, (c, n) in self.terms.items()})
 
+    def _mask(self, *_):
+        from ._sites import call_site
+        raise KernelError(f"{call_site()}: mask: comparisons of nl.arange expressions are masks (mask=), which "
+                          "trn2sim does not model", located=True)
+    __lt__ = __le__ = __gt__ = __ge__ = _mask
+
     def __mul__(self, k):
-        k = int(k)
+        if isinstance(k, IndexExpr):
+            raise KernelError("a product of two nl.arange expressions is not affine")
+        k = _integer(k, "an nl.arange coefficient")
         return IndexExpr(self.const * k, {a: (c * k, n) for a, (c, n) in self.terms.items()})
     __rmul__ = __mul__
 
@@ -282,6 +328,9 @@ def _index(t, index):
         raise KernelError(f"{len(index)} indices for a tensor of shape {t.shape}")
     index = index + (slice(None),) * (len(t.dims) - len(index))
     advanced = any(isinstance(i, IndexExpr) and (set(i.terms) - {None}) for i in index)
+    if advanced and any(isinstance(i, (slice, DynSlice)) for i in index):
+        raise KernelError("nl.arange indices and slices cannot be mixed in one index (as in NKI): "
+                          "index every axis with nl.arange, or none")
     offset, start_p = t.offset, t.start_partition
     kept = []            # (result axis or None, [step, count]) in index order
     for axis, (i, (step, count)) in enumerate(zip(index, t.dims)):
@@ -292,6 +341,8 @@ def _index(t, index):
             (where, (coef, n)), = i.terms.items() if i.terms else ((None, (0, 1)),)
             if advanced and where is None:
                 where = 1  # numpy broadcasting: a one-dimensional index array's axis is the last
+            if on_partitions and advanced and where != 0:
+                raise KernelError("the partition axis cannot move to another axis by indexing: use nc_transpose")
             lo, hi = i.const + min(0, coef * (n - 1)), i.const + max(0, coef * (n - 1))
             _check_bounds(lo, hi, count, t.shape)
             first, new = i.const, [step * coef, n]
@@ -310,10 +361,9 @@ def _index(t, index):
                 raise KernelError(f"empty slice of an axis of {count} in a tensor of shape {t.shape}")
             kept.append((None, [step * s, n]))
         else:
-            try:
-                first = int(i)
-            except TypeError:
-                raise KernelError(f"index {i!r} is not an integer, slice, nl.ds or nl.arange expression") from None
+            if isinstance(i, bool) or not hasattr(i, "__index__"):
+                raise KernelError(f"index {i!r} is not an integer, slice, nl.ds or nl.arange expression")
+            first = int(i)
             if first < 0:
                 first += count
             _check_bounds(first, first, count, t.shape)

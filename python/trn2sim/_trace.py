@@ -1,20 +1,19 @@
 """The tracer: runs a kernel's Python once per program and records what the compiler would
-emit. It allocates SBUF/PSUM buffers (rotating where loops let iterations overlap), assigns
-DMA queues, picks engines left to the compiler, and writes a trn2sim program (JSON) whose
-dependencies the simulator infers from memory footprints (`infer_deps`, the C++ kernel
-builder's logic: it is not written twice).
+emit. It allocates SBUF/PSUM (_allocator.py), assigns DMA queues, picks engines left to the
+compiler, and writes a trn2sim program (JSON) whose dependencies the simulator infers from
+memory footprints (`infer_deps`, the C++ kernel builder's logic: it is not written twice).
 
 Every compiler choice is a documented default with an override (`compiler=` of simulate,
 `buffers=` of nl.ndarray), and the report's `front_end` block lists what was applied.
 """
 import math
-import os
-import sys
 
+from ._allocator import Allocator, Pool, per_partition_bytes
 from ._errors import KernelError
-from ._tensor import Storage, Tensor, _row_major, as_dtype
+from ._patterns import box, check_shapes, full_view, is_whole, pattern, same_view, written_before
+from ._sites import call_column, call_site, declaration_key, fail
+from ._tensor import Storage, Tensor, as_dtype
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _current = None
 
 # The compiler's choices, as defaults a kernel may override (docs/python.md).
@@ -35,6 +34,9 @@ DEFAULT_COMPILER = {
 }
 _ENGINES = {"dve": "dve", "vector": "dve", "act": "act", "scalar": "act", "pool": "pool", "gpsimd": "pool",
             "pe": "pe", "tensor": "pe"}
+# What each engine's instructions may write (the DMA also writes HBM).
+_WRITES = {"pe": ("psum",), "dma": ("sbuf", "hbm"), "dve": ("sbuf", "psum"), "act": ("sbuf", "psum"),
+           "pool": ("sbuf", "psum")}
 
 
 def current():
@@ -43,65 +45,29 @@ def current():
     return _current
 
 
-def _kernel_frame():
-    """The innermost frame outside this package: the kernel's line calling into trn2sim."""
-    frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-    return frame
+def check_compiler(options):
+    """The compiler options with the defaults filled in, each checked."""
+    merged = dict(DEFAULT_COMPILER)
+    for k, v in (options or {}).items():
+        if k not in DEFAULT_COMPILER:
+            raise KernelError(f"compiler option {k!r} is unknown (known: {', '.join(DEFAULT_COMPILER)})")
+        merged[k] = v
 
+    def positive(k):
+        v = merged[k]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise KernelError(f"compiler option {k}={v!r} must be a positive integer")
 
-def call_site():
-    """The kernel's source line calling into trn2sim: `path:line` (path relative to the
-    working directory when under it)."""
-    frame = _kernel_frame()
-    if frame is None:
-        return "<unknown>:0"
-    path = frame.f_code.co_filename
-    try:
-        rel = os.path.relpath(path)
-        path = rel if not rel.startswith("..") else path
-    except ValueError:
-        pass
-    return f"{path}:{frame.f_lineno}"
-
-
-def declaration_key():
-    """What tells two tile declarations apart: the code and the bytecode offset of the call,
-    so that two tiles made on one line (`nl.add(nl.load(a), nl.load(b))`) get pools of
-    their own, and one made in a loop gets the same pool every iteration."""
-    frame = _kernel_frame()
-    return (id(frame.f_code), frame.f_lasti) if frame is not None else None
-
-
-def call_column():
-    """The column of the kernel's call (1-based; 0 where Python does not say)."""
-    frame = _kernel_frame()
-    if frame is None or not hasattr(frame.f_code, "co_positions"):
-        return 0
-    for i, position in enumerate(frame.f_code.co_positions()):
-        if 2 * i == frame.f_lasti:
-            return (position[2] or -1) + 1
-    return 0
-
-
-def fail(api, message):
-    """A KernelError at the kernel's line: `file:line: api: message`."""
-    raise KernelError(f"{call_site()}: {api}: {message}", located=True)
-
-
-class Pool:
-    """The rotating buffers of one declaration site on one core."""
-
-    def __init__(self, space, base, buffer_bytes, bufs, site, rule):
-        self.space, self.base, self.buffer_bytes, self.bufs = space, base, buffer_bytes, bufs
-        self.site, self.rule = site, rule
-        self.name, self.column = site, 0  # the record's name (nl.ndarray's name=), the call's column
-        self.next = 0
-        self.owner = {}  # buffer -> generation of the storage holding it
-        self.records = []  # (instruction count when allocated, storage), for the sizing pass
-        self.generations = 0
-        self.allocations = 0
+    if merged["loop_buffers"] != "auto":
+        positive("loop_buffers")
+    positive("auto_buffer_limit")
+    positive("sequential_buffers")
+    if merged["dma_queues"] not in ("by_direction", "round_robin"):
+        raise KernelError(f"compiler option dma_queues={merged['dma_queues']!r}: use 'by_direction' or 'round_robin'")
+    for k in ("tensor_copy_engine", "memset_engine"):
+        if merged[k] not in ("dve", "act", "pool"):
+            raise KernelError(f"compiler option {k}={merged[k]!r}: use 'dve', 'act' or 'pool'")
+    return merged
 
 
 class Loop:
@@ -110,60 +76,90 @@ class Loop:
 
 
 class PendingMatmul:
-    """An old-API `nisa.nc_matmul(a, b)` not yet placed: `acc += it` accumulates into acc;
-    any other use places it in a new PSUM tile at the call's line."""
+    """An earlier-API `nisa.nc_matmul(a, b)`: `acc += it` accumulates into acc and
+    `tile[...] = it` writes it there; otherwise it is placed in a new PSUM tile (declared at
+    the call) before the next instruction, so that it reads its operands as they are now."""
 
-    def __init__(self, tracer, stationary, moving, site):
-        self.tracer, self.stationary, self.moving, self.site = tracer, stationary, moving, site
+    def __init__(self, tracer, stationary, moving):
+        self.tracer, self.stationary, self.moving = tracer, stationary, moving
+        self.site, self.key, self.column = call_site(), declaration_key(), call_column()
         self.placed = None
         self.dtype = as_dtype("float32")
-        self.shape = (stationary.shape[1] if stationary.ndim > 1 else 1, math.prod(moving.shape[1:]))
+        self.shape = (stationary.size // stationary.shape[0], moving.size // moving.shape[0])
+        tracer.pending.append(self)
 
     def place(self):
         if self.placed is None:
-            dst = self.tracer.allocate(self.shape, self.dtype, "psum", self.site)
+            self.placed = True  # (re-entry: the matmul below emits)
+            dst = self.tracer.allocate(self.shape, self.dtype, "psum", "nisa.nc_matmul", implicit=True,
+                                       at=(self.site, self.key, self.column))
             self.tracer.matmul(dst, self.stationary, self.moving, False, self.site)
             self.placed = dst
         return self.placed
 
+    def __getattr__(self, name):  # size, ndim, ap, reshape, ...: those of the placed tile
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.place(), name)
+
     def __getitem__(self, index):
         return self.place()[index]
 
+    def __add__(self, o): return self.place() + o
+    def __radd__(self, o): return o + self.place()
+    def __sub__(self, o): return self.place() - o
+    def __rsub__(self, o): return o - self.place()
+    def __mul__(self, o): return self.place() * o
+    def __rmul__(self, o): return o * self.place()
+    def __truediv__(self, o): return self.place() / o
+    def __neg__(self): return -self.place()
+
 
 class Tracer:
-    def __init__(self, limits, compiler, cores, kernel_name, live=None):
-        """`live`: None for the sizing pass (every allocation its own buffer, nothing checked
-        against capacity: it measures liveness), else the sizing pass's `live_at_once()`."""
+    def __init__(self, limits, compiler, cores, kernel_name, sizing=None):
+        """`sizing`: None for the sizing pass, else the finished sizing pass's tracer, whose
+        liveness sizes the pools and whose assignments say which results may be retargeted."""
         self.limits = limits
-        self.sizing = live is None
-        self.live = live or {}
-        self.compiler = dict(DEFAULT_COMPILER)
-        for k, v in (compiler or {}).items():
-            if k not in DEFAULT_COMPILER:
-                raise KernelError(f"compiler option {k!r} is unknown (known: {', '.join(DEFAULT_COMPILER)})")
-            self.compiler[k] = v
+        self.compiler = check_compiler(compiler)
         self.kernel_name = kernel_name
         self.cores = [[] for _ in range(cores)]
         self.core = 0
         self.program = 0
-        self.programs = 1
+        self.grid = (1,)
         self.loops = []
         self.tensors = []           # HBM storages, in declaration order
         self.shared = []            # HBM tensors the kernel made, in order (shared by programs)
         self.shared_seen = 0
-        self.pools = [dict() for _ in range(cores)]
-        self.sbuf_used = [0] * cores
-        self.psum_banks = [0] * cores
+        self.scratch = 0
+        self.memory = Allocator(limits, cores, None if sizing is None else sizing.memory.make_plan())
+        self.retargetable = set() if sizing is None else sizing.retarget_ok()
+        self.assigned = []          # sizing pass: results assigned into tiles (retarget candidates)
         self.storages = []          # on-chip storages, for allocation records
+        self.pending = []
         self.next_queue = [0] * cores
         self.queues_used = set()
         self.engine_defaults = set()
 
     # --- programs and loops ------------------------------------------------------------
-    def start_program(self, program, programs, core):
-        self.program, self.programs, self.core = program, programs, core
+    def start_program(self, program, grid, core):
+        self.program, self.grid, self.core = program, grid, core
         self.shared_seen = 0
         self.loops = []
+
+    def end_program(self):
+        self.place_pending()
+
+    @property
+    def programs(self):
+        return math.prod(self.grid)
+
+    def program_id(self, axis):
+        if not 0 <= axis < len(self.grid):
+            raise KernelError(f"axis {axis}: the launch grid {self.grid} has {len(self.grid)} axes")
+        index = self.program
+        for n in reversed(self.grid[axis + 1:]):
+            index //= n
+        return index % self.grid[axis]
 
     def loop(self, kind, iterations):
         iterations = list(iterations)
@@ -184,13 +180,22 @@ class Tracer:
         self.tensors.append(s)
         return s
 
-    def new_hbm(self, shape, dtype, site, name=None):
-        """An HBM tensor the kernel declares: one per declaration, shared by every program
-        (SPMD programs declare the same tensors in the same order)."""
+    def new_hbm(self, shape, dtype, site, name=None, private=False):
+        """An HBM tensor the kernel declares. Shared ones (nl.shared_hbm, nl.hbm) are one per
+        declaration, shared by every program (SPMD programs declare the same tensors in the
+        same order); a private one (nl.private_hbm) is each program's own."""
+        if not shape or any(isinstance(n, bool) or not hasattr(n, "__index__") or n < 1 for n in shape):
+            fail("nl.ndarray", f"shape {tuple(shape)!r} must be positive integers")
+        shape = tuple(int(n) for n in shape)
+        if private:
+            self.scratch += 1
+            s = self.hbm_tensor(f"{name or 'scratch'}_p{self.program}", dtype, shape, site)
+            s.kernel_made = True
+            return full_view(s)
         if self.shared_seen < len(self.shared):
             s = self.shared[self.shared_seen]
             if s.shape != tuple(shape) or s.dtype is not as_dtype(dtype):
-                fail("nl.ndarray", f"program {self.program} declares HBM tensor {len(self.shared)} as {tuple(shape)} "
+                fail("nl.ndarray", f"program {self.program} declares HBM tensor {self.shared_seen} as {tuple(shape)} "
                      f"{as_dtype(dtype).name}, program 0 as {s.shape} {s.dtype.name}")
         else:
             s = self.hbm_tensor(name or f"out{len(self.shared)}", dtype, shape, site)
@@ -200,118 +205,54 @@ class Tracer:
         return full_view(s)
 
     # --- on-chip allocation -----------------------------------------------------------------
-    def buffers_for(self, key, requested):
-        """How many rotating buffers a tile declared here gets, and why: the loop rule, and at
-        least as many as the sizing pass saw live at once (a tile kept in a Python list, say)."""
-        if requested is not None:
-            return int(requested), f"buffers={requested} at the declaration"
-        want, rule = self.loop_rule()
-        live = self.live.get(key, 1)
-        if live > want:
-            return live, f"{rule}; {live} live at once"
-        return want, rule
-
     def loop_rule(self):
+        """What the loops around a declaration want for it, and why."""
         if not self.loops:
             return 1, "declared outside loops"
         if any(l.kind == "sequential_range" for l in self.loops):
-            n = int(self.compiler["sequential_buffers"])
+            n = self.compiler["sequential_buffers"]
             return n, f"inside sequential_range: {n}"
         iterations = math.prod(l.trips for l in self.loops)
         rule = self.compiler["loop_buffers"]
         if rule == "auto":
-            limit = int(self.compiler["auto_buffer_limit"])
+            limit = self.compiler["auto_buffer_limit"]
             if iterations <= limit:
                 return max(1, iterations), f"loops of {iterations} iterations (<= {limit}): one per iteration"
             return 1, f"loops of {iterations} iterations (> {limit}): one"
-        n = max(1, min(int(rule), iterations))
+        n = max(1, min(rule, iterations))
         return n, f"loop_buffers={rule}, {iterations} iterations"
 
-    def live_at_once(self):
-        """After the sizing pass: per declaration, the buffers a rotation needs so that no tile
-        is overwritten while it is still used: for each tile, the later tiles of the same
-        declaration allocated before its last use, plus one."""
-        need = {}
-        for core, pools in enumerate(self.pools):
-            for key, pool in pools.items():
-                records = pool.records
-                worst = 1
-                for i, (_, s) in enumerate(records):
-                    if s.last is None:
-                        continue
-                    later = 0
-                    for at, _ in records[i + 1:]:
-                        if at > s.last:
-                            break
-                        later += 1
-                    worst = max(worst, later + 1)
-                need[(core,) + key] = worst
-        return need
-
-    def allocate(self, shape, dtype, space, site, buffers=None, name=None):
+    def allocate(self, shape, dtype, space, api, buffers=None, name=None, implicit=False, at=None):
+        """A new tile: the next buffer of its declaration's pool. `at`: (site, key, column)
+        when the declaration is not the current call (a placed product)."""
         dtype = as_dtype(dtype)
-        shape = tuple(int(s) for s in shape)
-        api = "nl.ndarray"
-        if not shape or any(s < 1 for s in shape):
-            raise KernelError(f"{site}: {api}: shape {shape} must have positive sizes", located=True)
+        site, key, column = at or (call_site(), declaration_key(), call_column())
+        if not isinstance(shape, (tuple, list)) or not shape or \
+                any(isinstance(n, bool) or not hasattr(n, "__index__") or n < 1 for n in shape):
+            raise KernelError(f"{site}: {api}: shape {shape!r} must be positive integers", located=True)
+        if any(getattr(n, "par_dim", False) for n in shape[1:]):
+            raise KernelError(f"{site}: {api}: nl.par_dim marks the first (partition) dimension only", located=True)
+        shape = tuple(int(n) for n in shape)
         if shape[0] > self.limits["partitions"]:
             raise KernelError(f"{site}: {api}: partition dimension {shape[0]} exceeds {self.limits['partitions']} "
                               f"(shape {shape}, {space})", located=True)
-        per_partition = math.prod(shape[1:]) * dtype.size
-        core = self.core
-        if space == "sbuf":
-            unit = (per_partition + 63) // 64 * 64
-            capacity, used = self.limits["sbuf_partition_bytes"], self.sbuf_used[core]
-        else:
-            bank = self.limits["psum_bank_bytes"]
-            if per_partition > self.limits["psum_partition_bytes"]:
-                raise KernelError(f"{site}: {api}: PSUM tile {shape} {dtype.name} needs {per_partition} bytes per "
-                                  f"partition, more than PSUM's {self.limits['psum_partition_bytes']}", located=True)
-            unit = (per_partition + bank - 1) // bank * bank
-            capacity, used = self.limits["psum_partition_bytes"], self.psum_banks[core] * bank
-        key = (declaration_key(), site, space, unit)
-        pool = self.pools[core].get(key)
-        if pool is None and self.sizing:
-            pool = Pool(space, used, unit, 1 << 40, site, "sizing")
-            self.pools[core][key] = pool
-            if space == "sbuf":  # distinct addresses for every tile: no capacity in this pass
-                self.sbuf_used[core] += unit << 20
-            else:
-                self.psum_banks[core] += unit << 20
-        if pool is None:
-            want, rule = self.buffers_for((core,) + key, buffers)
-            fits = (capacity - used) // unit
-            live = self.live.get((core,) + key, 1)
-            if fits < live:
-                taken = ", ".join(f"{p.site} {p.buffer_bytes}x{p.bufs}" for p in self.pools[core].values() if p.space == space)
-                name = "SBUF" if space == "sbuf" else "PSUM"
-                live_text = f" x {live} live at once" if live > 1 else ""
-                raise KernelError(f"{site}: {api}: {name} overflow: a {shape} {dtype.name} tile needs {unit} bytes per "
-                                  f"partition{live_text}, but {used} of {capacity} are taken ({taken})", located=True)
-            if fits < 1:
-                taken = ", ".join(f"{p.site} {p.buffer_bytes}x{p.bufs}" for p in self.pools[core].values() if p.space == space)
-                name = "SBUF" if space == "sbuf" else "PSUM"
-                raise KernelError(f"{site}: {api}: {name} overflow: a {shape} {dtype.name} tile needs {unit} bytes per "
-                                  f"partition, but {used} of {capacity} are taken ({taken})", located=True)
-            bufs = min(want, fits)
-            if bufs < want:
-                rule += f"; reduced from {want} to {bufs} to fit {space.upper()}"
-            pool = Pool(space, used, unit, bufs, site, rule)
-            pool.name = name or site
-            pool.column = call_column()
-            self.pools[core][key] = pool
-            if space == "sbuf":
-                self.sbuf_used[core] += unit * bufs
-            else:
-                self.psum_banks[core] += unit * bufs // self.limits["psum_bank_bytes"]
-        s = Storage(space, dtype, shape, site, base=pool.base + pool.next * pool.buffer_bytes)
-        s.pool, s.slot, s.core = pool, pool.next, core
-        pool.generations += 1
-        s.generation = pool.generations
-        pool.owner[pool.next] = s.generation
-        pool.next = (pool.next + 1) % pool.bufs
-        pool.allocations += 1
-        pool.records.append((len(self.cores[core]), s))
+        if buffers is not None and (isinstance(buffers, bool) or not isinstance(buffers, int) or buffers < 1):
+            raise KernelError(f"{site}: {api}: buffers={buffers!r} must be a positive integer", located=True)
+        per_partition = per_partition_bytes(shape, dtype)
+        if space == "psum" and per_partition > self.limits["psum_partition_bytes"]:
+            raise KernelError(f"{site}: {api}: PSUM tile {shape} {dtype.name} needs {per_partition} bytes per "
+                              f"partition, more than PSUM's {self.limits['psum_partition_bytes']}", located=True)
+        unit = self.memory.unit(space, per_partition)
+        full_key = (key, site, space, unit)
+
+        def make():
+            pool = Pool(space, unit, site, column, name, api, shape, dtype)
+            pool.requested = buffers
+            return pool
+
+        pool = self.memory.pool(self.core, full_key, make, self.loop_rule)
+        s = self.memory.take(pool, self.core, full_key, len(self.cores[self.core]))
+        s.shape, s.dtype, s.implicit = shape, dtype, implicit
         self.storages.append(s)
         return full_view(s)
 
@@ -330,25 +271,39 @@ class Tracer:
                 fail(api, f"{role} (the tile declared at {s.site}) was overwritten: its buffer went to a later tile "
                      f"declared there ({s.pool.bufs} rotating buffer(s): {s.pool.rule}); give it more with "
                      f"nl.ndarray(..., buffers=N) or declare it outside the loop")
+            if s.assigned:
+                s.used_after_assignment = True
         return x
 
+    def place_pending(self):
+        pending, self.pending = self.pending, []
+        for p in pending:
+            if p.placed is None:
+                p.place()
+
     def emit(self, fields, reads, writes, site):
-        index = len(self.cores[self.core])
+        self.place_pending()
+        stream = self.cores[self.core]
+        index = len(stream)
         fields["source"] = site
-        self.cores[self.core].append(fields)
-        for t, write in [(t, False) for t in reads] + [(t, True) for t in writes]:
+        stream.append(fields)
+        for t in reads:
+            t.storage.read = True
+            self._touch(t.storage, index)
+        for t in writes:
             s = t.storage
-            if write:
-                if not s.written and t.size == math.prod(s.shape):
-                    s.made_by = index  # its whole content comes from this instruction
-                s.written = True
-                s.boxes.append(box(t))
-            else:
-                s.read = True
-            if s.on_chip:
-                s.first = index if s.first is None else s.first
-                s.last = index
+            if not s.written and is_whole(t):
+                s.made_by = index  # all of it comes from this instruction
+            s.written = True
+            s.boxes.append(box(t))
+            self._touch(s, index)
         return index
+
+    @staticmethod
+    def _touch(s, index):
+        if s.on_chip:
+            s.first = index if s.first is None else s.first
+            s.last = index
 
     def engine(self, engine, default_key, allowed, api):
         if engine is None or str(engine) in ("unknown", "engine.unknown"):
@@ -361,22 +316,19 @@ class Tracer:
         return name
 
     def queue_for(self, dst, src):
-        policy = self.compiler["dma_queues"]
-        if policy == "round_robin":
+        if self.compiler["dma_queues"] == "round_robin":
             q = self.next_queue[self.core]
             self.next_queue[self.core] = (q + 1) % self.limits["dma_queues"]
-        elif policy == "by_direction":
+        else:
             from_hbm, to_hbm = src.storage.space == "hbm", dst.storage.space == "hbm"
             # loads 0, stores 1, on-chip copies 2, HBM to HBM 3
             q = {(True, False): 0, (False, True): 1, (False, False): 2, (True, True): 3}[(from_hbm, to_hbm)]
-        else:
-            raise KernelError(f"compiler option dma_queues={policy!r}: use 'by_direction' or 'round_robin'")
         self.queues_used.add(q)
         return q
 
     def matmul(self, dst, stationary, moving, accumulate, site):
         api = "nisa.nc_matmul"
-        if accumulate is None:  # NKI: accumulate onto what an earlier instruction wrote there
+        if accumulate is None:  # nki.isa.nc_matmul: "first write overwrites, subsequent writes accumulate"
             accumulate = written_before(dst)
         fields = {"op": "nc_matmul", "engine": "pe", "dst": pattern(dst, api, "dst"),
                   "src": pattern(stationary, api, "stationary"), "moving": pattern(moving, api, "moving")}
@@ -385,43 +337,67 @@ class Tracer:
         reads = [stationary, moving] + ([dst] if accumulate else [])
         return self.emit(fields, reads, [dst], site)
 
-    def assign(self, target, value, site):
-        """`tile[index] = value`: a product placed there, a result retargeted there if it was
-        just made (nl.load, nl.add, ... into a fresh tile: the instruction writes the target
-        instead), a copy otherwise; a number fills it."""
+    # --- assignment: tile[...] = value, tile += product ------------------------------------------
+    def assign(self, target, value):
+        """`tile[index] = value`: a product is written there (overwriting), a number fills it, a
+        result just made is written there by the instruction that made it (no copy) when that
+        is safe, else the value is copied."""
         from .nki import isa as nisa
         if isinstance(value, Tensor) and same_view(value, target):
-            return  # `tile[i] += nc_matmul(...)` stores back what it accumulated into
+            return  # `tile[i] += product` stores back the view it accumulated into
         if isinstance(value, PendingMatmul) and value.placed is None:
             target = self.use(target, "=", "target")
+            if target.storage.space != "psum" or target.dtype.name != "float32":
+                fail("nisa.nc_matmul", f"the product goes to fp32 PSUM; the target is a {target.dtype.name} "
+                     f"{target.storage.space} tile (copy it out with nl.copy)")
             check_shapes("nisa.nc_matmul", target.shape, value.shape, "target", "the product")
-            self.matmul(target, value.stationary, value.moving, None, value.site)
-            value.placed = target
+            value.placed = target  # consumed here: not placed on its own before the matmul
+            self.matmul(target, value.stationary, value.moving, False, value.site)
             return
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             nisa.memset(dst=target, value=value)
             return
         value = self.use(value, "=", "value")
         target = self.use(target, "=", "target")
         check_shapes("=", target.shape, value.shape, "target", "value")
-        s, stream = value.storage, self.cores[self.core]
-        writable = target.storage.space == "sbuf" or (target.storage.space == "psum" and stream and
-                                                      stream[-1]["op"] != "dma_copy")
-        if s.on_chip and stream and s.made_by == len(stream) - 1 and not s.read and writable:
-            fields = stream[-1]
-            fields["dst"] = pattern(target, "=", "target")
-            s.written, s.made_by, s.boxes, s.first, s.last = False, None, [], None, None
-            t = target.storage
-            t.written = True
-            t.boxes.append(box(target))
-            if t.on_chip:
-                t.first = len(stream) - 1 if t.first is None else t.first
-                t.last = len(stream) - 1
+        candidate = self.can_retarget(target, value)
+        if candidate and not self.memory.sizing and value.storage.ident in self.retargetable:
+            self.retarget(target, value)
             return
         if target.storage.on_chip and value.storage.on_chip:
             nisa.tensor_copy(dst=target, src=value)
         else:
             nisa.dma_copy(dst=target, src=value)
+        if candidate and self.memory.sizing:
+            value.storage.assigned = True  # retargeted in the next pass if nothing uses it again
+            self.assigned.append(value.storage)
+
+    def can_retarget(self, target, value):
+        """Whether the instruction that made `value` could write `target` instead: value is a
+        whole result tile the front end made (nl.load, nl.add, ...), all of it by the last
+        instruction, not read since, in target's dtype, by an engine that can write target."""
+        s, stream = value.storage, self.cores[self.core]
+        if not (s.on_chip and s.implicit and is_whole(value) and not s.read):
+            return False
+        if s.made_by is None or s.made_by != len(stream) - 1 or value.dtype is not target.dtype:
+            return False
+        return target.storage.space in _WRITES[stream[-1]["engine"]]
+
+    def retarget(self, target, value):
+        """The last instruction writes `target` instead of `value`'s tile, which is left unused."""
+        stream = self.cores[self.core]
+        stream[-1]["dst"] = pattern(target, "=", "target")
+        s = value.storage
+        s.written, s.made_by, s.boxes, s.first, s.last = False, None, [], None, None
+        t = target.storage
+        t.written = True
+        t.boxes.append(box(target))
+        self._touch(t, len(stream) - 1)
+
+    def retarget_ok(self):
+        """After the sizing pass: the results whose assignment may be a retarget (nothing used
+        them after)."""
+        return {s.ident for s in self.assigned if not s.used_after_assignment}
 
     def accumulate_into(self, dst, other):
         if not isinstance(other, PendingMatmul) or other.placed is not None:
@@ -431,8 +407,8 @@ class Tracer:
         if dst.storage.space != "psum":
             fail("nisa.nc_matmul", f"accumulates into PSUM, and the += target is in {dst.storage.space}")
         check_shapes("nisa.nc_matmul", dst.shape, other.shape, "dst", "the product")
+        other.placed = dst  # consumed here: not placed on its own before the matmul
         self.matmul(dst, other.stationary, other.moving, None, other.site)
-        other.placed = dst
         return dst
 
     # --- the program ----------------------------------------------------------------------
@@ -443,97 +419,13 @@ class Tracer:
             if s.name in read_only and not s.written:
                 t["read_only"] = True
             tensors.append(t)
-        allocations = [{"core": s.core, "space": s.space, "name": s.pool.name, "base": s.base, "bytes": s.pool.buffer_bytes,
+        allocations = [{"core": s.core, "space": s.space, "name": s.pool.name, "base": s.base, "bytes": s.pool.unit,
                         "first": s.first, "last": s.last} for s in self.storages if s.first is not None]
         return {"kernel": self.kernel_name, "infer_deps": True, "tensors": tensors, "cores": self.cores,
                 "allocations": allocations}
 
     def front_end_report(self):
-        pools = []
-        for core, by_key in enumerate(self.pools):
-            for p in by_key.values():
-                pools.append({"core": core, "tile": p.site, "column": p.column, "name": p.name, "space": p.space,
-                              "bytes_per_partition": p.buffer_bytes, "buffers": p.bufs,
-                              "allocations": p.allocations, "rule": p.rule})
-        return {"programs": self.programs, "compiler": dict(self.compiler), "buffers": pools,
-                "dma_queues_used": sorted(self.queues_used),
-                "engines_chosen": sorted(self.engine_defaults),
-                "sbuf_bytes_per_partition": max(self.sbuf_used), "psum_banks": max(self.psum_banks)}
-
-
-def full_view(storage):
-    """The whole of a storage, row-major; on chip, the first axis on the partitions."""
-    shape = storage.shape
-    if storage.on_chip and len(shape) == 1:
-        return Tensor(storage, storage.dtype, 0, [[1, shape[0]]], 0)
-    if storage.on_chip:
-        return Tensor(storage, storage.dtype, 0, [[1, shape[0]]] + _row_major(shape[1:]), 0)
-    return Tensor(storage, storage.dtype, 0, _row_major(shape), 0)
-
-
-def box(t):
-    """The partitions and elements a view spans: (p_lo, p_hi, e_lo, e_hi), bounds exclusive.
-    HBM views span one row of elements."""
-    lo = hi = t.offset
-    dims = t.dims[1:] if t.storage.on_chip else t.dims
-    for step, count in dims:
-        lo, hi = lo + min(0, step * (count - 1)), hi + max(0, step * (count - 1))
-    if not t.storage.on_chip:
-        return (0, 1, lo, hi + 1)
-    pstep, pcount = t.dims[0] if t.dims else (1, 1)
-    last = t.start_partition + pstep * (pcount - 1)
-    return (min(t.start_partition, last), max(t.start_partition, last) + 1, lo, hi + 1)
-
-
-def written_before(t):
-    p0, p1, e0, e1 = box(t)
-    return any(p0 < q1 and q0 < p1 and e0 < f1 and f0 < e1 for q0, q1, f0, f1 in t.storage.boxes)
-
-
-def same_view(a, b):
-    return a.storage is b.storage and a.offset == b.offset and a.dims == b.dims and \
-        a.start_partition == b.start_partition and a.dtype is b.dtype
-
-
-def check_shapes(api, a, b, name_a, name_b):
-    sa, sb = [n for n in a if n != 1], [n for n in b if n != 1]
-    if sa != sb:
-        fail(api, f"{name_a} shape {tuple(a)} and {name_b} shape {tuple(b)} differ")
-
-
-def _merge(dims):
-    """Adjacent dimensions that walk memory as one, merged; count-1 dimensions dropped."""
-    dims = [list(d) for d in dims if d[1] != 1] or [[1, 1]]
-    out = [dims[0]]
-    for s, c in dims[1:]:
-        if out[-1][0] == s * c:
-            out[-1] = [s, out[-1][1] * c]
-        else:
-            out.append([s, c])
-    return out
-
-
-def pattern(t, api, role):
-    """A view as a program access pattern (docs/program-format.md)."""
-    s = t.storage
-    p = {"space": s.space, "dtype": t.dtype.name}
-    if s.on_chip:
-        if not t.dims:
-            fail(api, f"{role} has no partition axis")
-        (pstep, pcount), free = t.dims[0], t.dims[1:] or [[1, 1]]
-        p.update(base=s.base, start_partition=t.start_partition, partition_step=pstep, partition_count=pcount)
-    else:
-        dims = t.dims or [[1, 1]]
-        if len(dims) > 1 and dims[0][1] <= 128:
-            (pstep, pcount), free = dims[0], dims[1:]
-        else:
-            (pstep, pcount), free = (1, 1), dims
-        p.update(tensor=s.name, partition_step=pstep, partition_count=pcount)
-    if len(free) > 4:
-        free = _merge(free)
-    if len(free) > 4:
-        fail(api, f"{role} has {len(free)} free dimensions that do not merge; the hardware takes up to 4")
-    if t.offset:
-        p["offset"] = t.offset
-    p["dims"] = [list(d) for d in free]
-    return p
+        return {"grid": list(self.grid), "compiler": dict(self.compiler), "buffers": self.memory.report(),
+                "dma_queues_used": sorted(self.queues_used), "engines_chosen": sorted(self.engine_defaults),
+                "sbuf_bytes_per_partition": self.memory.used("sbuf"),
+                "psum_banks": self.memory.used("psum") // self.limits["psum_bank_bytes"]}

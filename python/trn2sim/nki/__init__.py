@@ -4,6 +4,8 @@ import functools
 
 from . import isa, language  # noqa: F401
 
+__all__ = ["isa", "language", "jit", "Kernel", "compiler"]
+
 
 class Kernel:
     """A kernel function; `kernel[grid]` launches `grid` SPMD programs."""
@@ -13,12 +15,11 @@ class Kernel:
         functools.update_wrapper(self, function)
 
     def __getitem__(self, grid):
-        if isinstance(grid, tuple):
-            n = 1
-            for g in grid:
-                n *= int(g)
-            grid = n
-        return Kernel(self.function, int(grid), self.options)
+        grid = tuple(grid) if isinstance(grid, (tuple, list)) else (grid,)
+        for g in grid:
+            if isinstance(g, bool) or not hasattr(g, "__index__") or g < 1:
+                raise ValueError(f"launch grid {grid}: every size must be a positive integer")
+        return Kernel(self.function, tuple(int(g) for g in grid), self.options)
 
     def __call__(self, *args, **kwargs):
         from .._trace import _current

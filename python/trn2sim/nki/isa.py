@@ -9,7 +9,9 @@ import enum
 from .._errors import KernelError, api
 from .._ops import act_of, alu_of, as_op
 from .._tensor import Tensor, as_dtype
-from .._trace import PendingMatmul, call_site, check_shapes, current, pattern
+from .._patterns import check_shapes, pattern
+from .._sites import call_site
+from .._trace import PendingMatmul, current
 
 
 class engine(enum.Enum):
@@ -55,9 +57,21 @@ def _tensor(x):
     return isinstance(x, (Tensor, PendingMatmul))
 
 
-def _result(tr, like, dtype, space="sbuf", shape=None):
-    """The earlier API's result tile, declared at the kernel's line."""
-    return tr.allocate(shape or like.shape, as_dtype(dtype) if dtype is not None else like.dtype, space, call_site())
+def _result(tr, api_name, like, dtype, space="sbuf", shape=None):
+    """The earlier API's result tile, declared at the kernel's call."""
+    dtype = as_dtype(dtype) if dtype is not None else like.dtype
+    return tr.allocate(shape or like.shape, dtype, space, api_name, implicit=True)
+
+
+def _promoted(a, b):
+    """NKI's type promotion of two inputs: the same type stays, anything with fp32 (and
+    fp16 with bf16) is fp32."""
+    return a.dtype if a.dtype is b.dtype else as_dtype("float32")
+
+
+def _no_more(rest, api_name):
+    if rest:
+        raise KernelError(f"unexpected positional arguments {rest!r}: pass them by name")
 
 
 def _no_mask(mask):
@@ -76,11 +90,6 @@ def _operand(tr, x, api_name, role, dst):
         return float(x), None
     except (TypeError, ValueError):
         raise KernelError(f"{role} {x!r} must be a number or a ({dst.shape[0]}, 1) tile") from None
-
-
-def _same_partitions(api_name, dst, src, role="data"):
-    if dst.shape[0] != src.shape[0]:
-        raise KernelError(f"{role} has {src.shape[0]} partitions but dst has {dst.shape[0]}")
 
 
 def _rows_like(hbm_side, other):
@@ -123,6 +132,7 @@ def nc_matmul(*args, dst=None, stationary=None, moving=None, is_stationary_oneze
     _no_mask(mask)
     tr = current()
     tensors = [a for a in args if _tensor(a)]
+    _no_more([a for a in args if not _tensor(a)], "nisa.nc_matmul")
     if len(tensors) == 3:
         dst, stationary, moving = tensors
     elif len(tensors) == 2:
@@ -149,7 +159,7 @@ def nc_matmul(*args, dst=None, stationary=None, moving=None, is_stationary_oneze
         raise KernelError(f"stationary {stationary.dtype.name} and moving {moving.dtype.name}: the PE does not mix "
                           "fp32 with a 16-bit dtype")
     if dst is None:  # the earlier API: the product, placed where it is used
-        return PendingMatmul(tr, stationary, moving, call_site())
+        return PendingMatmul(tr, stationary, moving)
     dst = tr.use(dst, "nisa.nc_matmul", "dst")
     if dst.storage.space != "psum" or dst.dtype.name != "float32":
         raise KernelError(f"dst is a {dst.dtype.name} {dst.storage.space} tile; the PE writes fp32 PSUM")
@@ -188,7 +198,7 @@ def nc_transpose(*args, dst=None, data=None, engine=engine.unknown, mask=None, n
     data = tr.use(data, "nisa.nc_transpose", "data")
     shape = (data.size // data.shape[0], data.shape[0])
     if dst is None:
-        dst = _result(tr, data, data.dtype, "psum", shape)
+        dst = _result(tr, "nisa.nc_transpose", data, data.dtype, "psum", shape)
     dst = tr.use(dst, "nisa.nc_transpose", "dst")
     if dst.dtype is not data.dtype or dst.storage.space != "psum":
         raise KernelError(f"dst is a {dst.dtype.name} {dst.storage.space} tile; the PE transposes {data.dtype.name} "
@@ -211,7 +221,7 @@ def tensor_copy(*args, dst=None, src=None, engine=engine.unknown, dtype=None, ma
     if src is None:
         raise KernelError("needs src")
     src = tr.use(src, "nisa.tensor_copy", "src")
-    dst = tr.use(dst if dst is not None else _result(tr, src, dtype), "nisa.tensor_copy", "dst")
+    dst = tr.use(dst if dst is not None else _result(tr, "nisa.tensor_copy", src, dtype), "nisa.tensor_copy", "dst")
     check_shapes("nisa.tensor_copy", dst.shape, src.shape, "dst", "src")
     eng = tr.engine(_engine_name(engine), "tensor_copy_engine", ("dve", "act", "pool"), "tensor_copy")
     tr.emit({"op": "tensor_copy", "engine": eng, "dst": pattern(dst, "nisa.tensor_copy", "dst"),
@@ -233,12 +243,15 @@ def memset(*args, dst=None, value=None, engine=engine.unknown, dtype=None, shape
         value = rest.pop(0)
     if rest and dtype is None:
         dtype = rest.pop(0)
+    _no_more(rest, "nisa.memset")
     if value is None:
         raise KernelError("needs a value")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise KernelError(f"value {value!r} must be a number")
     if dst is None:  # the earlier API: memset(shape, value, dtype) returns a new tile
         if shape is None or dtype is None:
             raise KernelError("needs dst, or shape and dtype")
-        dst = tr.allocate(shape, dtype, "sbuf", call_site())
+        dst = tr.allocate(shape, dtype, "sbuf", "nisa.memset", implicit=True)
     dst = tr.use(dst, "nisa.memset", "dst")
     eng = tr.engine(_engine_name(engine), "memset_engine", ("dve", "act", "pool"), "memset")
     tr.emit({"op": "memset", "engine": eng, "dst": pattern(dst, "nisa.memset", "dst"), "value": float(value)},
@@ -271,7 +284,9 @@ def tensor_tensor(*args, dst=None, data1=None, data2=None, op=None, engine=engin
     data1 = tr.use(data1, "nisa.tensor_tensor", "data1")
     data2 = tr.use(data2, "nisa.tensor_tensor", "data2")
     check_shapes("nisa.tensor_tensor", data1.shape, data2.shape, "data1", "data2")
-    dst = tr.use(dst if dst is not None else _result(tr, data1, dtype), "nisa.tensor_tensor", "dst")
+    if dst is None:
+        dst = _result(tr, "nisa.tensor_tensor", data1, dtype if dtype is not None else _promoted(data1, data2))
+    dst = tr.use(dst, "nisa.tensor_tensor", "dst")
     check_shapes("nisa.tensor_tensor", dst.shape, data1.shape, "dst", "data1")
     eng = _elementwise_engine(tr, engine, "tensor_tensor")
     tr.emit({"op": "tensor_tensor", "engine": eng, "alu": alu, "dst": pattern(dst, "nisa.tensor_tensor", "dst"),
@@ -295,6 +310,7 @@ def tensor_scalar(*args, dst=None, data=None, op0=None, operand0=None, reverse0=
     elif rest and _tensor(rest[0]):
         data = rest.pop(0)
     names = ["op0", "operand0", "reverse0", "op1", "operand1", "reverse1"]
+    _no_more(rest[len(names):], "nisa.tensor_scalar")
     given = dict(zip(names, rest))
     op0, operand0 = given.get("op0", op0), given.get("operand0", operand0)
     reverse0, op1 = given.get("reverse0", reverse0), given.get("op1", op1)
@@ -302,7 +318,7 @@ def tensor_scalar(*args, dst=None, data=None, op0=None, operand0=None, reverse0=
     if data is None or op0 is None or operand0 is None:
         raise KernelError("needs data, op0 and operand0")
     data = tr.use(data, "nisa.tensor_scalar", "data")
-    dst = tr.use(dst if dst is not None else _result(tr, data, dtype), "nisa.tensor_scalar", "dst")
+    dst = tr.use(dst if dst is not None else _result(tr, "nisa.tensor_scalar", data, dtype), "nisa.tensor_scalar", "dst")
     check_shapes("nisa.tensor_scalar", dst.shape, data.shape, "dst", "data")
     a0, a1 = alu_of(op0, "nisa.tensor_scalar"), alu_of(op1, "nisa.tensor_scalar") if op1 is not None else None
     for rev, alu in ((reverse0, a0), (reverse1, a1)):
@@ -334,6 +350,7 @@ def scalar_tensor_tensor(*args, dst=None, data=None, op0=None, operand0=None, op
         rest = rest[2:]
     elif rest and _tensor(rest[0]):
         data = rest.pop(0)
+    _no_more(rest[4:], "nisa.scalar_tensor_tensor")
     given = dict(zip(["op0", "operand0", "op1", "operand1"], rest))
     op0, operand0 = given.get("op0", op0), given.get("operand0", operand0)
     op1, operand1 = given.get("op1", op1), given.get("operand1", operand1)
@@ -345,7 +362,9 @@ def scalar_tensor_tensor(*args, dst=None, data=None, op0=None, operand0=None, op
     data = tr.use(data, "nisa.scalar_tensor_tensor", "data")
     operand1 = tr.use(operand1, "nisa.scalar_tensor_tensor", "operand1")
     check_shapes("nisa.scalar_tensor_tensor", data.shape, operand1.shape, "data", "operand1")
-    dst = tr.use(dst if dst is not None else _result(tr, data, dtype), "nisa.scalar_tensor_tensor", "dst")
+    if dst is None:
+        dst = _result(tr, "nisa.scalar_tensor_tensor", data, dtype if dtype is not None else _promoted(data, operand1))
+    dst = tr.use(dst, "nisa.scalar_tensor_tensor", "dst")
     check_shapes("nisa.scalar_tensor_tensor", dst.shape, data.shape, "dst", "data")
     fields = {"op": "scalar_tensor_tensor", "engine": "dve", "alu": a0, "alu1": a1,
               "dst": pattern(dst, "nisa.scalar_tensor_tensor", "dst"),
@@ -372,11 +391,12 @@ def activation(*args, dst=None, op=None, data=None, bias=None, scale=1.0, reduce
         bias = rest.pop(0)
     if rest:
         scale = rest.pop(0)
+    _no_more(rest, "nisa.activation")
     if op is None or data is None:
         raise KernelError("needs op and data")
     func = act_of(op, "nisa.activation")
     data = tr.use(data, "nisa.activation", "data")
-    dst = tr.use(dst if dst is not None else _result(tr, data, dtype), "nisa.activation", "dst")
+    dst = tr.use(dst if dst is not None else _result(tr, "nisa.activation", data, dtype), "nisa.activation", "dst")
     check_shapes("nisa.activation", dst.shape, data.shape, "dst", "data")
     fields = {"op": "activation", "engine": "act", "func": func, "dst": pattern(dst, "nisa.activation", "dst"),
               "src": pattern(data, "nisa.activation", "data")}
@@ -386,6 +406,8 @@ def activation(*args, dst=None, op=None, data=None, bias=None, scale=1.0, reduce
         fields["bias"], tb = _operand(tr, bias, "nisa.activation", "bias", dst)
         reads += [tb] if tb is not None else []
     reads += [ts] if ts is not None else []
+    if reduce_cmd is not None and getattr(reduce_cmd, "value", reduce_cmd) != "reset_reduce":
+        raise KernelError(f"reduce_cmd={reduce_cmd}: trn2sim models reset_reduce only (each instruction's own sums)")
     if reduce_res is not None:
         if reduce_op is not None and as_op(reduce_op, "nisa.activation").reduce != "add":
             raise KernelError(f"reduce_op {reduce_op!r}: trn2sim's activation reduces with nl.add only")
@@ -418,6 +440,11 @@ def tensor_reduce(*args, dst=None, op=None, data=None, axis=None, negate=False, 
         data = rest.pop(0)
     if rest:
         axis = rest.pop(0)
+    if rest:
+        negate = rest.pop(0)
+    if rest:
+        keepdims = rest.pop(0)  # the result is [P, 1] either way: a tile keeps its partition axis
+    _no_more(rest, "nisa.tensor_reduce")
     if op is None or data is None or axis is None:
         raise KernelError("needs op, data and axis")
     o = as_op(op, "nisa.tensor_reduce")
@@ -426,7 +453,9 @@ def tensor_reduce(*args, dst=None, op=None, data=None, axis=None, negate=False, 
     data = tr.use(data, "nisa.tensor_reduce", "data")
     _reduce_axes(axis, data)
     out_shape = (data.shape[0], 1)
-    dst = tr.use(dst if dst is not None else _result(tr, data, dtype, shape=out_shape), "nisa.tensor_reduce", "dst")
+    if dst is None:
+        dst = _result(tr, "nisa.tensor_reduce", data, dtype, shape=out_shape)
+    dst = tr.use(dst, "nisa.tensor_reduce", "dst")
     check_shapes("nisa.tensor_reduce", dst.shape, out_shape, "dst", "the reduction")
     fields = {"op": "tensor_reduce", "engine": "dve", "alu": o.reduce, "dst": pattern(dst, "nisa.tensor_reduce", "dst"),
               "src": pattern(data, "nisa.tensor_reduce", "data")}
@@ -450,13 +479,16 @@ def iota(*args, dst=None, expr=None, dtype=None, mask=None, name=None, **_ignore
         expr = rest.pop(0)
     if rest and dtype is None:
         dtype = rest.pop(0)
+    _no_more(rest, "nisa.iota")
     if not isinstance(expr, IndexExpr):
         raise KernelError("expr must be an nl.arange expression")
+    if None in expr.terms and len(expr.terms) > 1:
+        raise KernelError("expr mixes a bare nl.arange with [:, None] / [None, :] terms")
     (pc, pn), (fc, fn) = expr.terms.get(0, (0, 1)), expr.terms.get(1, expr.terms.get(None, (0, 1)))
     if dst is None:
         if dtype is None:
             raise KernelError("needs dst or dtype")
-        dst = tr.allocate((pn, fn), dtype, "sbuf", call_site())
+        dst = tr.allocate((pn, fn), dtype, "sbuf", "nisa.iota", implicit=True)
     dst = tr.use(dst, "nisa.iota", "dst")
     check_shapes("nisa.iota", dst.shape, (pn, fn), "dst", "expr")
     tr.emit({"op": "iota", "engine": "pool", "dst": pattern(dst, "nisa.iota", "dst"), "start": float(expr.const),

@@ -6,7 +6,8 @@ import math
 from .._errors import KernelError, api
 from .._ops import OPS
 from .._tensor import DynSlice, IndexExpr, Tensor, as_dtype, bfloat16, float16, float32  # noqa: F401
-from .._trace import PendingMatmul, call_site, current
+from .._sites import call_site
+from .._trace import PendingMatmul, current
 from . import isa as nisa
 
 # Buffers.
@@ -34,8 +35,13 @@ class _TileSize:
 tile_size = _TileSize()
 
 
+class _ParDim(int):
+    """nl.par_dim(n): n, marked as the partition dimension (the first, in trn2sim)."""
+    par_dim = True
+
+
 def par_dim(n):
-    return n
+    return _ParDim(n)
 
 
 def nc(n):
@@ -47,30 +53,49 @@ def spmd_dim(*dims):
 
 
 # --- loops and SPMD ------------------------------------------------------------------------
+def _range(kind, args):
+    for a in args:
+        if isinstance(a, bool) or not hasattr(a, "__index__"):
+            raise KernelError(f"bound {a!r} must be an integer")
+    return current().loop(kind, range(*args))
+
+
+@api("nl.affine_range")
 def affine_range(*args, **_ignored):
     """Independent iterations: tiles declared inside get rotating buffers (the compiler's
     rule, trn2sim.DEFAULT_COMPILER) so that iterations overlap."""
-    return current().loop("affine_range", range(*args))
+    return _range("affine_range", args)
 
 
+@api("nl.sequential_range")
 def sequential_range(*args, **_ignored):
     """Iterations in order, a loop-carried dependency: one buffer per tile declared inside."""
-    return current().loop("sequential_range", range(*args))
+    return _range("sequential_range", args)
 
 
+@api("nl.static_range")
 def static_range(*args, **_ignored):
     """Unrolled at trace time: buffers as in affine_range."""
-    return current().loop("static_range", range(*args))
+    return _range("static_range", args)
 
 
+@api("nl.program_id")
 def program_id(axis=0):
-    if axis != 0:
-        raise KernelError(f"nl.program_id({axis}): trn2sim launches a one-dimensional grid")
-    return current().program
+    """This program's index along `axis` of the launch grid (kernel[2], kernel[2, 3], ...)."""
+    return current().program_id(axis)
 
 
-def num_programs(axes=0):
-    return current().programs
+@api("nl.num_programs")
+def num_programs(axes=None):
+    """Programs in the launch grid: all of them, along one axis, or along a tuple of axes."""
+    grid = current().grid
+    if axes is None:
+        return math.prod(grid)
+    axes = axes if isinstance(axes, (tuple, list)) else (axes,)
+    for a in axes:
+        if not 0 <= a < len(grid):
+            raise KernelError(f"axis {a}: the launch grid {grid} has {len(grid)} axes")
+    return math.prod(grid[a] for a in axes)
 
 
 def ds(start, size, step=1):
@@ -91,28 +116,28 @@ def ndarray(shape, dtype, buffer=sbuf, name=None, buffers=None, **_ignored):
     """A tensor. On chip (sbuf, psum) its first axis is the partition axis; `buffers` (a
     trn2sim extension) sets how many rotating buffers its declaration line gets."""
     tr = current()
-    shape = tuple(int(s) for s in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)  # allocate() checks the sizes
     buf = getattr(buffer, "name", buffer)
     if buf in (hbm, shared_hbm, private_hbm):
-        return tr.new_hbm(shape, dtype, call_site(), name)
+        return tr.new_hbm(shape, dtype, call_site(), name, private=buf == private_hbm)
     if buf not in (sbuf, psum):
         raise KernelError(f"buffer {buffer!r} is not nl.sbuf, nl.psum or an HBM buffer")
-    return tr.allocate(shape, dtype, buf, call_site(), buffers, name)
+    return tr.allocate(shape, dtype, buf, "nl.ndarray", buffers, name)
 
 
 @api("nl.zeros")
 def zeros(shape, dtype, buffer=sbuf, name=None, buffers=None, **kw):
-    return full(shape, 0.0, dtype, buffer=buffer, buffers=buffers)
+    return full(shape, 0.0, dtype, buffer=buffer, name=name, buffers=buffers)
 
 
 @api("nl.ones")
 def ones(shape, dtype, buffer=sbuf, name=None, buffers=None, **kw):
-    return full(shape, 1.0, dtype, buffer=buffer, buffers=buffers)
+    return full(shape, 1.0, dtype, buffer=buffer, name=name, buffers=buffers)
 
 
 @api("nl.full")
 def full(shape, fill_value, dtype, buffer=sbuf, name=None, buffers=None, **kw):
-    t = ndarray(shape, dtype, buffer=buffer, buffers=buffers)
+    t = ndarray(shape, dtype, buffer=buffer, name=name, buffers=buffers)
     nisa.memset(dst=t, value=fill_value)
     return t
 
@@ -123,7 +148,7 @@ def load(src, dtype=None, mask=None, **_ignored):
     tr = current()
     src = tr.use(src, "nl.load", "src")
     shape = src.shape if len(src.shape) > 1 else src.shape + (1,)  # a vector lies on the partitions
-    t = tr.allocate(shape, as_dtype(dtype) if dtype is not None else src.dtype, sbuf, call_site())
+    t = tr.allocate(shape, as_dtype(dtype) if dtype is not None else src.dtype, sbuf, "nl.load", implicit=True)
     nisa.dma_copy(dst=t, src=src, mask=mask)
     return t
 
@@ -153,6 +178,7 @@ def _binary(name):
     def function(x, y, dtype=None, **_ignored):
         if _is_tile(x) and _is_tile(y):
             tx, ty = current().use(x, f"nl.{name}", "x"), current().use(y, f"nl.{name}", "y")
+            dtype = dtype if dtype is not None else nisa._promoted(tx, ty)
             if _per_partition(ty, tx):
                 return nisa.tensor_scalar(data=tx, op0=alu, operand0=ty, dtype=dtype)
             if _per_partition(tx, ty):

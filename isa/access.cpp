@@ -64,7 +64,8 @@ void AccessPattern::byte_extent(int64_t& lo, int64_t& hi) const {
 
 std::string brief(const AccessPattern& a) {
   char buf[128];
-  const char* t = a.dtype == DType::F32 ? "fp32" : a.dtype == DType::BF16 ? "bf16" : "fp16";
+  static const char* const kShort[kNumDTypes] = {"fp32", "bf16", "fp16", "fp8e4m3", "fp8e5m2"};
+  const char* t = kShort[int(a.dtype)];
   std::snprintf(buf, sizeof buf, "%s[%d:%d]+0x%llx %s x%lld", space_name(a.space), a.start_partition,
                 a.start_partition + a.partition_count, static_cast<unsigned long long>(a.base + a.offset * int64_t(dtype_size(a.dtype))),
                 t, static_cast<long long>(a.free_elements()));

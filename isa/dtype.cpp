@@ -1,5 +1,6 @@
 #include "isa/dtype.h"
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -25,26 +26,102 @@ inline uint16_t bf16_rne(float f) {
   const uint32_t nan = (u >> 16) | 0x0040u;
   return uint16_t((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
 }
+
+// An IEEE-754-style 8-bit float with E exponent bits and M mantissa bits (bias 2^(E-1) - 1):
+// the fp8 formats trn2 runs. Integer arithmetic only, so the result does not depend on the
+// host's floating-point rounding mode.
+template <int E, int M>
+struct Fp8 {
+  static constexpr int kBias = (1 << (E - 1)) - 1;
+  static constexpr uint32_t kDropped = 23 - M;  // fp32 mantissa bits that do not fit
+  static constexpr uint8_t kInf = uint8_t(((1u << E) - 1) << M);
+  static constexpr uint8_t kQuietNan = uint8_t(kInf | (1u << (M - 1)));
+  // fp32 bits of the largest finite value plus half an ulp: the tie between it (odd
+  // mantissa) and 2^(emax + 1), which rounds to even, up, past the format. 248 for e4m3,
+  // 61440 for e5m2. At or above it (infinity included) a value becomes infinity.
+  static constexpr uint32_t kOverflow =
+      (uint32_t((1 << E) - 2 - kBias + 127) << 23) | (((1u << (M + 1)) - 1) << (kDropped - 1));
+  // fp32 bits of the smallest normal, 2^(1 - bias).
+  static constexpr uint32_t kMinNormal = uint32_t(1 - kBias + 127) << 23;
+
+  static uint8_t encode(float f) {
+    const uint32_t u = bits_of(f);
+    const uint8_t sign = uint8_t((u >> 24) & 0x80u);
+    const uint32_t a = u & 0x7fffffffu;
+    if (a > 0x7f800000u) return uint8_t(sign | kQuietNan);
+    if (a >= kOverflow) return uint8_t(sign | kInf);
+    if (a < kMinNormal) return uint8_t(sign | subnormal(a));
+    // Normal: rebias the exponent (127 -> bias) and round the dropped bits to nearest even; a
+    // carry out of the mantissa moves up to the next exponent, which kOverflow keeps finite.
+    const uint32_t rebased = a - (uint32_t(127 - kBias) << 23);
+    const uint32_t rounding = ((1u << (kDropped - 1)) - 1) + ((rebased >> kDropped) & 1u);
+    return uint8_t(sign | ((rebased + rounding) >> kDropped));
+  }
+
+  // |f| < 2^(1 - bias), as a count of the smallest subnormal 2^(1 - bias - M), rounded to
+  // nearest even; a count of 2^M is the smallest normal, which the encoding reads right.
+  static uint32_t subnormal(uint32_t a) {
+    // |f| = m * 2^(e - 150) with the implicit bit for normals; fp32 subnormals use e = 1.
+    const uint32_t e = a >> 23;
+    const uint32_t m = e ? ((a & 0x7fffffu) | 0x800000u) : (a & 0x7fffffu);
+    const uint32_t shift = uint32_t(151 - kBias - M) - (e ? e : 1u);  // >= kDropped + 1
+    if (shift > 24) return 0;  // m < 2^24 is below half of the smallest subnormal
+    const uint32_t q = m >> shift, rem = m & ((1u << shift) - 1u), half = 1u << (shift - 1);
+    return q + ((rem > half || (rem == half && (q & 1u))) ? 1u : 0u);
+  }
+
+  static float decode(uint8_t h) {
+    const uint32_t sign = uint32_t(h & 0x80u) << 24;
+    const uint32_t exp = (h >> M) & ((1u << E) - 1), mant = h & ((1u << M) - 1);
+    if (exp == 0) {  // subnormal: mant * 2^(1 - bias - M), exact in fp32
+      const float v = std::ldexp(float(mant), 1 - kBias - M);
+      return sign ? -v : v;
+    }
+    if (exp == (1u << E) - 1)  // infinity, or a NaN made quiet with its payload kept
+      return float_of(sign | 0x7f800000u | (mant ? 0x400000u | (mant << kDropped) : 0u));
+    return float_of(sign | ((exp + 127 - kBias) << 23) | (mant << kDropped));
+  }
+};
+using E4M3 = Fp8<4, 3>;
+using E5M2 = Fp8<5, 2>;
+static_assert(E4M3::kOverflow == 0x43780000u, "e4m3 overflows from 248");
+static_assert(E5M2::kOverflow == 0x47700000u, "e5m2 overflows from 61440");
 }  // namespace
 
-size_t dtype_size(DType t) { return t == DType::F32 ? 4 : 2; }
+size_t dtype_size(DType t) {
+  switch (t) {
+    case DType::F32: return 4;
+    case DType::BF16:
+    case DType::F16: return 2;
+    case DType::F8E4M3:
+    case DType::F8E5M2: return 1;
+  }
+  return 4;
+}
 
 const char* dtype_name(DType t) {
   switch (t) {
     case DType::F32: return "float32";
     case DType::BF16: return "bfloat16";
     case DType::F16: return "float16";
+    case DType::F8E4M3: return "float8_e4m3";
+    case DType::F8E5M2: return "float8_e5m2";
   }
   return "?";
 }
 
+// The fp8 types go by nki.language's names only: float8_e4m3fn (OCP, Trn3) is another format.
 bool parse_dtype(const std::string& s, DType& out) {
   if (s == "float32" || s == "fp32") out = DType::F32;
   else if (s == "bfloat16" || s == "bf16") out = DType::BF16;
   else if (s == "float16" || s == "fp16") out = DType::F16;
+  else if (s == "float8_e4m3") out = DType::F8E4M3;
+  else if (s == "float8_e5m2") out = DType::F8E5M2;
   else return false;
   return true;
 }
+
+bool is_fp8(DType t) { return t == DType::F8E4M3 || t == DType::F8E5M2; }
 
 uint16_t f32_to_bf16(float f) { return bf16_rne(f); }
 
@@ -75,6 +152,11 @@ uint16_t f32_to_f16(float f) {
   return uint16_t(sign | ((rebased + rounding) >> 13));
 }
 
+uint8_t f32_to_f8e4m3(float f) { return E4M3::encode(f); }
+float f8e4m3_to_f32(uint8_t h) { return E4M3::decode(h); }
+uint8_t f32_to_f8e5m2(float f) { return E5M2::encode(f); }
+float f8e5m2_to_f32(uint8_t h) { return E5M2::decode(h); }
+
 float f16_to_f32(uint16_t h) {
   const uint32_t sign = uint32_t(h & 0x8000u) << 16;
   const uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
@@ -91,6 +173,8 @@ float round_to(DType t, float f) {
     case DType::F32: return f;
     case DType::BF16: return bf16_to_f32(f32_to_bf16(f));
     case DType::F16: return f16_to_f32(f32_to_f16(f));
+    case DType::F8E4M3: return f8e4m3_to_f32(f32_to_f8e4m3(f));
+    case DType::F8E5M2: return f8e5m2_to_f32(f32_to_f8e5m2(f));
   }
   return f;
 }
@@ -101,6 +185,8 @@ float load_element(const uint8_t* p, DType t) {
     std::memcpy(&f, p, 4);
     return f;
   }
+  if (t == DType::F8E4M3) return f8e4m3_to_f32(*p);
+  if (t == DType::F8E5M2) return f8e5m2_to_f32(*p);
   uint16_t h;
   std::memcpy(&h, p, 2);
   return t == DType::BF16 ? bf16_to_f32(h) : f16_to_f32(h);
@@ -109,6 +195,14 @@ float load_element(const uint8_t* p, DType t) {
 void store_element(uint8_t* p, DType t, float v) {
   if (t == DType::F32) {
     std::memcpy(p, &v, 4);
+    return;
+  }
+  if (t == DType::F8E4M3) {
+    *p = f32_to_f8e4m3(v);
+    return;
+  }
+  if (t == DType::F8E5M2) {
+    *p = f32_to_f8e5m2(v);
     return;
   }
   const uint16_t h = t == DType::BF16 ? f32_to_bf16(v) : f32_to_f16(v);
@@ -125,6 +219,26 @@ const float* f16_table() {
     return t;
   }();
   return table.data();
+}
+
+// fp8 -> fp32 of every 8-bit pattern of one format, made once by its decoder.
+template <class Format>
+const float* fp8_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(256);
+    for (uint32_t h = 0; h < 256; ++h) t[h] = Format::decode(uint8_t(h));
+    return t;
+  }();
+  return table.data();
+}
+
+void load_fp8(const uint8_t* p, int64_t stride, const float* table, int64_t n, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = table[p[i * stride]];
+}
+
+template <class Format>
+void store_fp8(uint8_t* p, int64_t stride, int64_t n, const float* in) {
+  for (int64_t i = 0; i < n; ++i) p[i * stride] = Format::encode(in[i]);
 }
 
 // The loops below are the hot path of every simulated copy and matmul: written so that the
@@ -185,6 +299,12 @@ void load_elements(const uint8_t* p, int64_t stride, DType t, int64_t n, float* 
       }
       return;
     }
+    case DType::F8E4M3:
+      load_fp8(p, stride, fp8_table<E4M3>(), n, out);
+      return;
+    case DType::F8E5M2:
+      load_fp8(p, stride, fp8_table<E5M2>(), n, out);
+      return;
   }
 }
 
@@ -205,6 +325,12 @@ void store_elements(uint8_t* p, int64_t stride, DType t, int64_t n, const float*
         const uint16_t h = f32_to_f16(in[i]);
         std::memcpy(p + i * stride, &h, 2);
       }
+      return;
+    case DType::F8E4M3:
+      store_fp8<E4M3>(p, stride, n, in);
+      return;
+    case DType::F8E5M2:
+      store_fp8<E5M2>(p, stride, n, in);
       return;
   }
 }

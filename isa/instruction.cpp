@@ -14,6 +14,7 @@ const char* const kAluNames[kNumAluOps] = {"add", "subtract", "multiply", "max",
 const char* const kActNames[kNumActFuncs] = {"identity", "relu", "exp",   "tanh", "sigmoid",
                                              "silu",     "gelu", "rsqrt", "sqrt", "square"};
 const char* const kDgeNames[kNumDgeModes] = {"unknown", "none", "swdge", "hwdge"};
+const char* const kPerfModeNames[kNumPerfModes] = {"none", "double_row"};
 
 template <typename E, size_t N>
 bool parse_name(const char* const (&names)[N], const std::string& s, E& out) {
@@ -36,6 +37,14 @@ bool parse_alu(const std::string& s, AluOp& out) { return parse_name(kAluNames, 
 bool parse_act(const std::string& s, ActFunc& out) { return parse_name(kActNames, s, out); }
 const char* dge_name(DgeMode m) { return kDgeNames[int(m)]; }
 bool parse_dge(const std::string& s, DgeMode& out) { return parse_name(kDgeNames, s, out); }
+const char* perf_mode_name(PerfMode m) { return kPerfModeNames[int(m)]; }
+bool parse_perf_mode(const std::string& s, PerfMode& out) { return parse_name(kPerfModeNames, s, out); }
+
+MatmulShape matmul_shape(const Instruction& in) {
+  const int64_t k = in.src.partition_count, m = in.src.free_elements(), n = in.src2.free_elements();
+  if (in.perf_mode == PerfMode::DoubleRow) return {2 * k, m / 2, n / 2};
+  return {k, m, n};
+}
 
 bool reads_src(Opcode op) { return op != Opcode::Memset && op != Opcode::Iota; }
 bool reads_src2(Opcode op) {

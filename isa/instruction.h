@@ -35,6 +35,11 @@ constexpr int kNumActFuncs = 10;
 // core's descriptor-generation hardware, triggered by the SP or ACT sequencer.
 enum class DgeMode : uint8_t { Unknown, None, SwDge, HwDge };
 constexpr int kNumDgeModes = 4;
+// nc_matmul's performance mode (nki.isa.matmul_perf_mode): `double_row` is the PE's FP8
+// double mode, fp8 operands only: each PE multiplies two pairs per cycle, so one instruction
+// contracts over 2 x K rows in the time of a K-row bf16 matmul (Trainium2 architecture guide).
+enum class PerfMode : uint8_t { None, DoubleRow };
+constexpr int kNumPerfModes = 2;
 
 const char* opcode_name(Opcode op);
 bool parse_opcode(const std::string& s, Opcode& out);
@@ -46,6 +51,8 @@ const char* act_name(ActFunc f);    // identity, relu, exp, tanh, sigmoid, silu,
 bool parse_act(const std::string& s, ActFunc& out);
 const char* dge_name(DgeMode m);    // unknown, none, swdge, hwdge (nki.isa.dge_mode's names)
 bool parse_dge(const std::string& s, DgeMode& out);
+const char* perf_mode_name(PerfMode m);  // none, double_row (nki.isa.matmul_perf_mode's names)
+bool parse_perf_mode(const std::string& s, PerfMode& out);
 
 // The operands an opcode reads (every opcode writes dst; an accumulating matmul also reads it).
 bool reads_src(Opcode op);   // all but memset and iota
@@ -64,6 +71,7 @@ struct Instruction {
   Engine engine = Engine::Vector;
   int queue = 0;              // DMA queue, for Engine::Dma
   DgeMode dge = DgeMode::Unknown;  // dma_copy: how its descriptors are made
+  PerfMode perf_mode = PerfMode::None;  // nc_matmul: double_row for the FP8 double mode
   AccessPattern dst;
   AccessPattern src;          // matmul: stationary [K, M]; otherwise the (first) input
   AccessPattern src2;         // matmul: moving [K, N]; tensor_tensor: the second input
@@ -100,6 +108,16 @@ struct Instruction {
   // that name the instruction add it (at_source), as do the trace and the HTML report.
   std::string source;
 };
+
+// An nc_matmul's dimensions: dst[M, N] = sum over the K contraction rows of stationary[k, M]
+// x moving[k, N]. Normally K is the partitions and M, N the free elements of stationary and
+// moving. In double_row mode the contraction is split between the partitions and the
+// outermost free dimension of both operands, whose count is 2 (nki.isa.nc_matmul: stationary
+// [K, 2, M], moving [K, 2, N]): K is twice the partitions, M and N half the free elements.
+struct MatmulShape {
+  int64_t k, m, n;
+};
+MatmulShape matmul_shape(const Instruction& in);
 
 // " at <source>" (on one line) for a message naming an instruction whose source is
 // `source`, or "" when it has none: "core 0 instruction 17 (dma_copy at kernel.py:12)".

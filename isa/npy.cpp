@@ -48,6 +48,7 @@ std::string dict_value(const std::string& header, const std::string& key, const 
 size_t descr_size(const std::string& d) {
   if (d == "<f4") return 4;
   if (d == "<f2" || d == "<u2") return 2;
+  if (d == "|u1") return 1;
   return 0;
 }
 
@@ -58,6 +59,9 @@ std::string npy_descr(DType t) {
     case DType::F32: return "<f4";
     case DType::F16: return "<f2";
     case DType::BF16: return "<u2";
+    // numpy has no fp8 (ml_dtypes adds it): the raw bytes, as uint8, as bf16 is raw <u2.
+    case DType::F8E4M3:
+    case DType::F8E5M2: return "|u1";
   }
   return "";
 }
@@ -89,7 +93,7 @@ NpyArray read_npy(const std::string& path) {
   NpyArray a;
   a.descr = dict_value(header, "descr", path);
   const size_t esize = descr_size(a.descr);
-  if (esize == 0) fail(path, "unsupported dtype '" + printable(a.descr) + "' (supported: <f4, <f2, <u2 for bfloat16)");
+  if (esize == 0) fail(path, "unsupported dtype '" + printable(a.descr) + "' (supported: <f4, <f2, <u2 for bfloat16, |u1 for float8)");
   if (dict_value(header, "fortran_order", path) != "False") fail(path, "Fortran-order arrays are not supported");
   const std::string dims = dict_value(header, "shape", path);
   std::stringstream shape(dims);

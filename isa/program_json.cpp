@@ -20,7 +20,7 @@ constexpr int64_t kMaxStep = int64_t(1) << 34;
 constexpr int64_t kMaxCount = int64_t(1) << 26;
 constexpr int64_t kMaxAddress = int64_t(1) << 40;
 constexpr int64_t kMaxElements = int64_t(1) << 40;
-constexpr const char* kDtypes = "float32, bfloat16 or float16";
+constexpr const char* kDtypes = "float32, bfloat16, float16, float8_e4m3 or float8_e5m2";
 constexpr const char* kAluOps = "add, subtract, multiply, max, min, divide, pow, is_equal, is_gt, is_ge, is_lt or is_le";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw ValidationError(path + ": " + what); }
@@ -107,6 +107,15 @@ class Object {
   std::set<std::string> seen_;
 };
 
+// A dtype by name. float8_e4m3fn is a real nki.language dtype, but Trn3's, so it gets its
+// own message rather than "unknown".
+DType dtype_field(Object& o, const std::string& key) {
+  const json& v = o.get(key);
+  if (v.is_string() && v.get<std::string>() == "float8_e4m3fn")
+    fail(o.at(key), "float8_e4m3fn (OCP fp8) runs on Trn3 only; trn2 runs float8_e4m3 (compiler error NCC_EVRF051)");
+  return o.name<DType>(key, parse_dtype, "dtype", kDtypes);
+}
+
 json ap_to_json(const AccessPattern& a) {
   json dims = json::array();
   for (int d = 0; d < a.ndims; ++d) dims.push_back({a.dims[d].step, a.dims[d].count});
@@ -134,7 +143,7 @@ AccessPattern ap_from_json(const json& j, const std::string& path, const Program
     a.base = o.integer("base", 0, kMaxAddress);
   }
   if (t && !o.has("dtype")) a.dtype = t->dtype;
-  else a.dtype = o.name<DType>("dtype", parse_dtype, "dtype", kDtypes);
+  else a.dtype = dtype_field(o, "dtype");
   a.offset = o.integer_or("offset", -kMaxAddress, kMaxAddress, 0);
   a.start_partition = int(o.integer_or("start_partition", 0, kMaxCount, 0));
   a.partition_step = o.integer_or("partition_step", -kMaxStep, kMaxStep, 1);
@@ -196,6 +205,8 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
     case Opcode::Matmul:
       in.src2 = ap_from_json(o.get("moving"), o.at("moving"), p);
       in.accumulate = o.boolean_or("accumulate", false);
+      if (o.has("perf_mode"))  // whether the operands allow it is validation's to say
+        in.perf_mode = o.name<PerfMode>("perf_mode", parse_perf_mode, "perf_mode", "none or double_row");
       break;
     case Opcode::DmaCopy:
       in.accumulate = o.boolean_or("accumulate", false);  // nki.isa.dma_copy's dst_rmw_op=nl.add
@@ -282,6 +293,7 @@ json to_json(const Program& p) {
         case Opcode::Matmul:
           j["moving"] = ap_to_json(in.src2);
           j["accumulate"] = in.accumulate;
+          if (in.perf_mode != PerfMode::None) j["perf_mode"] = perf_mode_name(in.perf_mode);
           break;
         case Opcode::DmaCopy:
           if (in.accumulate) j["accumulate"] = true;
@@ -355,7 +367,7 @@ Program program_from_json(const json& j) {
     t.name = ot.string("name");
     if (t.name.empty()) fail(ot.at("name"), "must not be empty");
     if (p.find_tensor(t.name)) fail(ot.at("name"), "tensor '" + t.name + "' is declared twice");
-    t.dtype = ot.name<DType>("dtype", parse_dtype, "dtype", kDtypes);
+    t.dtype = dtype_field(ot, "dtype");
     // Without a base, tensors are placed one after the other, 64-byte aligned.
     t.base = ot.integer_or("base", 0, kMaxAddress, (end + 63) / 64 * 64);
     const json& shape = ot.array("shape");

@@ -159,8 +159,20 @@ class Checker {
     on_chip_input(in_.src, "src");
   }
 
+  // nki.isa.nc_matmul's double_row (the PE's FP8 double mode): fp8 stationary and moving,
+  // either format, mixed or not; each [K, 2, F], the outermost free dim (count 2) holding the
+  // second half of the contraction.
+  void double_row_operands() const {
+    require(is_fp8(in_.src.dtype) && is_fp8(in_.src2.dtype), [&] { return std::string("perf_mode double_row needs fp8 stationary and moving (float8_e4m3 or float8_e5m2), not ") + dtype_name(in_.src.dtype) + " and " + dtype_name(in_.src2.dtype); });
+    for (const AccessPattern* a : {&in_.src, &in_.src2}) {
+      const char* role = a == &in_.src ? "stationary" : "moving";
+      require(a->dims[0].count == 2, [&] { return std::string("perf_mode double_row: ") + role + "'s outermost free dim has count " + std::to_string(a->dims[0].count) + ", must be 2 (" + role + " [K, 2, F] holds both halves of the contraction)"; });
+    }
+  }
+
   void check() const {
     const Instruction& in = in_;
+    require(in.perf_mode == PerfMode::None || in.op == Opcode::Matmul, "perf_mode is nc_matmul's only");
     switch (in.op) {
       case Opcode::DmaCopy: {
         require(in.engine == Engine::Dma, [&] { return std::string("runs on DMA queues, not ") + engine_name(in.engine); });
@@ -186,10 +198,15 @@ class Checker {
         require(in.dst.space == Space::PSUM && in.dst.dtype == DType::F32, "dst must be an fp32 PSUM tile");
         require(in.src.start_partition == in.src2.start_partition, [&] { return "stationary starts at partition " + std::to_string(in.src.start_partition) + " but moving at " + std::to_string(in.src2.start_partition) + " (K runs over the same partitions)"; });
         require(in.src.partition_count == in.src2.partition_count, [&] { return "stationary has " + std::to_string(in.src.partition_count) + " partitions (K) but moving has " + std::to_string(in.src2.partition_count); });
-        require(in.src.free_elements() <= l_.matmul_stationary_free_max, [&] { return "stationary free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max); });
-        require(in.src2.free_elements() <= l_.matmul_moving_free_max, [&] { return "moving free size " + std::to_string(in.src2.free_elements()) + " exceeds " + std::to_string(l_.matmul_moving_free_max); });
-        require((in.src.dtype == DType::F32) == (in.src2.dtype == DType::F32), "stationary and moving mix fp32 with a 16-bit dtype");
-        require(in.dst.partition_count == in.src.free_elements() && in.dst.free_elements() == in.src2.free_elements(), "dst must be [stationary free, moving free]");
+        // nki.isa.nc_matmul: fp32 (and tf32) pair only with each other; bf16, fp16 and fp8 mix freely.
+        require((in.src.dtype == DType::F32) == (in.src2.dtype == DType::F32), "stationary and moving mix fp32 with a narrower dtype");
+        if (in.perf_mode == PerfMode::DoubleRow) double_row_operands();
+        // In double_row mode the limits and dst's shape are per half of the contraction.
+        const MatmulShape s = matmul_shape(in);
+        const char* half = in.perf_mode == PerfMode::DoubleRow ? " per double_row half" : "";
+        require(s.m <= l_.matmul_stationary_free_max, [&] { return "stationary free size " + std::to_string(s.m) + half + " exceeds " + std::to_string(l_.matmul_stationary_free_max); });
+        require(s.n <= l_.matmul_moving_free_max, [&] { return "moving free size " + std::to_string(s.n) + half + " exceeds " + std::to_string(l_.matmul_moving_free_max); });
+        require(in.dst.partition_count == s.m && in.dst.free_elements() == s.n, [&] { return std::string("dst must be [stationary free, moving free]") + half; });
         within_one_bank(in.dst, "dst");
         break;
       }
@@ -200,6 +217,9 @@ class Checker {
         require(in.src.space == Space::SBUF && in.dst.space == Space::PSUM, "transposes SBUF into PSUM");
         require(in.src.free_elements() <= l_.matmul_stationary_free_max, [&] { return "src free size " + std::to_string(in.src.free_elements()) + " exceeds " + std::to_string(l_.matmul_stationary_free_max); });
         require(in.dst.partition_count == in.src.free_elements() && in.dst.free_elements() == in.src.partition_count, "dst must be src's shape transposed");
+        // The PE's transpose mode writes fp8 as 16-bit PSUM elements, the upper byte zero
+        // (Trainium2 architecture guide): a layout this model's one-byte fp8 has no name for.
+        require(!is_fp8(in.src.dtype), "an fp8 transpose on the PE is not modelled (trn2 writes it as 16-bit PSUM elements); transpose by nc_matmul against an identity instead");
         // nki.isa nc_transpose: the PSUM result keeps the input's dtype.
         require(in.dst.dtype == in.src.dtype, [&] { return "dst dtype " + std::string(dtype_name(in.dst.dtype)) + " differs from src dtype " + dtype_name(in.src.dtype) + " (a transpose does not convert)"; });
         within_one_bank(in.dst, "dst");

@@ -52,6 +52,18 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 json& instr(json& p, int i) { return p["cores"][0][size_t(i)]; }
 
+// An nc_matmul reading SBUF byte 0 (which instruction 0 loads) into PSUM [m, n]: stationary
+// and moving of the given dtypes and free dims, with `perf_mode` when it is not null.
+json matmul(const char* stationary, const char* moving, json stationary_dims, json moving_dims, int m, int n,
+            json perf_mode) {
+  json in = {{"op", "nc_matmul"}, {"engine", "pe"}, {"deps", {0}},
+             {"src", {{"space", "sbuf"}, {"dtype", stationary}, {"base", 0}, {"partition_count", 128}, {"dims", stationary_dims}}},
+             {"moving", {{"space", "sbuf"}, {"dtype", moving}, {"base", 0}, {"partition_count", 128}, {"dims", moving_dims}}},
+             {"dst", {{"space", "psum"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", m}, {"dims", {{1, n}}}}}};
+  if (!perf_mode.is_null()) in["perf_mode"] = perf_mode;
+  return in;
+}
+
 // A config whose kernel.dtype is nested `depth` arrays deep (the crash of issue 17 printed it back).
 std::string deep_config(int depth) {
   return R"({"kernel": {"name": "depthwise_conv1d_implicit_gemm", "dtype": )" + std::string(size_t(depth), '[') +
@@ -69,7 +81,7 @@ const Case kCases[] = {
     {"MissingTensors", Kind::Program, [](json& p) { p.erase("tensors"); }, "program.tensors: missing"},
     {"TensorsNotArray", Kind::Program, [](json& p) { p["tensors"] = json::object(); }, "program.tensors: expected an array, got an object"},
     {"UnknownTensorDtype", Kind::Program, [](json& p) { p["tensors"][0]["dtype"] = "float8"; },
-     "program.tensors[0].dtype: unknown dtype 'float8' (expected float32, bfloat16 or float16)"},
+     "program.tensors[0].dtype: unknown dtype 'float8' (expected float32, bfloat16, float16, float8_e4m3 or float8_e5m2)"},
     {"ZeroTensorDim", Kind::Program, [](json& p) { p["tensors"][0]["shape"] = {128, 0}; },
      "program.tensors[0].shape: expected positive integers up to 2^30, got 0"},
     {"DuplicateTensor", Kind::Program, [](json& p) { p["tensors"][1]["name"] = "a"; }, "tensor 'a' is declared twice"},
@@ -240,6 +252,51 @@ const Case kCases[] = {
                       {"dst", {{"space", "psum"}, {"dtype", "float32"}, {"base", 0}, {"partition_count", 1}, {"dims", {{1, 64}}}}}};
      },
      "core 0 instruction 1 (nc_matmul): stationary starts at partition 0 but moving at 32 (K runs over the same partitions)"},
+    // --- fp8 and nc_matmul's perf_mode (issue 16) ---
+    {"PerfModeUnknown", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e4m3", "float8_e4m3", {{64, 2}, {1, 4}}, {{64, 2}, {1, 8}}, 4, 8, "quad_row"); },
+     "program.cores[0][1].perf_mode: unknown perf_mode 'quad_row' (expected none or double_row)"},
+    {"PerfModeNotAString", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e4m3", "float8_e4m3", {{64, 2}, {1, 4}}, {{64, 2}, {1, 8}}, 4, 8, true); },
+     "program.cores[0][1].perf_mode: expected a string, got a boolean"},
+    {"PerfModeOnATensorCopy", Kind::Program, [](json& p) { instr(p, 1)["perf_mode"] = "double_row"; },
+     "program.cores[0][1].perf_mode: unknown key"},
+    {"DoubleRowOnFp32", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float32", "float32", {{64, 2}, {1, 4}}, {{64, 2}, {1, 8}}, 4, 8, "double_row"); },
+     "core 0 instruction 1 (nc_matmul): perf_mode double_row needs fp8 stationary and moving (float8_e4m3 or float8_e5m2), not float32 and float32"},
+    {"DoubleRowOnBf16Moving", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e5m2", "bfloat16", {{64, 2}, {1, 4}}, {{64, 2}, {1, 8}}, 4, 8, "double_row"); },
+     "core 0 instruction 1 (nc_matmul): perf_mode double_row needs fp8 stationary and moving (float8_e4m3 or float8_e5m2), not float8_e5m2 and bfloat16"},
+    {"DoubleRowWithoutThePairDim", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e4m3", "float8_e4m3", {{1, 8}}, {{64, 2}, {1, 8}}, 4, 8, "double_row"); },
+     "core 0 instruction 1 (nc_matmul): perf_mode double_row: stationary's outermost free dim has count 8, must be 2 (stationary [K, 2, F] holds both halves of the contraction)"},
+    {"DoubleRowPairDimInside", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e4m3", "float8_e4m3", {{64, 2}, {1, 4}}, {{1, 8}, {8, 2}}, 4, 8, "double_row"); },
+     "core 0 instruction 1 (nc_matmul): perf_mode double_row: moving's outermost free dim has count 8, must be 2 (moving [K, 2, F] holds both halves of the contraction)"},
+    {"DoubleRowDstOfTheWholeFreeSize", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e4m3", "float8_e4m3", {{64, 2}, {1, 4}}, {{64, 2}, {1, 8}}, 8, 16, "double_row"); },
+     "core 0 instruction 1 (nc_matmul): dst must be [stationary free, moving free] per double_row half"},
+    {"DoubleRowMovingHalfTooWide", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e4m3", "float8_e4m3", {{64, 2}, {1, 4}}, {{600, 2}, {1, 600}}, 4, 600, "double_row"); },
+     "core 0 instruction 1 (nc_matmul): moving free size 600 per double_row half exceeds 512"},
+    {"MatmulFp8WithFp32", Kind::Program,
+     [](json& p) { instr(p, 1) = matmul("float8_e4m3", "float32", {{1, 4}}, {{1, 8}}, 4, 8, nullptr); },
+     "core 0 instruction 1 (nc_matmul): stationary and moving mix fp32 with a narrower dtype"},
+    {"Fp8TransposeOnThePe", Kind::Program,
+     [](json& p) {
+       instr(p, 1) = {{"op", "nc_transpose"}, {"engine", "pe"}, {"deps", {0}},
+                      {"src", {{"space", "sbuf"}, {"dtype", "float8_e4m3"}, {"base", 0}, {"partition_count", 128}, {"dims", {{1, 64}}}}},
+                      {"dst", {{"space", "psum"}, {"dtype", "float8_e4m3"}, {"base", 0}, {"partition_count", 64}, {"dims", {{1, 128}}}}}};
+     },
+     "core 0 instruction 1 (nc_transpose): an fp8 transpose on the PE is not modelled (trn2 writes it as 16-bit PSUM elements); transpose by nc_matmul against an identity instead"},
+    {"Float8E4m3fnIsTrn3s", Kind::Program, [](json& p) { p["tensors"][0]["dtype"] = "float8_e4m3fn"; },
+     "program.tensors[0].dtype: float8_e4m3fn (OCP fp8) runs on Trn3 only; trn2 runs float8_e4m3 (compiler error NCC_EVRF051)"},
+    {"Float8E4m3fnPattern", Kind::Program, [](json& p) { instr(p, 1)["dst"]["dtype"] = "float8_e4m3fn"; },
+     "program.cores[0][1].dst.dtype: float8_e4m3fn (OCP fp8) runs on Trn3 only; trn2 runs float8_e4m3 (compiler error NCC_EVRF051)"},
+    {"ConfigFp8Kernel", Kind::Config, [](json& c) { c["kernel"]["dtype"] = "float8_e4m3"; },
+     "kernel.dtype float8_e4m3: the depthwise conv1d kernels take float32, bfloat16 or float16"},
+    {"ConfigFp8Filter", Kind::Config, [](json& c) { c["kernel"]["dtype"] = "bfloat16"; c["kernel"]["filter_dtype"] = "float8_e5m2"; },
+     "kernel.filter_dtype float8_e5m2: the depthwise conv1d kernels take float32, bfloat16 or float16"},
     {"HbmToHbmCopyOfTooManyElements", Kind::Program,
      [](json& p) {
        const json rows = {{"space", "hbm"}, {"tensor", "out"}, {"partition_step", 0}, {"partition_count", 128}, {"dims", {{0, 67108864}}}};

@@ -197,7 +197,7 @@ TEST(Validate, PsumBankBoundary) {
 
 TEST(Validate, MatmulDtypes) {
   EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Tensor, psum(0, 1, 4), sbuf(DType::F32, 0, 8, 1), sbuf(DType::BF16, 64, 8, 4))),
-            "core 0 instruction 0 (nc_matmul): stationary and moving mix fp32 with a 16-bit dtype");
+            "core 0 instruction 0 (nc_matmul): stationary and moving mix fp32 with a narrower dtype");
   EXPECT_EQ(error_of(make(Opcode::Matmul, Engine::Tensor, psum(0, 1, 4, DType::BF16), sbuf(DType::BF16, 0, 8, 1), sbuf(DType::BF16, 64, 8, 4))),
             "core 0 instruction 0 (nc_matmul): dst must be an fp32 PSUM tile");
 }

@@ -53,13 +53,16 @@ TEST(NpyFile, DescrPerDType) {
   EXPECT_EQ(npy_descr(DType::F32), "<f4");
   EXPECT_EQ(npy_descr(DType::F16), "<f2");
   EXPECT_EQ(npy_descr(DType::BF16), "<u2");
+  // numpy has no fp8: raw bytes, as bf16 is raw <u2.
+  EXPECT_EQ(npy_descr(DType::F8E4M3), "|u1");
+  EXPECT_EQ(npy_descr(DType::F8E5M2), "|u1");
 }
 
 TEST(NpyFile, WriteThenReadBack) {
   const std::vector<std::vector<size_t>> shapes = {{7}, {1}, {3, 4, 5}, {2, 1, 3, 4}, {}, {0}, {2, 0, 3}};
   int k = 0;
-  for (const char* descr : {"<f4", "<f2", "<u2"}) {
-    const size_t esize = descr[2] == '4' ? 4 : 2;
+  for (const char* descr : {"<f4", "<f2", "<u2", "|u1"}) {
+    const size_t esize = size_t(descr[2] - '0');
     for (const auto& shape : shapes) {
       size_t n = 1;
       for (size_t d : shape) n *= d;
@@ -108,6 +111,7 @@ TEST(NpyFile, ReadsVariousHeaderSpellings) {
       {"{ 'shape' : ( 6 , ) , 'fortran_order' : False , 'descr' : '<f4' , }", {6}, 24},
       {"{\"descr\": \"<f2\", \"fortran_order\": False, \"shape\": (3,)}", {3}, 6},
       {"{'descr': '<u2', 'fortran_order': False, 'shape': (), }", {}, 2},
+      {"{'descr': '|u1', 'fortran_order': False, 'shape': (5,), }", {5}, 5},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 3, 1,), }", {1, 2, 3, 1}, 24},
   };
   int k = 0;
@@ -149,6 +153,8 @@ TEST(NpyFile, ReadErrors) {
                "Fortran");
   expect_error("f8.npy", npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", std::string(16, '\0')),
                "unsupported dtype");
+  expect_error("u4.npy", npy_file("{'descr': '<u4', 'fortran_order': False, 'shape': (2,), }", std::string(8, '\0')),
+               "unsupported dtype '<u4' (supported: <f4, <f2, <u2 for bfloat16, |u1 for float8)");
   expect_error("bigendian.npy",
                npy_file("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", std::string(8, '\0')),
                "unsupported dtype");

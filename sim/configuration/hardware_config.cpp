@@ -52,6 +52,7 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("act_fixed_latency_ns", c.act_fixed_latency_ns, 0.0, 1e6);
   f("matmul_fp32_slowdown", c.matmul_fp32_slowdown, 1.0, 64);
   f("load_stationary_speedup", c.load_stationary_speedup, 1.0, 64);
+  f("matmul_fp8_double_row_speedup", c.matmul_fp8_double_row_speedup, 1.0, 64);
   f("pe_throttle_start_limit", c.pe_throttle_start_limit, 0.01, 1);
   f("pe_throttle_ramp_ns", c.pe_throttle_ramp_ns, 0.0, 1e9);
   f("pe_throttle_idle_ns", c.pe_throttle_idle_ns, 0.0, 1e9);

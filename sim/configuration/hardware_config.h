@@ -20,6 +20,9 @@ struct HardwareConfig {
   double act_fixed_latency_ns = 157;    // ACT: the same
   double matmul_fp32_slowdown = 4;      // fp32 matmul runs at 1/4 rate
   double load_stationary_speedup = 4;   // fast LoadStationary vs MultiplyMoving of equal free size
+  // nc_matmul perf_mode double_row (fp8 only): each PE takes this many fp8 pairs a cycle, so
+  // the operands stream this many elements per partition per cycle.
+  double matmul_fp8_double_row_speedup = 2;
   // dI/dt throttling of the PE: after an idle spell the array runs at this fraction of its
   // rate, ramping linearly to full over pe_throttle_ramp_ns; an idle gap of at least
   // pe_throttle_idle_ns (utilisation under 50% over a 3 us window) re-engages it. 1: off.

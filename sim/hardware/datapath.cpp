@@ -323,7 +323,42 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void mac_column_f32
   mac_any<F32>(acc, StatRow{stat}, K, first, pitch, N);
 }
 
+// dst[m, n] (+)= sum over k of (stat[k][0][m] * mov[k][0][n] + stat[k][1][m] * mov[k][1][n]),
+// for the PE's FP8 double mode (perf_mode double_row): operands [K, 2, M] and [K, 2, N], whose
+// outermost free dim holds the second half of the contraction (flat free index h * M + m).
+// Each PE "performs two pairs of FP8 multiplications and also accumulation of the two
+// multiplication results per cycle" (Trainium2 architecture guide): the pair's sum is added
+// to the column's fp32 sum, k ascending. (The products of two fp8 values are exact in fp32;
+// the pair's sum and the running sum round.) Not a hot path: plain loops.
+void matmul_double_row(const isa::Instruction& in, const CoreMemory& m) {
+  const isa::MatmulShape s = isa::matmul_shape(in);
+  const int K = in.src.partition_count;
+  const int64_t M = s.m, N = s.n;
+  float* stat = scratch_row(0, size_t(K * 2 * M));
+  float* mov = scratch_row(1, size_t(K * 2 * N));
+  const Rows st = rows_of(m, in.src), mv = rows_of(m, in.src2);
+  for (int k = 0; k < K; ++k) {
+    load_row(m, in.src, st, k, &stat[size_t(k * 2 * M)]);
+    load_row(m, in.src2, mv, k, &mov[size_t(k * 2 * N)]);
+  }
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      float acc = 0.0f;
+      for (int k = 0; k < K; ++k) {
+        const float* a = &stat[size_t(k * 2 * M)];
+        const float* b = &mov[size_t(k * 2 * N)];
+        acc += a[i] * b[j] + a[M + i] * b[N + j];
+      }
+      uint8_t* o = m.at(in.dst, int(i), j);
+      float prev = 0.0f;
+      if (in.accumulate) std::memcpy(&prev, o, 4);
+      const float v = prev + acc;
+      std::memcpy(o, &v, 4);
+    }
+}
+
 void matmul(const isa::Instruction& in, const CoreMemory& m) {
+  if (in.perf_mode == isa::PerfMode::DoubleRow) return matmul_double_row(in, m);
   // out[M, N] (+)= stationary[K, M]^T x moving[K, N]; products and sums in fp32 over k in
   // ascending order, as the PE array accumulates; the PSUM bank adds the result to what it
   // holds when accumulating. The build must not contract `acc + s * x` into a fused
@@ -337,7 +372,8 @@ void matmul(const isa::Instruction& in, const CoreMemory& m) {
   // contiguous bf16 or fp32; otherwise it is converted to fp32 rows once, up front. A bf16
   // stationary column is then read in place too (the conv's matmul: both operands bf16).
   const DType mdt = in.src2.dtype;
-  const bool moving_in_place = M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && mdt != DType::F16;
+  const bool moving_in_place =
+      M == 1 && mv.affine && mv.stride == int64_t(isa::dtype_size(mdt)) && (mdt == DType::BF16 || mdt == DType::F32);
   const bool column_in_place = moving_in_place && st.affine && in.src.dtype == DType::BF16 && mdt == DType::BF16;
   // An in-place column is converted as the multiply-adds take it; any other is converted here.
   if (!column_in_place) {

@@ -9,10 +9,22 @@ namespace {
 double fp32_factor(const isa::Instruction& in, const HardwareConfig& hw) {
   return in.src.dtype == isa::DType::F32 ? hw.matmul_fp32_slowdown : 1.0;
 }
+
+// The cycles an operand of `free` elements per partition streams for. In double_row mode each
+// PE takes matmul_fp8_double_row_speedup (2) fp8 pairs a cycle, so a [K, 2, M] x [K, 2, N]
+// instruction streams its 2M and 2N elements in M and N cycles: the time of a bf16 [K, M] x
+// [K, N] (the Trainium2 architecture guide: a double FP8 LoadStationary/MultiplyMoving over
+// 256 contraction rows "takes the same amount of time" as a BF16 one over 128). fp8 without
+// it streams one element a cycle, as bf16 (nki.isa.nc_matmul 2.26 gives float8_e4m3,
+// float8_e5m2, bfloat16, float16 and tfloat32 the same cycles).
+double streamed(int64_t free, const isa::Instruction& in, const HardwareConfig& hw) {
+  if (in.perf_mode != isa::PerfMode::DoubleRow) return double(free);
+  return std::ceil(double(free) / hw.matmul_fp8_double_row_speedup);
+}
 }  // namespace
 
 double TensorEngine::load_stationary_cycles(const isa::Instruction& in) const {
-  return std::ceil(double(in.src.free_elements()) / hw_.load_stationary_speedup) * fp32_factor(in, hw_);
+  return std::ceil(streamed(in.src.free_elements(), in, hw_) / hw_.load_stationary_speedup) * fp32_factor(in, hw_);
 }
 
 double PeThrottle::limit_at(double t_ns) const {
@@ -53,8 +65,10 @@ double TensorEngine::cost_cycles(const isa::Instruction& in) const {
   if (in.op == isa::Opcode::Transpose)
     return double(std::max<int64_t>(in.src.partition_count, std::min<int64_t>(64, in.src.free_elements()))) *
            fp32_factor(in, hw_);
-  const int64_t m = in.src.free_elements(), n = in.src2.free_elements();
-  return double(std::max<int64_t>(std::min<int64_t>(64, m), n)) * fp32_factor(in, hw_);
+  // max(min(64, M), N): M the stationary's columns (per half in double_row mode), N the
+  // moving's streaming cycles.
+  const double m = double(std::min<int64_t>(64, isa::matmul_shape(in).m));
+  return std::max(m, streamed(in.src2.free_elements(), in, hw_)) * fp32_factor(in, hw_);
 }
 
 ComputeEngine::Slot TensorEngine::schedule(const isa::Instruction& in, double ready_ns) {

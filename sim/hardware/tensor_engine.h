@@ -34,13 +34,15 @@ class TensorEngine : public ComputeEngine {
       : ComputeEngine(name, isa::Engine::Tensor, hw.pe_clock_ghz, scoreboard, memory, hw, trace, core), throttle_(hw) {}
 
   // LoadStationary of [K, M]: ceil(M / load_stationary_speedup) cycles (fast load, ARCH1/PERF),
-  // x matmul_fp32_slowdown for fp32.
+  // x matmul_fp32_slowdown for fp32; in double_row mode [K, 2, M] streams its 2M elements
+  // matmul_fp8_double_row_speedup (2) at a time, so M again.
   double load_stationary_cycles(const isa::Instruction& in) const;
 
  protected:
   Slot schedule(const isa::Instruction& in, double ready_ns) override;
   // MultiplyMoving: max(min(64, M), N) cycles, x matmul_fp32_slowdown for fp32 (nki.isa
-  // nc_matmul). Transpose: max(P, min(64, F)) (nki.isa nc_transpose), x matmul_fp32_slowdown
+  // nc_matmul); in double_row mode moving [K, 2, N] streams its 2N elements
+  // matmul_fp8_double_row_speedup (2) at a time (N cycles for a 2 x K contraction). Transpose: max(P, min(64, F)) (nki.isa nc_transpose), x matmul_fp32_slowdown
   // for fp32 (a public trn2 profile: one fp32 128 x 128 transpose per ~214 ns).
   double cost_cycles(const isa::Instruction& in) const override;
 

@@ -6,6 +6,8 @@
 namespace trn2::sim {
 
 namespace {
+// BF16/FP16: the v3 performance mode's dtypes (ARCH2). fp8 is not among them, so it moves at
+// the fp32 rate (ARCH2's datapath table, too, gives other dtypes half BF16/FP16's width).
 bool is16(isa::DType t) { return isa::dtype_size(t) == 2; }
 
 // tensor_tensor streams its two inputs in one pass when one comes from PSUM and the other

@@ -109,9 +109,16 @@ double program_pe_macs(const isa::Program& p, const HardwareConfig& hw) {
   double macs = 0;
   for (const auto& stream : p.cores)
     for (const auto& in : stream)
-      if (in.op == isa::Opcode::Matmul)
-        macs += double(in.src.partition_count) * double(in.src.free_elements()) * double(in.src2.free_elements()) *
-                (in.src.dtype == isa::DType::F32 ? hw.matmul_fp32_slowdown : 1.0);
+      if (in.op == isa::Opcode::Matmul) {
+        // Each MAC over its dtype's peak: the fp32 peak is a quarter of bf16's; the fp8 peak
+        // twice bf16's (ARCH2: 158 vs 79 TFLOPS), reached only in double_row mode.
+        const isa::MatmulShape s = isa::matmul_shape(in);
+        const double weight = in.src.dtype == isa::DType::F32 ? hw.matmul_fp32_slowdown
+                              : isa::is_fp8(in.src.dtype) && isa::is_fp8(in.src2.dtype)
+                                  ? 1.0 / hw.matmul_fp8_double_row_speedup
+                                  : 1.0;
+        macs += double(s.k) * double(s.m) * double(s.n) * weight;
+      }
   return macs;
 }
 

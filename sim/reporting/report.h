@@ -12,7 +12,9 @@
 namespace trn2::sim {
 
 // `pe_macs`: the MACs the run's matmuls must do, counted at the bf16 rate (an fp32 MAC
-// counts matmul_fp32_slowdown times), over the PE arrays of all the cores used.
+// counts matmul_fp32_slowdown times, an fp8 x fp8 MAC 1 / matmul_fp8_double_row_speedup
+// times: fp8's peak is reached only in double_row mode), over the PE arrays of all the cores
+// used.
 // `host_seconds`: the whole run on the host (loading, checks, model, outputs); the model's
 // own share is s.host_seconds.
 nlohmann::json timing_report(const SimResult& s, const HardwareConfig& hw, double pe_macs, double host_seconds);

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import trn2sim  # noqa: E402
 from trn2sim import KernelError, nki  # noqa: E402
-from trn2sim._run import from_bf16_bits, to_bf16_bits  # noqa: E402
+from trn2sim._floats import from_bf16_bits, to_bf16_bits  # noqa: E402
 
 nl, nisa = nki.language, nki.isa
 f32 = np.float32
@@ -820,3 +820,45 @@ def test_nc_matmul_transpose_mode_is_the_pe_transpose(rng):
     b, rb = trn2sim.simulate(by_instruction, x, lnc=1)
     assert np.array_equal(a, x.T) and np.array_equal(b, x.T)
     assert ra["neuroncore_cycle_count"] == rb["neuroncore_cycle_count"]
+
+
+def test_fp8_inputs_casts_and_the_double_row_matmul(rng):
+    # trn2's fp8 formats: inputs rounded to nearest even by trn2sim.fp8_e4m3 / fp8_e5m2, an
+    # fp8 DMA cast on the way out, and the PE's double_row mode: stationary [K, 2, M] and
+    # moving [K, 2, N] contract over 2K (nki.isa.nc_matmul).
+    from trn2sim._floats import from_fp8_bits, to_fp8_bits
+    a = rng.standard_normal((128, 2, 64), dtype=f32)
+    b = rng.standard_normal((128, 2, 96), dtype=f32)
+    x = rng.standard_normal((128, 32), dtype=f32) * f32(100)
+
+    def kernel(a, b, x):
+        out, cast = hbm((64, 96)), hbm((128, 32), nl.float8_e5m2)
+        ta, tb = nl.load(a), nl.load(b)
+        ps = nl.ndarray((64, 96), nl.float32, buffer=nl.psum)
+        nisa.nc_matmul(dst=ps, stationary=ta, moving=tb, perf_mode=nisa.matmul_perf_mode.double_row)
+        nl.store(out, value=nl.copy(ps))
+        nl.store(cast, value=nl.load(x))           # fp32 SBUF -> fp8 HBM: the DMA rounds
+        return out, cast
+
+    qa = from_fp8_bits(to_fp8_bits(a, "float8_e4m3"), "float8_e4m3")
+    qb = from_fp8_bits(to_fp8_bits(b, "float8_e5m2"), "float8_e5m2")
+    out, cast = run(kernel, trn2sim.fp8_e4m3(a), trn2sim.fp8_e5m2(b), x)
+    want = np.einsum("kjm,kjn->mn", qa.astype(np.float64), qb.astype(np.float64))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-4)
+    assert np.array_equal(cast, from_fp8_bits(to_fp8_bits(x, "float8_e5m2"), "float8_e5m2"))
+
+
+def test_fp8_conversion_matches_the_formats():
+    # Every code decodes and encodes back (NaNs aside); ties go to even; past the largest
+    # finite value by half a step, infinity (docs/timing-model.md's fp8 assumptions).
+    from trn2sim._floats import fp8_values, to_fp8_bits
+    for name, largest in (("float8_e4m3", 240.0), ("float8_e5m2", 57344.0)):
+        v = fp8_values(name)
+        codes = np.arange(256, dtype=np.uint8)
+        finite = np.isfinite(v)
+        assert np.nanmax(v[finite]) == largest
+        assert np.array_equal(to_fp8_bits(v[~np.isnan(v)].astype(f32), name), codes[~np.isnan(v)])
+    assert to_fp8_bits(f32(1.0625), "float8_e4m3") == 0x38   # between 1 and 1.125: to the even code
+    assert to_fp8_bits(f32(1.1875), "float8_e4m3") == 0x3A
+    assert to_fp8_bits(f32(248), "float8_e4m3") == 0x78      # 240 + half a step: infinity
+    assert to_fp8_bits(f32(247.9), "float8_e4m3") == 0x77

@@ -25,7 +25,7 @@ def run(kernel, *args, **kwargs):
 
 
 def bf16(a):
-    return trn2sim._run.from_bf16_bits(trn2sim._run.to_bf16_bits(a))
+    return trn2sim._floats.from_bf16_bits(trn2sim._floats.to_bf16_bits(a))
 
 
 def test_assignment_keeps_dtype_views_and_later_uses(x):
@@ -113,7 +113,7 @@ def test_ap_with_a_dtype_reinterprets_a_partitions_bytes(x):
 
     out, _ = run(kernel, x)
     bits = x[:64].view(np.uint16).reshape(64, 128)
-    np.testing.assert_array_equal(out.view(np.uint32), trn2sim._run.from_bf16_bits(bits).view(np.uint32))
+    np.testing.assert_array_equal(out.view(np.uint32), trn2sim._floats.from_bf16_bits(bits).view(np.uint32))
 
 
 def test_mixed_precision_inputs_promote_to_fp32(x):

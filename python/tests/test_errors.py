@@ -156,7 +156,7 @@ def test_dtype_mismatch_of_matmul_operands():
 
     m = error_of(kernel, ones(128, 64), bf16(ones(128, 64)))
     assert re.match(at("mixed", "nisa.nc_matmul: stationary float32 and moving bfloat16: the PE does not mix fp32 "
-                                "with a 16-bit dtype"), m), m
+                                "with a narrower dtype"), m), m
 
 
 def test_dtype_mismatch_of_a_transpose():

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 import trn2sim
-from trn2sim._run import binary, from_bf16_bits, to_bf16_bits
+from trn2sim._floats import from_bf16_bits, to_bf16_bits
+from trn2sim._run import binary
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _spec = importlib.util.spec_from_file_location("depthwise_conv1d_example",

@@ -6,8 +6,8 @@
 """
 from . import nki  # noqa: F401
 from ._errors import KernelError  # noqa: F401
-from ._run import bf16, simulate  # noqa: F401
+from ._run import bf16, fp8_e4m3, fp8_e5m2, simulate  # noqa: F401
 from ._summary import summary  # noqa: F401
 from ._trace import DEFAULT_COMPILER  # noqa: F401
 
-__all__ = ["nki", "KernelError", "bf16", "simulate", "summary", "DEFAULT_COMPILER"]
+__all__ = ["nki", "KernelError", "bf16", "fp8_e4m3", "fp8_e5m2", "simulate", "summary", "DEFAULT_COMPILER"]

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _trace
 from ._errors import KernelError
+from ._floats import FP8, from_bf16_bits, from_fp8_bits, to_bf16_bits, to_fp8_bits
 from ._tensor import Tensor, as_dtype
 from ._patterns import full_view
 from ._sites import frame_site, in_package
@@ -47,41 +48,63 @@ def limits(hardware=None):
     return out
 
 
-class bf16:
-    """An input to be passed as bfloat16: `trn2sim.bf16(np_array)` (rounded to nearest even).
-    Arrays of ml_dtypes' bfloat16 are taken as they are."""
+class Cast:
+    """A numpy array to be passed in a dtype numpy lacks, rounded to nearest even:
+    `trn2sim.bf16(a)`, `trn2sim.fp8_e4m3(a)`, `trn2sim.fp8_e5m2(a)`. Arrays of ml_dtypes'
+    bfloat16 / float8_e4m3 / float8_e5m2 are taken as they are."""
 
-    def __init__(self, array):
+    def __init__(self, array, dtype):
         self.array = np.asarray(array, dtype=np.float32)
-        self.shape, self.dtype = self.array.shape, as_dtype("bfloat16")
+        self.shape, self.dtype = self.array.shape, as_dtype(dtype)
 
 
-def to_bf16_bits(a):
-    u = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
-    return np.where(np.isnan(a), np.uint16(0x7FC0), rounded)
+class bf16(Cast):
+    def __init__(self, array):
+        super().__init__(array, "bfloat16")
 
 
-def from_bf16_bits(bits):
-    return (bits.astype(np.uint32) << 16).view(np.float32)
+class fp8_e4m3(Cast):
+    def __init__(self, array):
+        super().__init__(array, "float8_e4m3")
+
+
+class fp8_e5m2(Cast):
+    def __init__(self, array):
+        super().__init__(array, "float8_e5m2")
+
+
+def _bits(a, dtype):
+    """The raw bits the simulator's .npy holds for a float32 array in `dtype`."""
+    if dtype.name == "bfloat16":
+        return to_bf16_bits(a)
+    return to_fp8_bits(a, dtype.name)
+
+
+def _values(bits, dtype):
+    """float32 values of an output read back from the simulator."""
+    if dtype.name == "bfloat16":
+        return from_bf16_bits(bits)
+    if dtype.name in FP8:
+        return from_fp8_bits(bits, dtype.name)
+    return bits
 
 
 def _input_dtype(x):
-    if isinstance(x, bf16):
-        return x.dtype
-    return as_dtype(x.dtype)
+    return x.dtype if isinstance(x, Cast) else as_dtype(x.dtype)
 
 
 def _npy_payload(x):
-    if isinstance(x, bf16):
-        return to_bf16_bits(x.array)
+    if isinstance(x, Cast):
+        return _bits(x.array, x.dtype)
     if x.dtype.name == "bfloat16":  # ml_dtypes
         return np.ascontiguousarray(x).view(np.uint16)
+    if x.dtype.name in FP8:
+        return np.ascontiguousarray(x).view(np.uint8)
     return np.ascontiguousarray(x)
 
 
 def _is_array(x):
-    return isinstance(x, (np.ndarray, bf16))
+    return isinstance(x, (np.ndarray, Cast))
 
 
 def _trace_kernel(kernel, args, kwargs, lnc, hardware, compiler):
@@ -218,7 +241,7 @@ def simulate(kernel, *args, lnc=2, hardware=None, trace=None, report_html=None, 
         arrays = []
         for k, t in enumerate(outputs):
             a = np.load(os.path.join(work, f"out_{k}.npy"))
-            arrays.append(from_bf16_bits(a) if t.storage.dtype.name == "bfloat16" else a)
+            arrays.append(_values(a, t.storage.dtype))
         with open(os.path.join(work, "report.json")) as f:
             report = json.load(f)
     finally:

@@ -28,7 +28,9 @@ class DType:
 float32 = DType("float32", 4)
 bfloat16 = DType("bfloat16", 2)
 float16 = DType("float16", 2)
-_DTYPES = {d.name: d for d in (float32, bfloat16, float16)}
+float8_e4m3 = DType("float8_e4m3", 1)  # trn2's fp8 formats (not the OCP e4m3fn: docs/timing-model.md)
+float8_e5m2 = DType("float8_e5m2", 1)
+_DTYPES = {d.name: d for d in (float32, bfloat16, float16, float8_e4m3, float8_e5m2)}
 _ALIASES = {"fp32": float32, "bf16": bfloat16, "fp16": float16, "half": float16, "float": float32}
 
 
@@ -42,7 +44,7 @@ def as_dtype(d):
     name = name.replace("numpy.", "")
     found = _DTYPES.get(name) or _ALIASES.get(name)
     if found is None:
-        raise KernelError(f"dtype {name} is not in trn2sim's ISA (float32, bfloat16, float16)")
+        raise KernelError(f"dtype {name} is not in trn2sim's ISA ({', '.join(_DTYPES)})")
     return found
 
 

@@ -80,12 +80,12 @@ class PendingMatmul:
     `tile[...] = it` writes it there; otherwise it is placed in a new PSUM tile (declared at
     the call) before the next instruction, so that it reads its operands as they are now."""
 
-    def __init__(self, tracer, stationary, moving):
-        self.tracer, self.stationary, self.moving = tracer, stationary, moving
+    def __init__(self, tracer, stationary, moving, shape, perf_mode="none"):
+        self.tracer, self.stationary, self.moving, self.perf_mode = tracer, stationary, moving, perf_mode
         self.site, self.key, self.column = call_site(), declaration_key(), call_column()
         self.placed = None
         self.dtype = as_dtype("float32")
-        self.shape = (stationary.size // stationary.shape[0], moving.size // moving.shape[0])
+        self.shape = tuple(shape)
         tracer.pending.append(self)
 
     def place(self):
@@ -93,7 +93,7 @@ class PendingMatmul:
             self.placed = True  # (re-entry: the matmul below emits)
             dst = self.tracer.allocate(self.shape, self.dtype, "psum", "nisa.nc_matmul", implicit=True,
                                        at=(self.site, self.key, self.column))
-            self.tracer.matmul(dst, self.stationary, self.moving, False, self.site)
+            self.tracer.matmul(dst, self.stationary, self.moving, False, self.site, self.perf_mode)
             self.placed = dst
         return self.placed
 
@@ -326,7 +326,7 @@ class Tracer:
         self.queues_used.add(q)
         return q
 
-    def matmul(self, dst, stationary, moving, accumulate, site):
+    def matmul(self, dst, stationary, moving, accumulate, site, perf_mode="none"):
         api = "nisa.nc_matmul"
         if accumulate is None:  # nki.isa.nc_matmul: "first write overwrites, subsequent writes accumulate"
             accumulate = written_before(dst)
@@ -334,6 +334,8 @@ class Tracer:
                   "src": pattern(stationary, api, "stationary"), "moving": pattern(moving, api, "moving")}
         if accumulate:
             fields["accumulate"] = True
+        if perf_mode != "none":
+            fields["perf_mode"] = perf_mode
         reads = [stationary, moving] + ([dst] if accumulate else [])
         return self.emit(fields, reads, [dst], site)
 
@@ -352,7 +354,7 @@ class Tracer:
                      f"{target.storage.space} tile (copy it out with nl.copy)")
             check_shapes("nisa.nc_matmul", target.shape, value.shape, "target", "the product")
             value.placed = target  # consumed here: not placed on its own before the matmul
-            self.matmul(target, value.stationary, value.moving, False, value.site)
+            self.matmul(target, value.stationary, value.moving, False, value.site, value.perf_mode)
             return
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             nisa.memset(dst=target, value=value)
@@ -408,7 +410,7 @@ class Tracer:
             fail("nisa.nc_matmul", f"accumulates into PSUM, and the += target is in {dst.storage.space}")
         check_shapes("nisa.nc_matmul", dst.shape, other.shape, "dst", "the product")
         other.placed = dst  # consumed here: not placed on its own before the matmul
-        self.matmul(dst, other.stationary, other.moving, None, other.site)
+        self.matmul(dst, other.stationary, other.moving, None, other.site, other.perf_mode)
         return dst
 
     # --- the program ----------------------------------------------------------------------

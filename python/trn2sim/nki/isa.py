@@ -148,8 +148,9 @@ def nc_matmul(*args, dst=None, stationary=None, moving=None, is_stationary_oneze
         return _transpose_mode(dst, stationary, moving)
     if tile_position or tile_size:
         raise KernelError("PE row/column tiling (tile_position, tile_size) is not modelled yet")
-    if perf_mode is not None and str(getattr(perf_mode, "value", perf_mode)) not in ("none",):
-        raise KernelError(f"perf_mode {perf_mode} is not modelled (fp8 double-row needs fp8 dtypes)")
+    mode = "none" if perf_mode is None else str(getattr(perf_mode, "value", perf_mode))
+    if mode not in ("none", "double_row"):
+        raise KernelError(f"perf_mode {perf_mode}: none or double_row")
     stationary = tr.use(stationary, "nisa.nc_matmul", "stationary")
     moving = tr.use(moving, "nisa.nc_matmul", "moving")
     if stationary.shape[0] != moving.shape[0]:
@@ -157,16 +158,30 @@ def nc_matmul(*args, dst=None, stationary=None, moving=None, is_stationary_oneze
                           "(contraction) axis")
     if (stationary.dtype.name == "float32") != (moving.dtype.name == "float32"):
         raise KernelError(f"stationary {stationary.dtype.name} and moving {moving.dtype.name}: the PE does not mix "
-                          "fp32 with a 16-bit dtype")
+                          "fp32 with a narrower dtype")
+    product = _product_shape(stationary, moving, mode)
     if dst is None:  # the earlier API: the product, placed where it is used
-        return PendingMatmul(tr, stationary, moving)
+        return PendingMatmul(tr, stationary, moving, product, mode)
     dst = tr.use(dst, "nisa.nc_matmul", "dst")
     if dst.storage.space != "psum" or dst.dtype.name != "float32":
         raise KernelError(f"dst is a {dst.dtype.name} {dst.storage.space} tile; the PE writes fp32 PSUM")
-    product = (stationary.size // stationary.shape[0], moving.size // moving.shape[0])
     check_shapes("nisa.nc_matmul", dst.shape, product, "dst", "stationary.T @ moving")
-    tr.matmul(dst, stationary, moving, accumulate, call_site())
+    tr.matmul(dst, stationary, moving, accumulate, call_site(), mode)
     return dst
+
+
+def _product_shape(stationary, moving, mode):
+    """[M, N] of stationary [K, M] and moving [K, N]; in the PE's fp8 double_row mode both are
+    [K, 2, M] and [K, 2, N], the contraction split over the partitions and the 2 (nki.isa.nc_matmul)."""
+    k = stationary.shape[0]
+    if mode != "double_row":
+        return (stationary.size // k, moving.size // k)
+    for role, t in (("stationary", stationary), ("moving", moving)):
+        if not t.dtype.name.startswith("float8"):
+            raise KernelError(f"perf_mode double_row needs fp8 operands; {role} is {t.dtype.name}")
+        if t.ndim != 3 or t.shape[1] != 2:
+            raise KernelError(f"perf_mode double_row: {role} {t.shape} must be [K, 2, F] (the two halves of K)")
+    return (stationary.shape[2], moving.shape[2])
 
 
 def _transpose_mode(dst, stationary, moving):

@@ -64,7 +64,7 @@ void AccessPattern::byte_extent(int64_t& lo, int64_t& hi) const {
 
 std::string brief(const AccessPattern& a) {
   char buf[128];
-  static const char* const kShort[kNumDTypes] = {"fp32", "bf16", "fp16", "fp8e4m3", "fp8e5m2"};
+  static const char* const kShort[kNumDTypes] = {"fp32", "bf16", "fp16", "fp8e4m3", "fp8e5m2", "i8", "u8", "i16", "u16", "i32", "u32"};
   const char* t = kShort[int(a.dtype)];
   std::snprintf(buf, sizeof buf, "%s[%d:%d]+0x%llx %s x%lld", space_name(a.space), a.start_partition,
                 a.start_partition + a.partition_count, static_cast<unsigned long long>(a.base + a.offset * int64_t(dtype_size(a.dtype))),

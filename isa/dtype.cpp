@@ -1,5 +1,6 @@
 #include "isa/dtype.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -86,6 +87,42 @@ using E4M3 = Fp8<4, 3>;
 using E5M2 = Fp8<5, 2>;
 static_assert(E4M3::kOverflow == 0x43780000u, "e4m3 overflows from 248");
 static_assert(E5M2::kOverflow == 0x47700000u, "e5m2 overflows from 61440");
+
+// |f| (its fp32 bits `a`, not a NaN) rounded to the nearest integer, ties to even, capped at
+// 2^40 (past every integer type's range, so the cap only saturates). Integer arithmetic only,
+// so the result does not depend on the host's rounding mode.
+uint64_t round_magnitude(uint32_t a) {
+  const uint32_t e = a >> 23;
+  if (e >= 127 + 40) return uint64_t(1) << 40;  // infinity too
+  if (e < 126) return 0;                         // below 0.5 (subnormals, zero)
+  // |f| = m * 2^(e - 150), the implicit bit set (e >= 126: normal).
+  const uint64_t m = (a & 0x7fffffu) | 0x800000u;
+  if (e >= 150) return m << (e - 150);
+  const uint32_t shift = 150 - e;  // 1 .. 24
+  const uint64_t q = m >> shift, rem = m & ((uint64_t(1) << shift) - 1), half = uint64_t(1) << (shift - 1);
+  return q + ((rem > half || (rem == half && (q & 1u))) ? 1u : 0u);
+}
+
+// Little-endian two's-complement integers of each width, read and written as int64.
+int64_t load_int(const uint8_t* p, DType t) {
+  switch (t) {
+    case DType::I8: return int8_t(*p);
+    case DType::U8: return *p;
+    case DType::I16: { int16_t v; std::memcpy(&v, p, 2); return v; }
+    case DType::U16: { uint16_t v; std::memcpy(&v, p, 2); return v; }
+    case DType::I32: { int32_t v; std::memcpy(&v, p, 4); return v; }
+    case DType::U32: { uint32_t v; std::memcpy(&v, p, 4); return v; }
+    default: return 0;
+  }
+}
+
+void store_int(uint8_t* p, DType t, int64_t v) {
+  switch (dtype_size(t)) {
+    case 1: *p = uint8_t(v); return;
+    case 2: { const uint16_t w = uint16_t(v); std::memcpy(p, &w, 2); return; }
+    default: { const uint32_t w = uint32_t(v); std::memcpy(p, &w, 4); return; }
+  }
+}
 }  // namespace
 
 size_t dtype_size(DType t) {
@@ -94,7 +131,13 @@ size_t dtype_size(DType t) {
     case DType::BF16:
     case DType::F16: return 2;
     case DType::F8E4M3:
-    case DType::F8E5M2: return 1;
+    case DType::F8E5M2:
+    case DType::I8:
+    case DType::U8: return 1;
+    case DType::I16:
+    case DType::U16: return 2;
+    case DType::I32:
+    case DType::U32: return 4;
   }
   return 4;
 }
@@ -106,6 +149,12 @@ const char* dtype_name(DType t) {
     case DType::F16: return "float16";
     case DType::F8E4M3: return "float8_e4m3";
     case DType::F8E5M2: return "float8_e5m2";
+    case DType::I8: return "int8";
+    case DType::U8: return "uint8";
+    case DType::I16: return "int16";
+    case DType::U16: return "uint16";
+    case DType::I32: return "int32";
+    case DType::U32: return "uint32";
   }
   return "?";
 }
@@ -117,11 +166,64 @@ bool parse_dtype(const std::string& s, DType& out) {
   else if (s == "float16" || s == "fp16") out = DType::F16;
   else if (s == "float8_e4m3") out = DType::F8E4M3;
   else if (s == "float8_e5m2") out = DType::F8E5M2;
+  else if (s == "int8") out = DType::I8;
+  else if (s == "uint8") out = DType::U8;
+  else if (s == "int16") out = DType::I16;
+  else if (s == "uint16") out = DType::U16;
+  else if (s == "int32") out = DType::I32;
+  else if (s == "uint32") out = DType::U32;
   else return false;
   return true;
 }
 
 bool is_fp8(DType t) { return t == DType::F8E4M3 || t == DType::F8E5M2; }
+
+bool is_integer(DType t) { return t >= DType::I8 && t <= DType::U32; }
+
+int64_t int_min(DType t) {
+  switch (t) {
+    case DType::I8: return -128;
+    case DType::I16: return -32768;
+    case DType::I32: return -2147483648LL;
+    default: return 0;
+  }
+}
+
+int64_t int_max(DType t) {
+  switch (t) {
+    case DType::I8: return 127;
+    case DType::U8: return 255;
+    case DType::I16: return 32767;
+    case DType::U16: return 65535;
+    case DType::I32: return 2147483647LL;
+    case DType::U32: return 4294967295LL;
+    default: return 0;
+  }
+}
+
+int64_t f32_to_int(DType t, float f) {
+  const uint32_t u = bits_of(f), a = u & 0x7fffffffu;
+  if (a > 0x7f800000u) return 0;  // NaN
+  const int64_t mag = int64_t(round_magnitude(a));
+  const int64_t v = (u >> 31) ? -mag : mag;
+  return std::min(std::max(v, int_min(t)), int_max(t));
+}
+
+float int_to_f32(int64_t v) {
+  const bool neg = v < 0;
+  uint64_t mag = neg ? uint64_t(0) - uint64_t(v) : uint64_t(v);
+  if (mag >= (uint64_t(1) << 24)) {
+    // Keep the top 24 bits, rounding the rest to nearest even; a carry to 2^24 drops a bit.
+    int shift = 0;
+    while ((mag >> shift) >= (uint64_t(1) << 24)) ++shift;
+    const uint64_t q = mag >> shift, rem = mag & ((uint64_t(1) << shift) - 1), half = uint64_t(1) << (shift - 1);
+    const uint64_t r = q + ((rem > half || (rem == half && (q & 1u))) ? 1u : 0u);
+    const float f = std::ldexp(float(r), shift);  // r <= 2^24: exact, and so is the scaling
+    return neg ? -f : f;
+  }
+  const float f = float(mag);  // < 2^24: exact
+  return neg ? -f : f;
+}
 
 uint16_t f32_to_bf16(float f) { return bf16_rne(f); }
 
@@ -175,6 +277,12 @@ float round_to(DType t, float f) {
     case DType::F16: return f16_to_f32(f32_to_f16(f));
     case DType::F8E4M3: return f8e4m3_to_f32(f32_to_f8e4m3(f));
     case DType::F8E5M2: return f8e5m2_to_f32(f32_to_f8e5m2(f));
+    case DType::I8:
+    case DType::U8:
+    case DType::I16:
+    case DType::U16:
+    case DType::I32:
+    case DType::U32: return int_to_f32(f32_to_int(t, f));
   }
   return f;
 }
@@ -187,6 +295,7 @@ float load_element(const uint8_t* p, DType t) {
   }
   if (t == DType::F8E4M3) return f8e4m3_to_f32(*p);
   if (t == DType::F8E5M2) return f8e5m2_to_f32(*p);
+  if (is_integer(t)) return int_to_f32(load_int(p, t));
   uint16_t h;
   std::memcpy(&h, p, 2);
   return t == DType::BF16 ? bf16_to_f32(h) : f16_to_f32(h);
@@ -203,6 +312,10 @@ void store_element(uint8_t* p, DType t, float v) {
   }
   if (t == DType::F8E5M2) {
     *p = f32_to_f8e5m2(v);
+    return;
+  }
+  if (is_integer(t)) {
+    store_int(p, t, f32_to_int(t, v));
     return;
   }
   const uint16_t h = t == DType::BF16 ? f32_to_bf16(v) : f32_to_f16(v);
@@ -305,6 +418,14 @@ void load_elements(const uint8_t* p, int64_t stride, DType t, int64_t n, float* 
     case DType::F8E5M2:
       load_fp8(p, stride, fp8_table<E5M2>(), n, out);
       return;
+    case DType::I8:
+    case DType::U8:
+    case DType::I16:
+    case DType::U16:
+    case DType::I32:
+    case DType::U32:
+      for (int64_t i = 0; i < n; ++i) out[i] = int_to_f32(load_int(p + i * stride, t));
+      return;
   }
 }
 
@@ -331,6 +452,14 @@ void store_elements(uint8_t* p, int64_t stride, DType t, int64_t n, const float*
       return;
     case DType::F8E5M2:
       store_fp8<E5M2>(p, stride, n, in);
+      return;
+    case DType::I8:
+    case DType::U8:
+    case DType::I16:
+    case DType::U16:
+    case DType::I32:
+    case DType::U32:
+      for (int64_t i = 0; i < n; ++i) store_int(p + i * stride, t, f32_to_int(t, in[i]));
       return;
   }
 }

@@ -47,8 +47,9 @@ std::string dict_value(const std::string& header, const std::string& key, const 
 
 size_t descr_size(const std::string& d) {
   if (d == "<f4") return 4;
-  if (d == "<f2" || d == "<u2") return 2;
-  if (d == "|u1") return 1;
+  if (d == "<f2" || d == "<u2" || d == "<i2") return 2;
+  if (d == "|u1" || d == "|i1") return 1;
+  if (d == "<i4" || d == "<u4") return 4;
   return 0;
 }
 
@@ -62,6 +63,14 @@ std::string npy_descr(DType t) {
     // numpy has no fp8 (ml_dtypes adds it): the raw bytes, as uint8, as bf16 is raw <u2.
     case DType::F8E4M3:
     case DType::F8E5M2: return "|u1";
+    // The integers as numpy writes them. uint8 shares |u1 with fp8 and uint16 <u2 with bf16:
+    // the tensor's declared dtype, not the file, says how the bytes are read.
+    case DType::I8: return "|i1";
+    case DType::U8: return "|u1";
+    case DType::I16: return "<i2";
+    case DType::U16: return "<u2";
+    case DType::I32: return "<i4";
+    case DType::U32: return "<u4";
   }
   return "";
 }
@@ -93,7 +102,7 @@ NpyArray read_npy(const std::string& path) {
   NpyArray a;
   a.descr = dict_value(header, "descr", path);
   const size_t esize = descr_size(a.descr);
-  if (esize == 0) fail(path, "unsupported dtype '" + printable(a.descr) + "' (supported: <f4, <f2, <u2 for bfloat16, |u1 for float8)");
+  if (esize == 0) fail(path, "unsupported dtype '" + printable(a.descr) + "' (supported: <f4, <f2, <u2 for bfloat16 or uint16, |u1 for float8 or uint8, |i1, <i2, <i4, <u4)");
   if (dict_value(header, "fortran_order", path) != "False") fail(path, "Fortran-order arrays are not supported");
   const std::string dims = dict_value(header, "shape", path);
   std::stringstream shape(dims);

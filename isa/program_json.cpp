@@ -20,7 +20,7 @@ constexpr int64_t kMaxStep = int64_t(1) << 34;
 constexpr int64_t kMaxCount = int64_t(1) << 26;
 constexpr int64_t kMaxAddress = int64_t(1) << 40;
 constexpr int64_t kMaxElements = int64_t(1) << 40;
-constexpr const char* kDtypes = "float32, bfloat16, float16, float8_e4m3 or float8_e5m2";
+constexpr const char* kDtypes = "float32, bfloat16, float16, float8_e4m3, float8_e5m2, int8, uint8, int16, uint16, int32 or uint32";
 constexpr const char* kAluOps = "add, subtract, multiply, max, min, divide, pow, is_equal, is_gt, is_ge, is_lt or is_le";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw ValidationError(path + ": " + what); }

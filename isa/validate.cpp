@@ -198,6 +198,9 @@ class Checker {
         require(in.dst.space == Space::PSUM && in.dst.dtype == DType::F32, "dst must be an fp32 PSUM tile");
         require(in.src.start_partition == in.src2.start_partition, [&] { return "stationary starts at partition " + std::to_string(in.src.start_partition) + " but moving at " + std::to_string(in.src2.start_partition) + " (K runs over the same partitions)"; });
         require(in.src.partition_count == in.src2.partition_count, [&] { return "stationary has " + std::to_string(in.src.partition_count) + " partitions (K) but moving has " + std::to_string(in.src2.partition_count); });
+        // nki.isa.nc_matmul "supports float8_e4m3/float8_e5m2/bfloat16/float16/tfloat32/float32
+        // input data types": no integers.
+        require(!is_integer(in.src.dtype) && !is_integer(in.src2.dtype), [&] { return std::string("stationary ") + dtype_name(in.src.dtype) + " and moving " + dtype_name(in.src2.dtype) + ": nc_matmul takes float operands only (float32, bfloat16, float16, float8_e4m3, float8_e5m2), not integers"; });
         // nki.isa.nc_matmul: fp32 (and tf32) pair only with each other; bf16, fp16 and fp8 mix freely.
         require((in.src.dtype == DType::F32) == (in.src2.dtype == DType::F32), "stationary and moving mix fp32 with a narrower dtype");
         if (in.perf_mode == PerfMode::DoubleRow) double_row_operands();
@@ -220,6 +223,10 @@ class Checker {
         // The PE's transpose mode writes fp8 as 16-bit PSUM elements, the upper byte zero
         // (Trainium2 architecture guide): a layout this model's one-byte fp8 has no name for.
         require(!is_fp8(in.src.dtype), "an fp8 transpose on the PE is not modelled (trn2 writes it as 16-bit PSUM elements); transpose by nc_matmul against an identity instead");
+        // nki.isa.nc_transpose takes "any valid NKI data type" and trn2's transpose mode is
+        // bit-accurate, so 16- and 32-bit integers transpose as their bits. 1-byte integers are
+        // taken to widen in PSUM as the guide says fp8 does, which is not modelled.
+        require(!(is_integer(in.src.dtype) && dtype_size(in.src.dtype) == 1), [&] { return std::string("a PE transpose of ") + dtype_name(in.src.dtype) + " is not modelled (trn2's transpose mode widens 1-byte elements to 16 bits in PSUM); copy it to bfloat16 (exact for 8-bit integers) and transpose that"; });
         // nki.isa nc_transpose: the PSUM result keeps the input's dtype.
         require(in.dst.dtype == in.src.dtype, [&] { return "dst dtype " + std::string(dtype_name(in.dst.dtype)) + " differs from src dtype " + dtype_name(in.src.dtype) + " (a transpose does not convert)"; });
         within_one_bank(in.dst, "dst");

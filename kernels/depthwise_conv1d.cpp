@@ -28,10 +28,12 @@ bool parse_variant(const std::string& s, Conv1dVariant& out) {
 }
 
 void DepthwiseConv1dParams::check() const {
-  // nki-library's depthwise conv1d is tested on fp32, bf16 and fp16 only, and its filter
-  // transpose would be an fp8 nc_transpose, which this model does not run.
-  require(!isa::is_fp8(dtype), std::string("kernel.dtype ") + isa::dtype_name(dtype) + ": the depthwise conv1d kernels take float32, bfloat16 or float16");
-  require(!isa::is_fp8(filter_type()), std::string("kernel.filter_dtype ") + isa::dtype_name(filter_type()) + ": the depthwise conv1d kernels take float32, bfloat16 or float16");
+  // nki-library's depthwise conv1d is tested on fp32, bf16 and fp16 only: its filter
+  // transpose would be an fp8 nc_transpose, which this model does not run, and its matmuls
+  // take no integer operands (nki.isa.nc_matmul).
+  const auto taken = [](isa::DType t) { return !isa::is_fp8(t) && !isa::is_integer(t); };
+  require(taken(dtype), std::string("kernel.dtype ") + isa::dtype_name(dtype) + ": the depthwise conv1d kernels take float32, bfloat16 or float16");
+  require(taken(filter_type()), std::string("kernel.filter_dtype ") + isa::dtype_name(filter_type()) + ": the depthwise conv1d kernels take float32, bfloat16 or float16");
   require(batch >= 1, "kernel.batch must be positive, got " + std::to_string(batch));
   require(channels >= 1, "kernel.channels must be positive, got " + std::to_string(channels));
   require(width >= 1, "kernel.width must be positive, got " + std::to_string(width));

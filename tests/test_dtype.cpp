@@ -47,20 +47,23 @@ TEST(DTypeConversion, ParseAcceptsKnownNamesOnly) {
   const struct { const char* name; DType want; } good[] = {
       {"float32", DType::F32}, {"fp32", DType::F32},   {"bfloat16", DType::BF16},
       {"bf16", DType::BF16},   {"float16", DType::F16}, {"fp16", DType::F16},
-      {"float8_e4m3", DType::F8E4M3}, {"float8_e5m2", DType::F8E5M2}};
+      {"float8_e4m3", DType::F8E4M3}, {"float8_e5m2", DType::F8E5M2},
+      {"int8", DType::I8},     {"uint8", DType::U8},    {"int16", DType::I16},
+      {"uint16", DType::U16},  {"int32", DType::I32},   {"uint32", DType::U32}};
   for (const auto& g : good) {
     DType t = g.want == DType::F32 ? DType::F16 : DType::F32;
     EXPECT_TRUE(parse_dtype(g.name, t)) << g.name;
     EXPECT_EQ(t, g.want) << g.name;
   }
   // float8_e4m3fn is Trn3's OCP format, not trn2's float8_e4m3.
-  for (const char* bad : {"", "float64", "f32", "FP32", "bfloat", "int8", " fp16", "fp16 ", "float8_e4m3fn", "fp8",
+  for (const char* bad : {"", "float64", "f32", "FP32", "bfloat", "int64", "uint64", "i8", "INT8", "bool_", " fp16", "fp16 ", "float8_e4m3fn", "fp8",
                           "float8", "float8_e5m2fnuz"}) {
     DType t = DType::BF16;
     EXPECT_FALSE(parse_dtype(bad, t)) << bad;
     EXPECT_EQ(t, DType::BF16) << "output changed for rejected '" << bad << "'";
   }
-  for (DType t : {DType::F32, DType::BF16, DType::F16, DType::F8E4M3, DType::F8E5M2}) {
+  for (int i = 0; i < kNumDTypes; ++i) {
+    const DType t = DType(i);
     DType back;
     ASSERT_TRUE(parse_dtype(dtype_name(t), back));
     EXPECT_EQ(back, t);

@@ -153,8 +153,11 @@ TEST(NpyFile, ReadErrors) {
                "Fortran");
   expect_error("f8.npy", npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", std::string(16, '\0')),
                "unsupported dtype");
-  expect_error("u4.npy", npy_file("{'descr': '<u4', 'fortran_order': False, 'shape': (2,), }", std::string(8, '\0')),
-               "unsupported dtype '<u4' (supported: <f4, <f2, <u2 for bfloat16, |u1 for float8)");
+  expect_error("i8.npy", npy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", std::string(16, '\0')),
+               "unsupported dtype '<i8' (supported: <f4, <f2, <u2 for bfloat16 or uint16, |u1 for float8 or uint8, |i1, <i2, <i4, <u4)");
+  expect_error("bigendian_i4.npy",
+               npy_file("{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }", std::string(8, '\0')),
+               "unsupported dtype");
   expect_error("bigendian.npy",
                npy_file("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", std::string(8, '\0')),
                "unsupported dtype");

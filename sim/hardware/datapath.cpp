@@ -88,7 +88,8 @@ uint8_t* flat_at(const CoreMemory& m, const AccessPattern& a, int64_t i) {
 // A DMA that converts dtypes or adds into its destination (nki.isa.dma_copy: "a cast will
 // happen if the src and dst have different dtype"; dst_rmw_op=nl.add): each element is
 // widened to fp32, added to dst's element when accumulating, and rounded to dst's dtype
-// (round-to-nearest-even), as the compute engines do. Every source element is read before
+// (round-to-nearest-even; to an integer dtype, to the nearest integer, ties to even, saturated
+// to its range, NaN -> 0), as the compute engines do. Every source element is read before
 // any is written, so an overlapping source and destination behave as a copy.
 void dma_convert(const isa::Instruction& in, const CoreMemory& m) {
   const int64_t n = in.src.total_elements();
@@ -144,7 +145,24 @@ void dma_copy(const isa::Instruction& in, const CoreMemory& m) {
   for (int64_t i = 0; i < n; ++i) std::memcpy(flat_at(m, in.dst, i), &staged[size_t(i) * esize], esize);
 }
 
+// Element bytes of one pattern into another of the same dtype, partition by partition, each
+// row staged first (a copy within one partition may overlap itself).
+void copy_bits(const isa::Instruction& in, const CoreMemory& m) {
+  const size_t esize = isa::dtype_size(in.src.dtype);
+  const int64_t n = in.src.free_elements();
+  static std::vector<uint8_t> row;
+  if (row.size() < size_t(n) * esize) row.resize(size_t(n) * esize);
+  for (int p = 0; p < in.src.partition_count; ++p) {
+    for (int64_t f = 0; f < n; ++f) std::memcpy(&row[size_t(f) * esize], m.at(in.src, p, f), esize);
+    for (int64_t f = 0; f < n; ++f) std::memcpy(m.at(in.dst, p, f), &row[size_t(f) * esize], esize);
+  }
+}
+
 void tensor_copy(const isa::Instruction& in, const CoreMemory& m) {
+  // nki.isa.tensor_copy: "a bit-accurate copy" when the dtypes match, an fp32 cast when they
+  // differ. Through fp32 every float dtype's values come back as they were; an int32 or
+  // uint32 past 2^24 would not, so integers of one dtype copy as bits.
+  if (in.src.dtype == in.dst.dtype && isa::is_integer(in.src.dtype)) return copy_bits(in, m);
   const Rows src = rows_of(m, in.src), dst = rows_of(m, in.dst);
   // Rows of contiguous, aligned fp32 (the PSUM results every kernel copies out) are read as
   // floats where they lie and converted straight into the destination: the same values as
@@ -454,7 +472,18 @@ void transpose_f32_rows(const float* all, int P, int64_t F, const Rows& dst) {
     for (int64_t f = 0; f < F; ++f) std::memcpy(dst.row(int(f)) + p * 4, &all[size_t(p) * size_t(F) + size_t(f)], 4);
 }
 
+// dst[f, p] = src[p, f] as bits: the PE's transpose mode is bit-accurate on trn2
+// (nki.isa.nc_transpose), which fp32 would not be for an int32 past 2^24. Not a hot path.
+void transpose_bits(const isa::Instruction& in, const CoreMemory& m) {
+  const size_t esize = isa::dtype_size(in.src.dtype);
+  const int P = in.src.partition_count;
+  const int64_t F = in.src.free_elements();
+  for (int p = 0; p < P; ++p)
+    for (int64_t f = 0; f < F; ++f) std::memcpy(m.at(in.dst, int(f), p), m.at(in.src, p, f), esize);
+}
+
 void transpose(const isa::Instruction& in, const CoreMemory& m) {
+  if (isa::is_integer(in.src.dtype)) return transpose_bits(in, m);
   // dst[f, p] = src[p, f]. The source is gathered whole, as fp32, then written out: rows of
   // contiguous fp32 (the PE's PSUM output) in 4 x 4 blocks, any other destination row by row
   // (elements in ascending p); src (SBUF) and dst (PSUM) never overlap.

@@ -6,9 +6,13 @@
 namespace trn2::sim {
 
 namespace {
-// BF16/FP16: the v3 performance mode's dtypes (ARCH2). fp8 is not among them, so it moves at
-// the fp32 rate (ARCH2's datapath table, too, gives other dtypes half BF16/FP16's width).
-bool is16(isa::DType t) { return isa::dtype_size(t) == 2; }
+// BF16/FP16: the v3 performance mode's dtypes (ARCH2). fp8 and the integers (int16/uint16
+// included) are not among them, so they move at the fp32 rate (ARCH2's datapath table, too,
+// gives other dtypes half BF16/FP16's width).
+bool is16(isa::DType t) { return t == isa::DType::BF16 || t == isa::DType::F16; }
+// A memset's zero fill runs at two elements a cycle for any 2-byte dtype: the law is one of
+// bytes written (int16/uint16 included; no integer-specific figure is public).
+bool two_bytes(isa::DType t) { return isa::dtype_size(t) == 2; }
 
 // tensor_tensor streams its two inputs in one pass when one comes from PSUM and the other
 // from SBUF (two read ports), or when everything is contiguous in SBUF and the op is add,
@@ -28,7 +32,7 @@ double tensor_tensor_passes(const isa::Instruction& in) {
 double VectorEngine::cost_cycles(const isa::Instruction& in) const {
   const double n = double(in.dst.free_elements());
   if (in.op == isa::Opcode::Memset) {
-    const bool half = in.value == 0.0f && is16(in.dst.dtype);
+    const bool half = in.value == 0.0f && two_bytes(in.dst.dtype);
     return std::max(hw_.min_ii_cycles, half ? std::ceil(n / 2) : n);
   }
   if (in.op == isa::Opcode::TensorTensor) return std::max(hw_.min_ii_cycles, n * tensor_tensor_passes(in));

@@ -862,3 +862,19 @@ def test_fp8_conversion_matches_the_formats():
     assert to_fp8_bits(f32(1.1875), "float8_e4m3") == 0x3A
     assert to_fp8_bits(f32(248), "float8_e4m3") == 0x78      # 240 + half a step: infinity
     assert to_fp8_bits(f32(247.9), "float8_e4m3") == 0x77
+
+
+def test_integer_inputs_cast_by_dma_and_written_back(rng):
+    # int8 in HBM loaded into an fp32 tile by a casting DMA; a result written as int32
+    # (fp32 -> int32 rounds to nearest even and saturates: docs/timing-model.md, Integers).
+    q = rng.integers(-128, 128, size=(128, 64), dtype=np.int8)
+
+    def kernel(q):
+        out = hbm((128, 64), nl.int32)
+        t = nl.load(q, dtype=nl.float32)
+        nl.store(out, value=nl.multiply(t, 2.5, dtype=nl.int32))
+        return out
+
+    (out,) = run(kernel, q)
+    want = np.rint(q.astype(np.float64) * 2.5).astype(np.int32)  # numpy's rint: ties to even
+    assert out.dtype == np.int32 and np.array_equal(out, want)

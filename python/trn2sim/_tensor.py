@@ -30,7 +30,10 @@ bfloat16 = DType("bfloat16", 2)
 float16 = DType("float16", 2)
 float8_e4m3 = DType("float8_e4m3", 1)  # trn2's fp8 formats (not the OCP e4m3fn: docs/timing-model.md)
 float8_e5m2 = DType("float8_e5m2", 1)
-_DTYPES = {d.name: d for d in (float32, bfloat16, float16, float8_e4m3, float8_e5m2)}
+int8, uint8, int16, uint16, int32, uint32 = (DType(n, b) for n, b in (
+    ("int8", 1), ("uint8", 1), ("int16", 2), ("uint16", 2), ("int32", 4), ("uint32", 4)))
+_DTYPES = {d.name: d for d in (float32, bfloat16, float16, float8_e4m3, float8_e5m2,
+                               int8, uint8, int16, uint16, int32, uint32)}
 _ALIASES = {"fp32": float32, "bf16": bfloat16, "fp16": float16, "half": float16, "float": float32}
 
 

@@ -156,6 +156,9 @@ def nc_matmul(*args, dst=None, stationary=None, moving=None, is_stationary_oneze
     if stationary.shape[0] != moving.shape[0]:
         raise KernelError(f"stationary {stationary.shape} and moving {moving.shape} must share the partition "
                           "(contraction) axis")
+    for role, t in (("stationary", stationary), ("moving", moving)):
+        if "int" in t.dtype.name:
+            raise KernelError(f"{role} is {t.dtype.name}: the PE multiplies float8/bf16/fp16/fp32 only")
     if (stationary.dtype.name == "float32") != (moving.dtype.name == "float32"):
         raise KernelError(f"stationary {stationary.dtype.name} and moving {moving.dtype.name}: the PE does not mix "
                           "fp32 with a narrower dtype")

@@ -6,7 +6,7 @@ import math
 from .._errors import KernelError, api
 from .._ops import OPS
 from .._tensor import (DynSlice, IndexExpr, Tensor, as_dtype, bfloat16, float8_e4m3, float8_e5m2,  # noqa: F401
-                       float16, float32)
+                       float16, float32, int8, int16, int32, uint8, uint16, uint32)
 from .._sites import call_site
 from .._trace import PendingMatmul, current
 from . import isa as nisa

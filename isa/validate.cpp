@@ -185,6 +185,9 @@ class Checker {
         // keeps its work finite.
         require(in.dst.space != Space::HBM || in.src.space != Space::HBM || in.dst.total_elements() <= p_.hbm_bytes, [&] { return "dst has " + std::to_string(in.dst.total_elements()) + " elements, more than the program's " + std::to_string(p_.hbm_bytes) + " bytes of HBM"; });
         require(in.src.total_elements() == in.dst.total_elements(), [&] { return "src has " + std::to_string(in.src.total_elements()) + " elements but dst has " + std::to_string(in.dst.total_elements()); });
+        // HWDGE "moves raw bytes ... no type casting occurs" (the NKI 0.3.0 migration guide,
+        // nisa.dma_copy's dge_mode type matching): a casting DMA takes the none path.
+        require(in.dge != DgeMode::HwDge || in.src.dtype == in.dst.dtype, [&] { return std::string("dge_mode hwdge does not cast (src ") + dtype_name(in.src.dtype) + ", dst " + dtype_name(in.dst.dtype) + "): the hardware DGE moves raw bytes; use dge_mode none to cast"; });
         // GpSimd's descriptor software has no public cost figure to model it from.
         require(in.dge != DgeMode::SwDge, "dge_mode swdge is not modelled (no public figure for GpSimd descriptor generation); use none or hwdge");
         break;

@@ -381,6 +381,12 @@ const Case kCases[] = {
      "program.cores[0][1].dge_mode: unknown key"},
     {"SoftwareDgeNotModelled", Kind::Program, [](json& p) { instr(p, 0)["dge_mode"] = "swdge"; },
      "core 0 instruction 0 (dma_copy): dge_mode swdge is not modelled (no public figure for GpSimd descriptor generation); use none or hwdge"},
+    {"HardwareDgeDoesNotCast", Kind::Program,
+     [](json& p) {
+       instr(p, 0)["dge_mode"] = "hwdge";
+       instr(p, 0)["dst"]["dtype"] = "bfloat16";
+     },
+     "core 0 instruction 0 (dma_copy): dge_mode hwdge does not cast (src float32, dst bfloat16): the hardware DGE moves raw bytes; use dge_mode none to cast"},
     {"TransposeConvertsDtype", Kind::Program,
      [](json& p) {
        instr(p, 1) = {{"op", "nc_transpose"}, {"engine", "pe"}, {"deps", {0}},

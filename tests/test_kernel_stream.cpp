@@ -256,17 +256,16 @@ TEST(KernelVariants, QTiledLoadsTheInputPerQTile) {
 }
 
 TEST(KernelVariants, VectorKernelFoldsSegmentsIntoPartitionsAndSharesTheTaps) {
-  // depthwise_conv1d_vector, [1, 384, 1, 2051] S=4 fp32: 192 channels a core, Q = 2048. Of k
-  // segments of L = Q / k columns, the cost (tiles + 4) x L + 256 x tiles + 128 x (k + tiles)
-  // is least for k = 4 (6 tiles of 128 rows x 512: 10 x 512 + 1536 + 1280 = 7936; k = 2:
-  // 7 x 1024 + 768 + 640 = 8576; k = 3: 9 x 683 + 1280 + 1024 = 8451). Rows
-  // are segment-major: tiles 0, 2, 3, 5 hold one run of rows (one segment, consecutive
-  // channels), tiles 1 and 4 two: 8 runs, each one input, one weight and one output DMA.
-  // No padding (segment 3 reads columns 1536 .. 2050): no memset. Tap 0 on ACT per tile;
-  // taps 1..3 per tile on DVE (3 x (1024 / 0.96 + 156) = 3668 ns) or GpSimd (3 x 2 x 512 / 1.2 =
-  // 2560 ns), to whichever frees first: Pool, DVE, Pool, DVE, Pool, Pool (at 2560, 3668, 5120,
-  // 7336, 7680 and 10240 ns against DVE's 11004): DVE 2 x 3 scalar_tensor_tensor, GpSimd
-  // 4 x 3 x (tensor_scalar + tensor_tensor).
+  // depthwise_conv1d_vector, [1, 384, 1, 2051] S=4 fp32: 192 channels a core, Q = 2048. Its
+  // estimate (DMA-bound: 3.2 MB a core at 16 x 23 B/ns plus 8 ns a descriptor) picks k = 8
+  // segments of 256 columns: 1536 rows, 12 tiles of 16 channels x 8 segments (segment-minor,
+  // so that a tile's outputs are one block of HBM), every input set resident (12). Per tile
+  // one run: a weights DMA, a windows DMA [128, 259] and a store: 36 DMAs, the loads all on
+  // queue 0 ahead of the stores, which take queues 1-12. The taps alternate two plans that
+  // balance ACT, DVE and GpSimd: ACT 2 products (starting both accumulators), GpSimd a
+  // multiply and an add, DVE one multiply-add, GpSimd the merge; then ACT 3 products, GpSimd
+  // an add and the merge, DVE one multiply-add. Per core: 12 x 2.5 = 30 activations, 12
+  // scalar_tensor_tensor, 6 tensor_scalar and 6 x 2 + 6 x 2 = 24 tensor_tensor.
   auto p = shape(1, 384, 2051, 4, DType::F32);
   p.variant = Conv1dVariant::Vector;
   const isa::Program prog = kernels::build_depthwise_conv1d(p, isa::Limits{});
@@ -275,16 +274,26 @@ TEST(KernelVariants, VectorKernelFoldsSegmentsIntoPartitionsAndSharesTheTaps) {
   for (size_t core = 0; core < 2; ++core) {
     std::map<std::pair<Opcode, isa::Engine>, int> n;
     for (const auto& in : prog.cores[core]) n[{in.op, in.engine}] += 1;
-    EXPECT_EQ((n[{Opcode::DmaCopy, isa::Engine::Dma}]), 24) << core;
-    EXPECT_EQ((n[{Opcode::Activation, isa::Engine::Scalar}]), 6) << core;
-    EXPECT_EQ((n[{Opcode::ScalarTensorTensor, isa::Engine::Vector}]), 6) << core;
-    EXPECT_EQ((n[{Opcode::TensorScalar, isa::Engine::GpSimd}]), 12) << core;
-    EXPECT_EQ((n[{Opcode::TensorTensor, isa::Engine::GpSimd}]), 12) << core;
-    EXPECT_EQ(prog.cores[core].size(), 24u + 6 + 6 + 24) << core;
+    EXPECT_EQ((n[{Opcode::DmaCopy, isa::Engine::Dma}]), 36) << core;
+    EXPECT_EQ((n[{Opcode::Activation, isa::Engine::Scalar}]), 30) << core;
+    EXPECT_EQ((n[{Opcode::ScalarTensorTensor, isa::Engine::Vector}]), 12) << core;
+    EXPECT_EQ((n[{Opcode::TensorScalar, isa::Engine::GpSimd}]), 6) << core;
+    EXPECT_EQ((n[{Opcode::TensorTensor, isa::Engine::GpSimd}]), 24) << core;
+    EXPECT_EQ(prog.cores[core].size(), 36u + 30 + 12 + 6 + 24) << core;
+    bool stored = false;
+    for (const auto& in : prog.cores[core]) {
+      if (in.op != Opcode::DmaCopy) continue;
+      const bool store = in.dst.space == isa::Space::HBM;
+      EXPECT_EQ(store, in.queue != 0) << core;
+      EXPECT_FALSE(!store && stored) << "a load after a store, core " << core;
+      stored = stored || store;
+    }
   }
   const kernels::Conv1dPlan plan = kernels::depthwise_conv1d_plan(p, isa::Limits{});
-  EXPECT_EQ(plan.q_tile, 512);
-  EXPECT_EQ(plan.c_tiles, 6);
+  EXPECT_EQ(plan.q_tile, 256);
+  EXPECT_EQ(plan.q_tiles, 8);
+  EXPECT_EQ(plan.c_tiles, 12);
+  EXPECT_EQ(plan.input_buffers, 12);
 }
 
 TEST(KernelPlan, InputSetsShrinkToFitAndTooWideARowIsAClearError) {

@@ -88,8 +88,8 @@ def test_unsupported_input_dtype():
     def kernel(a):
         pass
 
-    with pytest.raises(KernelError, match="dtype int32 is not in trn2sim's ISA"):
-        simulate(kernel, np.ones((4, 4), dtype=np.int32), lnc=1)
+    with pytest.raises(KernelError, match="dtype int64 is not in trn2sim.s ISA"):
+        simulate(kernel, np.ones((4, 4), dtype=np.int64), lnc=1)
 
 
 def test_matmul_contraction_mismatch():

@@ -288,6 +288,35 @@ TEST(TimingLaw, ActivationReduceResIsFree) {
   EXPECT_NEAR(run(p).total_ns, 700 / 1.2 + kActFixed, 1e-3);
 }
 
+// Five independent [128, 512] fp32 activations on ACT: exp, tanh, tanh, identity, exp.
+isa::Program five_activations() {
+  isa::Program p = empty_program();
+  const isa::ActFunc funcs[] = {isa::ActFunc::Exp, isa::ActFunc::Tanh, isa::ActFunc::Tanh, isa::ActFunc::Identity,
+                                isa::ActFunc::Exp};
+  for (int i = 0; i < 5; ++i) {
+    auto in = make(Opcode::Activation, Engine::Scalar, sbuf(DType::F32, 2048 * i, 128, 512),
+                   sbuf(DType::F32, 16384, 128, 512));
+    in.func = funcs[i];
+    p.cores[0].push_back(in);
+  }
+  return p;
+}
+
+TEST(TimingLaw, ActivationLoadsAnotherFunctionsTable) {
+  // Each is max(MIN_II, 512) = 512 cycles at 1.2 GHz = 426.667 ns. exp's table came with
+  // the preamble (free); tanh loads its table (act_table_load_ns 1283, public trn2
+  // profiles: ACT_TABLE_LOAD 1283 ns); the second tanh and the identity load nothing; the
+  // last exp loads exp's again. Busy: 5 x 426.667 + 2 x 1283 = 4699.333 ns, + 157.
+  EXPECT_NEAR(run(five_activations()).total_ns, 5 * 512 / 1.2 + 2 * 1283 + kActFixed, 1e-3);
+}
+
+TEST(TimingLaw, ActivationTableLoadsCostNothingWhenSetToZero) {
+  // act_table_load_ns 0: the five back to back, 5 x 426.667 ns, + 157.
+  sim::HardwareConfig hw;
+  hw.act_table_load_ns = 0;
+  EXPECT_NEAR(run(five_activations(), hw).total_ns, 5 * 512 / 1.2 + kActFixed, 1e-3);
+}
+
 double reduce_ns(DType t, isa::AluOp op, int64_t n) {
   isa::Program p = empty_program();
   auto in = make(Opcode::TensorReduce, Engine::Vector, sbuf(t, 0, 128, 1), sbuf(t, 4096, 128, n));

@@ -50,6 +50,7 @@ void for_each_field(HardwareConfig& c, F&& f) {
   f("dma_completion_latency_ns", c.dma_completion_latency_ns, 0.0, 1e6);
   f("dve_fixed_latency_ns", c.dve_fixed_latency_ns, 0.0, 1e6);
   f("act_fixed_latency_ns", c.act_fixed_latency_ns, 0.0, 1e6);
+  f("act_table_load_ns", c.act_table_load_ns, 0.0, 1e6);
   f("matmul_fp32_slowdown", c.matmul_fp32_slowdown, 1.0, 64);
   f("load_stationary_speedup", c.load_stationary_speedup, 1.0, 64);
   f("matmul_fp8_double_row_speedup", c.matmul_fp8_double_row_speedup, 1.0, 64);

@@ -18,6 +18,7 @@ struct HardwareConfig {
   double dma_completion_latency_ns = 430;  // a DMA's end seen by a dependent compute engine
   double dve_fixed_latency_ns = 156;    // DVE: an instruction's result this long after its cycles
   double act_fixed_latency_ns = 157;    // ACT: the same
+  double act_table_load_ns = 1283;      // ACT: loading another function's table (docs/timing-model.md)
   double matmul_fp32_slowdown = 4;      // fp32 matmul runs at 1/4 rate
   double load_stationary_speedup = 4;   // fast LoadStationary vs MultiplyMoving of equal free size
   // nc_matmul perf_mode double_row (fp8 only): each PE takes this many fp8 pairs a cycle, so

@@ -69,6 +69,18 @@ def _promoted(a, b):
     return a.dtype if a.dtype is b.dtype else as_dtype("float32")
 
 
+def _dst_op_data(rest, dst, op, data):
+    """The leading positionals of activation and tensor_reduce, taken from `rest`: `[dst,] op,
+    data` (dst first in the current API, absent in the earlier one)."""
+    if rest and _tensor(rest[0]):
+        dst = rest.pop(0)
+    if rest and not _tensor(rest[0]):
+        op = rest.pop(0)
+    if rest and _tensor(rest[0]):
+        data = rest.pop(0)
+    return dst, op, data
+
+
 def _no_more(rest, api_name):
     if rest:
         raise KernelError(f"unexpected positional arguments {rest!r}: pass them by name")
@@ -399,12 +411,7 @@ def activation(*args, dst=None, op=None, data=None, bias=None, scale=1.0, reduce
     _no_mask(mask)
     tr = current()
     rest = list(args)
-    if rest and _tensor(rest[0]):
-        dst = rest.pop(0)
-    if rest and not _tensor(rest[0]):
-        op = rest.pop(0)
-    if rest and _tensor(rest[0]):
-        data = rest.pop(0)
+    dst, op, data = _dst_op_data(rest, dst, op, data)
     if rest:
         bias = rest.pop(0)
     if rest:
@@ -450,12 +457,7 @@ def tensor_reduce(*args, dst=None, op=None, data=None, axis=None, negate=False, 
     _no_mask(mask)
     tr = current()
     rest = list(args)
-    if rest and _tensor(rest[0]):
-        dst = rest.pop(0)
-    if rest and not _tensor(rest[0]):
-        op = rest.pop(0)
-    if rest and _tensor(rest[0]):
-        data = rest.pop(0)
+    dst, op, data = _dst_op_data(rest, dst, op, data)
     if rest:
         axis = rest.pop(0)
     if rest:

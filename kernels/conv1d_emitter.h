@@ -43,6 +43,12 @@ class Emitter {
   // [s_rows, c_rows] (filt_t[st]). `zero_partial` zeroes partial tiles first (nkilib's
   // memsets). Uses filt_pool, filt_t_pool and tr_pool, which the variant declares.
   void load_filter(int core, int64_t c0, std::vector<int64_t>& filt_t, bool zero_partial);
+  // The implicit-GEMM variants' end of a Q tile: its [1, qn] fp32 sums in PSUM copied to an
+  // `out_pool` buffer in the output dtype (the copies alternate between ACT and DVE, counted
+  // in copy_turn) and stored to output element `out_offset` on.
+  void store_result(const isa::AccessPattern& sums, int out_pool, int64_t out_offset, int64_t qn);
+
+  int copy_turn = 0;  // PSUM->SBUF result copies so far on this core
 
   const DepthwiseConv1dParams& p;
   const Tiling t;

@@ -165,9 +165,7 @@ class NkilibEmitter : public Emitter {
           moving.offset = q0;
           b.matmul(result, stationary, moving, true);
         }
-        const auto o = isa::tile(Space::SBUF, idt, b.allocate(out_pool), 0, 1, qn);
-        b.tensor_copy(o, result, (copy_turn++ % 2) ? Engine::Scalar : Engine::Vector);
-        b.dma_copy(hbm(out_base, idt, (n * t.C + cg) * t.Q + q0, 1, qn, qn), o);
+        store_result(result, out_pool, (n * t.C + cg) * t.Q + q0, qn);
       }
     }
   }
@@ -210,7 +208,6 @@ class NkilibEmitter : public Emitter {
 
   std::vector<InputTile> tiles;
   int64_t bulk_cols = 0;
-  int copy_turn = 0;  // PSUM->SBUF copies of results alternate between ACT and DVE
   int x_pool, bulk_pool, out_pool, acc_pool;
 };
 

@@ -139,6 +139,12 @@ void Emitter::load_filter(int core, int64_t c0, std::vector<int64_t>& filt_t, bo
   }
 }
 
+void Emitter::store_result(const isa::AccessPattern& sums, int out_pool, int64_t out_offset, int64_t qn) {
+  const auto o = isa::tile(Space::SBUF, idt, b.allocate(out_pool), 0, 1, qn);
+  b.tensor_copy(o, sums, (copy_turn++ % 2) ? isa::Engine::Scalar : isa::Engine::Vector);
+  b.dma_copy(hbm(out_base, idt, out_offset, 1, qn, qn), o);
+}
+
 std::unique_ptr<Emitter> make_emitter(const DepthwiseConv1dParams& p, const isa::Limits& limits) {
   if (p.variant == Conv1dVariant::Vector) return make_vector_emitter(p, limits);
   return p.variant == Conv1dVariant::QTiled ? make_q_tiled_emitter(p, limits) : make_nkilib_emitter(p, limits);

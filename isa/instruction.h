@@ -77,6 +77,9 @@ struct Instruction {
   AccessPattern src2;         // matmul: moving [K, N]; tensor_tensor: the second input
   bool accumulate = false;    // matmul: add into PSUM; dma_copy: dst += src (dst_rmw_op add)
   bool negate = false;        // tensor_reduce: the result times -1
+  // tensor_scalar and scalar_tensor_tensor: the operands of op0 (op1) swapped, operand <op> data
+  // (nki.isa's reverse0 / reverse1), for the non-commutative ops (subtract, divide, pow, ...).
+  bool reverse0 = false, reverse1 = false;
   // A second ALU step: tensor_scalar's op1 (with `value1` or operand1) when `two_ops`, and
   // scalar_tensor_tensor's op1 (with src2).
   AluOp alu1 = AluOp::Add;

@@ -218,10 +218,12 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
     case Opcode::TensorScalar:
       in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
       operand(o, "scalar", p, in.value, in.operand0, in.operand0_tile, nullptr);
+      in.reverse0 = o.boolean_or("reverse0", false);
       if (o.has("alu1")) {  // the second operator, with its scalar
         in.two_ops = true;
         in.alu1 = o.name<AluOp>("alu1", parse_alu, "alu op", kAluOps);
         operand(o, "scalar1", p, in.value1, in.operand1, in.operand1_tile, nullptr);
+        in.reverse1 = o.boolean_or("reverse1", false);
       }
       break;
     case Opcode::ScalarTensorTensor:
@@ -229,6 +231,8 @@ Instruction instruction_from_json(const json& j, const std::string& path, const 
       in.alu = o.name<AluOp>("alu", parse_alu, "alu op", kAluOps);
       in.alu1 = o.name<AluOp>("alu1", parse_alu, "alu op", kAluOps);
       operand(o, "scalar", p, in.value, in.operand0, in.operand0_tile, nullptr);
+      in.reverse0 = o.boolean_or("reverse0", false);
+      in.reverse1 = o.boolean_or("reverse1", false);
       break;
     case Opcode::Activation: {
       in.func = o.name<ActFunc>("func", parse_act, "activation function",
@@ -305,9 +309,11 @@ json to_json(const Program& p) {
         case Opcode::TensorScalar:
           j["alu"] = alu_name(in.alu);
           j["scalar"] = in.operand0_tile ? ap_to_json(in.operand0) : json(in.value);
+          if (in.reverse0) j["reverse0"] = true;
           if (in.two_ops) {
             j["alu1"] = alu_name(in.alu1);
             j["scalar1"] = in.operand1_tile ? ap_to_json(in.operand1) : json(in.value1);
+            if (in.reverse1) j["reverse1"] = true;
           }
           break;
         case Opcode::ScalarTensorTensor:
@@ -315,6 +321,8 @@ json to_json(const Program& p) {
           j["alu"] = alu_name(in.alu);
           j["alu1"] = alu_name(in.alu1);
           j["scalar"] = in.operand0_tile ? ap_to_json(in.operand0) : json(in.value);
+          if (in.reverse0) j["reverse0"] = true;
+          if (in.reverse1) j["reverse1"] = true;
           break;
         case Opcode::Activation:
           j["func"] = act_name(in.func);

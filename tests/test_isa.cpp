@@ -96,6 +96,26 @@ TEST(ProgramJson, PerPartitionOperandsRoundTrip) {
   EXPECT_EQ(q.cores[1][2].alu1, isa::AluOp::Add);
 }
 
+TEST(ProgramJson, ReverseFlagsRoundTripAndAreLeftOutWhenUnset) {
+  isa::Program p = sample_program();
+  auto ts = make(Opcode::TensorScalar, Engine::Vector, sbuf(DType::F32, 0, 32, 8), sbuf(DType::F32, 256, 32, 8));
+  ts.alu = isa::AluOp::Divide, ts.value = 1.0f, ts.reverse0 = true;
+  ts.two_ops = true, ts.alu1 = isa::AluOp::Subtract, ts.value1 = 2.0f, ts.reverse1 = true;
+  auto stt = make(Opcode::ScalarTensorTensor, Engine::Vector, sbuf(DType::F32, 0, 32, 8), sbuf(DType::F32, 256, 32, 8),
+                  sbuf(DType::F32, 768, 32, 8));
+  stt.alu = isa::AluOp::Subtract, stt.alu1 = isa::AluOp::Multiply, stt.reverse1 = true;
+  p.cores[1].push_back(ts);
+  p.cores[1].push_back(stt);
+  const nlohmann::json j = isa::to_json(p);
+  EXPECT_EQ(j["cores"][1][1]["reverse0"], true);
+  EXPECT_EQ(j["cores"][1][1]["reverse1"], true);
+  EXPECT_FALSE(j["cores"][1][2].contains("reverse0"));
+  const isa::Program q = isa::program_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(isa::to_json(q), j);
+  EXPECT_TRUE(q.cores[1][1].reverse0 && q.cores[1][1].reverse1);
+  EXPECT_TRUE(!q.cores[1][2].reverse0 && q.cores[1][2].reverse1);
+}
+
 TEST(ProgramJson, ReadOnlyFlagRoundTrips) {
   isa::Program p = sample_program();
   p.tensors[0].read_only = true;

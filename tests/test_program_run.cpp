@@ -208,6 +208,12 @@ TEST(RunProgram, MoreAluOpsActivationsAndReductionsMatchADoubleReference) {
   for (const char* r : {"add", "max", "min"})
     op(std::string("reduce_") + r, {{"op", "tensor_reduce"}, {"engine", "dve"}, {"alu", r}, {"src", X}}, {lx}, 1);
   op("reduce_add_negated", {{"op", "tensor_reduce"}, {"engine", "dve"}, {"alu", "add"}, {"negate", true}, {"src", Y}}, {ly}, 1);
+  // nki.isa's reverse flags: 1 / z (reverse0), and 2 - (x * 0.5) (reverse1); (0.5 - x) * y in one instruction.
+  op("reciprocal", {{"op", "tensor_scalar"}, {"engine", "dve"}, {"alu", "divide"}, {"scalar", 1.0}, {"reverse0", true}, {"src", Z}}, {lz}, F);
+  op("two_minus_half", {{"op", "tensor_scalar"}, {"engine", "dve"}, {"alu", "multiply"}, {"scalar", 0.5}, {"alu1", "subtract"},
+                        {"scalar1", 2.0}, {"reverse1", true}, {"src", X}}, {lx}, F);
+  op("half_minus_x_times_y", {{"op", "scalar_tensor_tensor"}, {"engine", "dve"}, {"alu", "subtract"}, {"scalar", 0.5},
+                              {"reverse0", true}, {"alu1", "multiply"}, {"src", X}, {"src2", Y}}, {lx, ly}, F);
   json tensors = {{{"name", "x"}, {"dtype", "float32"}, {"shape", {P, F}}}, {{"name", "y"}, {"dtype", "float32"}, {"shape", {P, F}}},
                   {{"name", "z"}, {"dtype", "float32"}, {"shape", {P, F}}}};
   for (size_t k = 0; k < outs.size(); ++k) {
@@ -257,6 +263,9 @@ TEST(RunProgram, MoreAluOpsActivationsAndReductionsMatchADoubleReference) {
         if (n == "rsqrt") want = 1.0 / std::sqrt(c), tol = 1e-6 * want;
         if (n == "sqrt") want = std::sqrt(c), tol = 1e-6 * want;
         if (n == "square") want = double(float(a * a));
+        if (n == "reciprocal") want = double(1.0f / float(c));
+        if (n == "two_minus_half") want = double(2.0f - float(a) * 0.5f);
+        if (n == "half_minus_x_times_y") want = double((0.5f - float(a)) * float(b));
         EXPECT_NEAR(got[i], want, tol) << n << " at [" << p << ", " << f << "]";
       }
     }

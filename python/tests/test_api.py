@@ -642,13 +642,11 @@ def test_loops_and_spmd_programs(rng):
 
 # --- what the front end refuses: a KernelError at trace time, not wrong numbers --------------------------------------
 @pytest.mark.parametrize("call", [
-    lambda t, c: nl.divide(2.0, t),                                   # scalar / tile
-    lambda t, c: nl.divide(c, t),                                     # [P, 1] / tile
-    lambda t, c: nisa.tensor_scalar(data=t, op0=nl.subtract, operand0=1.0, reverse0=True),
+    lambda t, c: nisa.tensor_scalar(data=t, op0=nl.subtract, operand0=1.0, reverse1=True),  # no op1
     lambda t, c: nl.matmul(t, t),                                     # transpose_x=False
     lambda t, c: nisa.tensor_reduce(op=nl.add, data=t, axis=0),       # the partition axis
     lambda t, c: nisa.activation(op=nl.exp, data=t, reduce_op=nl.max, reduce_res=c),
-], ids=["scalar_divide_tile", "column_divide_tile", "reverse_subtract", "matmul_untransposed",
+], ids=["reverse1_without_op1", "matmul_untransposed",
         "reduce_partitions", "activation_reduce_max"])
 def test_unsupported_forms_raise(call):
     def kernel(x, c):
@@ -786,7 +784,7 @@ def test_negative_mean_reversed_subtract_and_activation_reduce(rng):
     for j in range(F):
         row_sums[:, 0] = row_sums[:, 0] + x[:, j]
     assert np.array_equal(mean, row_sums * f32(1.0 / F))
-    assert np.array_equal(diff, (x * f32(-1)) + c)
+    assert np.array_equal(diff, c - x)
     assert np.array_equal(squares, x * x)
     np.testing.assert_allclose(sums[:, 0], (x.astype(np.float64) ** 2).sum(axis=1), rtol=1e-5)
 
@@ -878,3 +876,28 @@ def test_integer_inputs_cast_by_dma_and_written_back(rng):
     (out,) = run(kernel, q)
     want = np.rint(q.astype(np.float64) * 2.5).astype(np.int32)  # numpy's rint: ties to even
     assert out.dtype == np.int32 and np.array_equal(out, want)
+
+
+def test_reversed_operands_and_reciprocal(rng):
+    # nki.isa's reverse flags: operand <op> data. 1 / x (nisa.reciprocal, nl.divide(1.0, t)),
+    # a [P, 1] column over a tile, 2 ** x, and (0.5 - x) * y in one scalar_tensor_tensor.
+    x = np.abs(rng.standard_normal((P, F), dtype=f32)) + f32(0.25)
+    y = rng.standard_normal((P, F), dtype=f32)
+    c = rng.standard_normal((P, 1), dtype=f32)
+
+    def kernel(x, y, c):
+        outs = [hbm((P, F)) for _ in range(5)]
+        t, u, col = nl.load(x), nl.load(y), nl.load(c)
+        nl.store(outs[0], value=nisa.reciprocal(data=t))
+        nl.store(outs[1], value=nl.divide(1.0, t))
+        nl.store(outs[2], value=nl.divide(col, t))
+        nl.store(outs[3], value=nisa.tensor_scalar(data=t, op0=nl.power, operand0=2.0, reverse0=True))
+        nl.store(outs[4], value=nisa.scalar_tensor_tensor(data=t, op0=nl.subtract, operand0=0.5, reverse0=True,
+                                                          op1=nl.multiply, operand1=u))
+        return tuple(outs)
+
+    r1, r2, q, p2, stt = run(kernel, x, y, c)
+    assert np.array_equal(r1, f32(1) / x) and np.array_equal(r2, f32(1) / x)
+    assert np.array_equal(q, c / x)
+    np.testing.assert_allclose(p2, np.power(2.0, x.astype(np.float64)), rtol=1e-6)
+    assert np.array_equal(stt, (f32(0.5) - x) * y)

@@ -89,9 +89,9 @@ void tensor_scalar(const isa::Instruction& in, const CoreMemory& m) {
   for (int p = 0; p < in.dst.partition_count; ++p) {
     const float s0 = ops.first(p), s1 = ops.second(p);
     load_row(m, in.src, src, p, row);
-    for (int64_t j = 0; j < n; ++j) row[j] = alu(in.alu, row[j], s0);
+    for (int64_t j = 0; j < n; ++j) row[j] = in.reverse0 ? alu(in.alu, s0, row[j]) : alu(in.alu, row[j], s0);
     if (in.two_ops)
-      for (int64_t j = 0; j < n; ++j) row[j] = alu(in.alu1, row[j], s1);
+      for (int64_t j = 0; j < n; ++j) row[j] = in.reverse1 ? alu(in.alu1, s1, row[j]) : alu(in.alu1, row[j], s1);
     store_row(m, in.dst, dst, p, row);
   }
 }
@@ -106,7 +106,10 @@ void scalar_tensor_tensor(const isa::Instruction& in, const CoreMemory& m) {
     const float s = ops.first(p);
     load_row(m, in.src, src, p, a);
     load_row(m, in.src2, src2, p, b);
-    for (int64_t j = 0; j < n; ++j) a[j] = alu(in.alu1, alu(in.alu, a[j], s), b[j]);
+    for (int64_t j = 0; j < n; ++j) {
+      const float first = in.reverse0 ? alu(in.alu, s, a[j]) : alu(in.alu, a[j], s);
+      a[j] = in.reverse1 ? alu(in.alu1, b[j], first) : alu(in.alu1, first, b[j]);
+    }
     store_row(m, in.dst, dst, p, a);
   }
 }

@@ -7,7 +7,7 @@ is the earlier form when it has no `dst` (by keyword, or as its first positional
 import enum
 
 from .._errors import KernelError, api
-from .._ops import act_of, alu_of, as_op
+from .._ops import OPS, act_of, alu_of, as_op
 from .._tensor import Tensor, as_dtype
 from .._patterns import check_shapes, pattern
 from .._sites import call_site
@@ -325,9 +325,6 @@ def tensor_tensor(*args, dst=None, data1=None, data2=None, op=None, engine=engin
     return dst
 
 
-_COMMUTATIVE = {"add", "multiply", "max", "min", "is_equal"}
-
-
 @api("nisa.tensor_scalar")
 def tensor_scalar(*args, dst=None, data=None, op0=None, operand0=None, reverse0=False, op1=None, operand1=None,
                   reverse1=False, engine=engine.unknown, dtype=None, mask=None, name=None, **_ignored):
@@ -351,20 +348,23 @@ def tensor_scalar(*args, dst=None, data=None, op0=None, operand0=None, reverse0=
     dst = tr.use(dst if dst is not None else _result(tr, "nisa.tensor_scalar", data, dtype), "nisa.tensor_scalar", "dst")
     check_shapes("nisa.tensor_scalar", dst.shape, data.shape, "dst", "data")
     a0, a1 = alu_of(op0, "nisa.tensor_scalar"), alu_of(op1, "nisa.tensor_scalar") if op1 is not None else None
-    for rev, alu in ((reverse0, a0), (reverse1, a1)):
-        if rev and alu not in _COMMUTATIVE:
-            raise KernelError(f"reverse with {alu} is not in trn2sim's ISA yet")
     fields = {"op": "tensor_scalar", "engine": _elementwise_engine(tr, engine, "tensor_scalar"), "alu": a0,
               "dst": pattern(dst, "nisa.tensor_scalar", "dst"), "src": pattern(data, "nisa.tensor_scalar", "data")}
     reads = [data]
     fields["scalar"], t0 = _operand(tr, operand0, "nisa.tensor_scalar", "operand0", dst)
     reads += [t0] if t0 is not None else []
+    if reverse0:
+        fields["reverse0"] = True
     if a1 is not None:
         if operand1 is None:
             raise KernelError("op1 needs operand1")
         fields["alu1"] = a1
         fields["scalar1"], t1 = _operand(tr, operand1, "nisa.tensor_scalar", "operand1", dst)
         reads += [t1] if t1 is not None else []
+        if reverse1:
+            fields["reverse1"] = True
+    elif reverse1:
+        raise KernelError("reverse1 without op1")
     tr.emit(fields, reads, [dst], call_site())
     return dst
 
@@ -387,8 +387,6 @@ def scalar_tensor_tensor(*args, dst=None, data=None, op0=None, operand0=None, op
     if data is None or op0 is None or operand0 is None or op1 is None or operand1 is None:
         raise KernelError("needs data, op0, operand0, op1 and operand1")
     a0, a1 = alu_of(op0, "nisa.scalar_tensor_tensor"), alu_of(op1, "nisa.scalar_tensor_tensor")
-    if (reverse0 and a0 not in _COMMUTATIVE) or (reverse1 and a1 not in _COMMUTATIVE):
-        raise KernelError("reverse of a non-commutative op is not in trn2sim's ISA yet")
     data = tr.use(data, "nisa.scalar_tensor_tensor", "data")
     operand1 = tr.use(operand1, "nisa.scalar_tensor_tensor", "operand1")
     check_shapes("nisa.scalar_tensor_tensor", data.shape, operand1.shape, "data", "operand1")
@@ -401,6 +399,10 @@ def scalar_tensor_tensor(*args, dst=None, data=None, op0=None, operand0=None, op
               "src": pattern(data, "nisa.scalar_tensor_tensor", "data"),
               "src2": pattern(operand1, "nisa.scalar_tensor_tensor", "operand1")}
     fields["scalar"], t0 = _operand(tr, operand0, "nisa.scalar_tensor_tensor", "operand0", dst)
+    if reverse0:
+        fields["reverse0"] = True
+    if reverse1:
+        fields["reverse1"] = True
     tr.emit(fields, [data, operand1] + ([t0] if t0 is not None else []), [dst], call_site())
     return dst
 
@@ -532,3 +534,19 @@ def activation_reduce(*args, dst=None, op=None, data=None, reduce_op=None, reduc
         raise KernelError("needs reduce_res")
     return activation(dst=dst, op=op, data=data, bias=bias, scale=scale, reduce_op=reduce_op, reduce_res=reduce_res,
                       dtype=dtype, mask=mask)
+
+
+@api("nisa.reciprocal")
+def reciprocal(*args, dst=None, data=None, dtype=None, mask=None, name=None, **_ignored):
+    """1 / data on the vector engine: a tensor_scalar dividing 1 by each element (reverse0),
+    at tensor_scalar's cost (nki.isa.reciprocal runs on the Vector Engine)."""
+    rest = list(args)
+    if len(rest) >= 2 and _tensor(rest[0]) and _tensor(rest[1]):
+        dst, data = rest[0], rest[1]
+        rest = rest[2:]
+    elif rest and _tensor(rest[0]):
+        data = rest.pop(0)
+    _no_more(rest, "nisa.reciprocal")
+    if data is None:
+        raise KernelError("needs data")
+    return tensor_scalar(dst=dst, data=data, op0=OPS["divide"], operand0=1.0, reverse0=True, dtype=dtype, mask=mask)

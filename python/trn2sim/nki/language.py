@@ -182,24 +182,13 @@ def _binary(name):
             dtype = dtype if dtype is not None else nisa._promoted(tx, ty)
             if _per_partition(ty, tx):
                 return nisa.tensor_scalar(data=tx, op0=alu, operand0=ty, dtype=dtype)
-            if _per_partition(tx, ty):
-                if alu.alu in ("add", "multiply", "max", "min", "is_equal"):
-                    return nisa.tensor_scalar(data=ty, op0=alu, operand0=tx, dtype=dtype)
-                if alu.alu == "subtract":  # column - tile = (tile * -1) + column
-                    return nisa.tensor_scalar(data=ty, op0=OPS["multiply"], operand0=-1.0, op1=OPS["add"],
-                                              operand1=tx, dtype=dtype)
-                raise KernelError(f"nl.{name}(a [P, 1] column, a tile) needs a reversed operand, not in trn2sim's "
-                                  "ISA yet")
+            if _per_partition(tx, ty):  # a [P, 1] column <op> a tile: the operands swapped
+                return nisa.tensor_scalar(data=ty, op0=alu, operand0=tx, reverse0=True, dtype=dtype)
             return nisa.tensor_tensor(data1=tx, data2=ty, op=alu, dtype=dtype)
         if _is_tile(x):
             return nisa.tensor_scalar(data=x, op0=alu, operand0=y, dtype=dtype)
-        if _is_tile(y):
-            if alu.alu in ("add", "multiply", "max", "min", "is_equal"):
-                return nisa.tensor_scalar(data=y, op0=alu, operand0=x, dtype=dtype)
-            if alu.alu == "subtract":  # x - y = (y * -1) + x
-                return nisa.tensor_scalar(data=y, op0=OPS["multiply"], operand0=-1.0, op1=OPS["add"], operand1=x,
-                                          dtype=dtype)
-            raise KernelError(f"nl.{name}(scalar, tile) is not in trn2sim's ISA yet")
+        if _is_tile(y):  # scalar <op> tile: the operands swapped (nki.isa's reverse0)
+            return nisa.tensor_scalar(data=y, op0=alu, operand0=x, reverse0=True, dtype=dtype)
         raise KernelError(f"nl.{name} needs a tile")
     function.__name__ = name
     return api(f"nl.{name}")(function)
@@ -258,3 +247,8 @@ def mean(x, axis, dtype=None, keepdims=False, **_ignored):
     """The row sum (tensor_reduce) times 1 / the free size (tensor_scalar): two instructions."""
     total = nisa.tensor_reduce(op=OPS["add"], data=x, axis=axis, dtype=float32)
     return nisa.tensor_scalar(data=total, op0=OPS["multiply"], operand0=1.0 / (x.size // x.shape[0]), dtype=dtype)
+
+
+@api("nl.reciprocal")
+def reciprocal(x, dtype=None, **_ignored):
+    return nisa.reciprocal(data=x, dtype=dtype)

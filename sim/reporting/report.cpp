@@ -42,6 +42,8 @@ nlohmann::json not_modelled() {
         {"effect", "a sustained fp32 matmul agrees within 6% without it"}},
        {{"what", "HBM banks, pages and refresh (one shared bandwidth figure)"},
         {"effect", "not measured separately; DMA-bound public kernels agree within 3-18%"}},
+       {{"what", "PE row/column tiling (nc_matmul tile_position): matmuls on disjoint PE tiles in parallel"},
+        {"effect", "not in the ISA; each PE instruction uses the whole array, one after another"}},
        {{"what", "which activation functions share an ACT table (not public)"},
         {"effect", "each non-identity function has its own: a switch between two that share one is charged 1.283 us"}}});
 }

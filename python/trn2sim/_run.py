@@ -181,7 +181,7 @@ def _reraise_located(e):
 def _outputs(tr, results):
     """The HBM tensors to hand back: what the kernel returned, else the inputs it wrote."""
     if results is None:
-        written = [s for s in tr.tensors if s.written and not getattr(s, "kernel_made", False)]
+        written = [s for s in tr.tensors if s.written and not s.kernel_made]
         return [full_view(s) for s in written], len(written) == 1
     single = not isinstance(results, (tuple, list))
     results = [results] if single else list(results)

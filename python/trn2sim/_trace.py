@@ -130,7 +130,6 @@ class Tracer:
         self.tensors = []           # HBM storages, in declaration order
         self.shared = []            # HBM tensors the kernel made, in order (shared by programs)
         self.shared_seen = 0
-        self.scratch = 0
         self.memory = Allocator(limits, cores, None if sizing is None else sizing.memory.make_plan())
         self.retargetable = set() if sizing is None else sizing.retarget_ok()
         self.assigned = []          # sizing pass: results assigned into tiles (retarget candidates)
@@ -188,7 +187,6 @@ class Tracer:
             fail("nl.ndarray", f"shape {tuple(shape)!r} must be positive integers")
         shape = tuple(int(n) for n in shape)
         if private:
-            self.scratch += 1
             s = self.hbm_tensor(f"{name or 'scratch'}_p{self.program}", dtype, shape, site)
             s.kernel_made = True
             return full_view(s)

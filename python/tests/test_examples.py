@@ -43,7 +43,8 @@ def check_report(report, example_file, spaces):
         assert b["space"] in ("sbuf", "psum")
         assert b["bytes_per_partition"] > 0 and b["buffers"] >= 1 and b["allocations"] >= 1
         assert b["rule"]
-        assert os.path.basename(b["tile"].rsplit(":", 1)[0]) == example_file, b["tile"]
+        if b["name"] != "identity":  # the compiler's identity for PE transposes
+            assert os.path.basename(b["tile"].rsplit(":", 1)[0]) == example_file, b["tile"]
     assert {b["space"] for b in buffers} == set(spaces)
     assert fe["sbuf_bytes_per_partition"] > 0
     assert set(fe["compiler"]) == set(trn2sim.DEFAULT_COMPILER)

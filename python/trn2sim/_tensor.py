@@ -67,6 +67,7 @@ class Storage:
         self.made_by = None     # the instruction that wrote all of it first, if one did
         self.implicit = False   # a result tile the front end made (nl.load, nl.add, ...), not nl.ndarray
         self.kernel_made = False  # an HBM tensor the kernel declared (not one of its inputs)
+        self.compiler_made = False  # one the front end adds as the compiler would (the PE's identity)
         self.assigned = False   # sizing pass: assigned into a tile (a candidate for retargeting)
         self.used_after_assignment = False
         self.pool = None        # on chip: the rotating pool and the buffer it holds

@@ -28,6 +28,10 @@ DEFAULT_COMPILER = {
     # DMA queues: "by_direction" (the public NEFFs: loads on one queue, stores on another,
     # on-chip copies on a third) or "round_robin" (each core's 16 queues in turn).
     "dma_queues": "by_direction",
+    # The PE transposes against an identity matrix the compiler loads from HBM into SBUF once
+    # per core, on a queue of its own (the asst4 transpose's NEFF: [128, 32] fp32 on a third
+    # queue, docs/validation.md); the first transpose waits for it.
+    "pe_transpose_identity": True,
     # Engines for instructions whose engine the kernel leaves to the compiler.
     "tensor_copy_engine": "dve",
     "memset_engine": "dve",
@@ -64,6 +68,8 @@ def check_compiler(options):
     positive("sequential_buffers")
     if merged["dma_queues"] not in ("by_direction", "round_robin"):
         raise KernelError(f"compiler option dma_queues={merged['dma_queues']!r}: use 'by_direction' or 'round_robin'")
+    if not isinstance(merged["pe_transpose_identity"], bool):
+        raise KernelError(f"compiler option pe_transpose_identity={merged['pe_transpose_identity']!r}: True or False")
     for k in ("tensor_copy_engine", "memset_engine"):
         if merged[k] not in ("dve", "act", "pool"):
             raise KernelError(f"compiler option {k}={merged[k]!r}: use 'dve', 'act' or 'pool'")
@@ -135,6 +141,10 @@ class Tracer:
         self.assigned = []          # sizing pass: results assigned into tiles (retarget candidates)
         self.storages = []          # on-chip storages, for allocation records
         self.pending = []
+        # The PE transposes' identity: which cores transpose (known after the sizing pass),
+        # and per core the load the first transpose still has to wait for.
+        self.transposing = set() if sizing is None else set(sizing.transposing)
+        self.identity_load = {}
         self.next_queue = [0] * cores
         self.queues_used = set()
         self.engine_defaults = set()
@@ -144,6 +154,39 @@ class Tracer:
         self.program, self.grid, self.core = program, grid, core
         self.shared_seen = 0
         self.loops = []
+        if core in self.transposing and core not in self.identity_load:
+            self.load_identity()  # first, as the compiler places it
+
+    _IDENTITY_AT = ("<the compiler's identity for PE transposes>", ("identity",), 0)
+
+    def load_identity(self):
+        """The identity matrix the PE's transposes use, loaded into SBUF on this core: the
+        compiler's load (docs/python.md), on queue 2 with by_direction queues."""
+        if not self.compiler["pe_transpose_identity"]:
+            self.identity_load[self.core] = None
+            return
+        made = [t for t in self.tensors if t.compiler_made]
+        if not made:
+            made = [self.hbm_tensor("identity", "float32", (128, 32), "compiler")]
+            made[0].compiler_made = True
+        hbm = full_view(made[0])
+        tile = self.allocate((128, 32), "float32", "sbuf", "nc_transpose", name="identity", at=self._IDENTITY_AT)
+        queue = 2 if self.compiler["dma_queues"] == "by_direction" else self.queue_for(tile, hbm)
+        self.queues_used.add(queue)
+        fields = {"op": "dma_copy", "engine": "dma", "queue": queue, "dst": pattern(tile, "identity", "dst"),
+                  "src": pattern(hbm, "identity", "src")}
+        self.identity_load[self.core] = self.emit(fields, [hbm], [tile], "compiler: identity for PE transposes")
+
+    def before_transpose(self, fields):
+        """A PE transpose: the first on its core waits for the identity (loaded here in the
+        sizing pass, which only learns now that the core transposes)."""
+        self.transposing.add(self.core)
+        if self.core not in self.identity_load:
+            self.load_identity()
+        load = self.identity_load.get(self.core)
+        if load is not None:
+            fields["deps"] = [load]
+            self.identity_load[self.core] = None
 
     def end_program(self):
         self.place_pending()
@@ -416,7 +459,7 @@ class Tracer:
         tensors = []
         for s in self.tensors:
             t = {"name": s.name, "dtype": s.dtype.name, "shape": list(s.shape)}
-            if s.name in read_only and not s.written:
+            if (s.name in read_only or s.compiler_made) and not s.written:
                 t["read_only"] = True
             tensors.append(t)
         allocations = [{"core": s.core, "space": s.space, "name": s.pool.name, "base": s.base, "bytes": s.pool.unit,

@@ -234,8 +234,10 @@ def nc_transpose(*args, dst=None, data=None, engine=engine.unknown, mask=None, n
         raise KernelError(f"dst is a {dst.dtype.name} {dst.storage.space} tile; the PE transposes {data.dtype.name} "
                           f"into PSUM without converting (dst must be {data.dtype.name} PSUM)")
     check_shapes("nisa.nc_transpose", dst.shape, shape, "dst", "data transposed")
-    tr.emit({"op": "nc_transpose", "engine": "pe", "dst": pattern(dst, "nisa.nc_transpose", "dst"),
-             "src": pattern(data, "nisa.nc_transpose", "data")}, [data], [dst], call_site())
+    fields = {"op": "nc_transpose", "engine": "pe", "dst": pattern(dst, "nisa.nc_transpose", "dst"),
+              "src": pattern(data, "nisa.nc_transpose", "data")}
+    tr.before_transpose(fields)
+    tr.emit(fields, [data], [dst], call_site())
     return dst
 
 

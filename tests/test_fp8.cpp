@@ -21,6 +21,7 @@
 #include "isa/program_json.h"
 #include "isa/validate.h"
 #include "program_fixture.h"
+#include "program_json_fixture.h"
 #include "sim/hardware/datapath.h"
 #include "sim/reporting/report.h"
 #include "sim/simulation/simulation.h"
@@ -355,22 +356,6 @@ TEST(Fp8Numerics, MemsetIotaAndDmaAccumulate) {
 }
 
 // ---- whole programs: program files, .npy as |u1, every engine, the race check ------------
-
-json sb(const char* dtype, int64_t base, int partitions, json dims) {
-  return {{"space", "sbuf"}, {"dtype", dtype}, {"base", base}, {"partition_count", partitions}, {"dims", dims}};
-}
-json hb(const char* tensor, int partitions, int64_t row) {
-  return {{"space", "hbm"}, {"tensor", tensor}, {"partition_step", row}, {"partition_count", partitions}, {"dims", {{1, row}}}};
-}
-json dma_op(int queue, json dst, json src, json deps) {
-  return {{"op", "dma_copy"}, {"engine", "dma"}, {"queue", queue}, {"dst", dst}, {"src", src}, {"deps", deps}};
-}
-
-std::vector<uint8_t> read_raw(const std::string& path, const char* descr) {
-  const isa::NpyArray a = isa::read_npy(path);
-  EXPECT_EQ(a.descr, descr) << path;
-  return a.data;
-}
 
 TEST(Fp8Program, EveryEngineReadsConvertsAndWritesFp8) {
   // One row of 8, by hand. x (fp32) = 1.0625, 1.1875, 200, 300, -0.5, 2^-10, 3 x 2^-10, 0.3.

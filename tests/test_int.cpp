@@ -18,6 +18,7 @@
 #include "isa/npy.h"
 #include "isa/program_json.h"
 #include "isa/validate.h"
+#include "program_json_fixture.h"
 
 namespace trn2::test {
 namespace {
@@ -240,20 +241,6 @@ TEST(IntNpy, ATensorsDeclaredDtypeDecidesHowAFileIsRead) {
 
 // ---- programs ---------------------------------------------------------------------------------
 
-json sb(const char* dtype, int64_t base, int partitions, json dims) {
-  return {{"space", "sbuf"}, {"dtype", dtype}, {"base", base}, {"partition_count", partitions}, {"dims", dims}};
-}
-json hb(const char* tensor, int partitions, int64_t row) {
-  return {{"space", "hbm"}, {"tensor", tensor}, {"partition_step", row}, {"partition_count", partitions}, {"dims", {{1, row}}}};
-}
-json dma_op(int queue, json dst, json src, json deps) {
-  return {{"op", "dma_copy"}, {"engine", "dma"}, {"queue", queue}, {"dst", dst}, {"src", src}, {"deps", deps}};
-}
-std::vector<uint8_t> read_raw(const std::string& path, const char* descr) {
-  const isa::NpyArray a = isa::read_npy(path);
-  EXPECT_EQ(a.descr, descr) << path;
-  return a.data;
-}
 float f32_at(const std::vector<uint8_t>& v, size_t i) {
   float f;
   std::memcpy(&f, &v[4 * i], 4);

@@ -57,6 +57,10 @@ class Cast:
         self.array = np.asarray(array, dtype=np.float32)
         self.shape, self.dtype = self.array.shape, as_dtype(dtype)
 
+    def values(self):
+        """The values the model holds: the array rounded to the dtype, as float32."""
+        return _values(_bits(self.array, self.dtype), self.dtype)
+
 
 class bf16(Cast):
     def __init__(self, array):

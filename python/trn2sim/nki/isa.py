@@ -69,6 +69,16 @@ def _promoted(a, b):
     return a.dtype if a.dtype is b.dtype else as_dtype("float32")
 
 
+def _dst_data(rest, dst, data):
+    """The leading tensors of a one-input instruction, taken from `rest`: `dst, data` (the
+    current API) or `data` alone (the earlier one)."""
+    if len(rest) >= 2 and _tensor(rest[0]) and _tensor(rest[1]):
+        dst, data = rest.pop(0), rest.pop(0)
+    elif rest and _tensor(rest[0]):
+        data = rest.pop(0)
+    return dst, data
+
+
 def _dst_op_data(rest, dst, op, data):
     """The leading positionals of activation and tensor_reduce, taken from `rest`: `[dst,] op,
     data` (dst first in the current API, absent in the earlier one)."""
@@ -104,24 +114,12 @@ def _operand(tr, x, api_name, role, dst):
         raise KernelError(f"{role} {x!r} must be a number or a ({dst.shape[0]}, 1) tile") from None
 
 
-def _rows_like(hbm_side, other):
-    """A one-dimensional HBM view moved to or from P partitions, as P rows: the transfer's
-    rows are the on-chip side's partitions (the descriptors the DMA makes)."""
-    if hbm_side.storage.on_chip or not other.storage.on_chip or len(hbm_side.dims) != 1:
-        return hbm_side
-    (step, n), p = hbm_side.dims[0], other.dims[0][1]
-    if p <= 1 or n % p:
-        return hbm_side
-    return Tensor(hbm_side.storage, hbm_side.dtype, hbm_side.offset, [[step * (n // p), p], [step, n // p]])
-
-
 @api("nisa.dma_copy")
 def dma_copy(dst, src, dst_rmw_op=None, oob_mode=None, dge_mode=dge_mode.unknown, mask=None, name=None, **_ignored):
     _no_mask(mask)
     tr = current()
     dst, src = tr.use(dst, "nisa.dma_copy", "dst"), tr.use(src, "nisa.dma_copy", "src")
     check_shapes("nisa.dma_copy", dst.shape, src.shape, "dst", "src")
-    dst, src = _rows_like(dst, src), _rows_like(src, dst)
     mode = dge_mode.value if hasattr(dge_mode, "value") else str(dge_mode)
     fields = {"op": "dma_copy", "engine": "dma", "queue": tr.queue_for(dst, src),
               "dst": pattern(dst, "nisa.dma_copy", "dst"), "src": pattern(src, "nisa.dma_copy", "src")}
@@ -216,11 +214,11 @@ def _transpose_mode(dst, stationary, moving):
 def nc_transpose(*args, dst=None, data=None, engine=engine.unknown, mask=None, name=None, **_ignored):
     _no_mask(mask)
     tr = current()
-    tensors = [a for a in args if _tensor(a)]
-    if len(tensors) == 2:
-        dst, data = tensors
-    elif len(tensors) == 1:
-        data = tensors[0]
+    rest = list(args)
+    dst, data = _dst_data(rest, dst, data)
+    if rest:
+        engine = rest.pop(0)
+    _no_more(rest, "nisa.nc_transpose")
     if data is None:
         raise KernelError("needs data")
     if _engine_name(engine) not in ("unknown", "pe", None):
@@ -245,11 +243,11 @@ def nc_transpose(*args, dst=None, data=None, engine=engine.unknown, mask=None, n
 def tensor_copy(*args, dst=None, src=None, engine=engine.unknown, dtype=None, mask=None, name=None, **_ignored):
     _no_mask(mask)
     tr = current()
-    tensors = [a for a in args if _tensor(a)]
-    if len(tensors) == 2:
-        dst, src = tensors
-    elif len(tensors) == 1:
-        src = tensors[0]
+    rest = list(args)
+    dst, src = _dst_data(rest, dst, src)
+    if rest:
+        engine = rest.pop(0)
+    _no_more(rest, "nisa.tensor_copy")
     if src is None:
         raise KernelError("needs src")
     src = tr.use(src, "nisa.tensor_copy", "src")
@@ -333,11 +331,7 @@ def tensor_scalar(*args, dst=None, data=None, op0=None, operand0=None, reverse0=
     _no_mask(mask)
     tr = current()
     rest = list(args)
-    if len(rest) >= 2 and _tensor(rest[0]) and _tensor(rest[1]):
-        dst, data = rest[0], rest[1]
-        rest = rest[2:]
-    elif rest and _tensor(rest[0]):
-        data = rest.pop(0)
+    dst, data = _dst_data(rest, dst, data)
     names = ["op0", "operand0", "reverse0", "op1", "operand1", "reverse1"]
     _no_more(rest[len(names):], "nisa.tensor_scalar")
     given = dict(zip(names, rest))
@@ -377,11 +371,7 @@ def scalar_tensor_tensor(*args, dst=None, data=None, op0=None, operand0=None, op
     _no_mask(mask)
     tr = current()
     rest = list(args)
-    if len(rest) >= 2 and _tensor(rest[0]) and _tensor(rest[1]):
-        dst, data = rest[0], rest[1]
-        rest = rest[2:]
-    elif rest and _tensor(rest[0]):
-        data = rest.pop(0)
+    dst, data = _dst_data(rest, dst, data)
     _no_more(rest[4:], "nisa.scalar_tensor_tensor")
     given = dict(zip(["op0", "operand0", "op1", "operand1"], rest))
     op0, operand0 = given.get("op0", op0), given.get("operand0", operand0)
@@ -543,11 +533,7 @@ def reciprocal(*args, dst=None, data=None, dtype=None, mask=None, name=None, **_
     """1 / data on the vector engine: a tensor_scalar dividing 1 by each element (reverse0),
     at tensor_scalar's cost (nki.isa.reciprocal runs on the Vector Engine)."""
     rest = list(args)
-    if len(rest) >= 2 and _tensor(rest[0]) and _tensor(rest[1]):
-        dst, data = rest[0], rest[1]
-        rest = rest[2:]
-    elif rest and _tensor(rest[0]):
-        data = rest.pop(0)
+    dst, data = _dst_data(rest, dst, data)
     _no_more(rest, "nisa.reciprocal")
     if data is None:
         raise KernelError("needs data")
